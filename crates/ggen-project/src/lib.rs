@@ -1,0 +1,1 @@
+//! A project's life: lock, snapshot and object store, generation and installation.

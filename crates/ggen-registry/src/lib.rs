@@ -1,0 +1,1 @@
+//! The pack registry: a static directory tree of indexes and archives.

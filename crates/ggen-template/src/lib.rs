@@ -1,0 +1,18 @@
+//! Templates over RDF: frontmatter, Jinja-style rendering, the pack graph and SPARQL queries,
+//! `foreach` expansion and output-path safety.
+//!
+//! Pure computation over bytes handed in by the caller: this crate never touches the
+//! filesystem, so it can be used by `ggen template render` and by project generation alike.
+
+mod error;
+pub mod frontmatter;
+pub mod graph;
+pub mod output_path;
+mod render;
+mod template;
+
+pub use error::TemplateError;
+pub use frontmatter::Frontmatter;
+pub use graph::{Graph, GraphSource, Row};
+pub use render::{Limits, PackContext, RenderedFile, Renderer};
+pub use template::{Template, TemplateBody};

@@ -6,11 +6,12 @@
 
 pub mod archive;
 mod error;
+mod files;
 pub mod integrity;
 pub mod manifest;
 mod pack;
 pub mod variables;
 
 pub use error::PackError;
-pub use manifest::{Manifest, ManifestWarning, VariableSpec};
+pub use manifest::{Manifest, ManifestWarning, VariableSpec, is_valid_pack_id};
 pub use pack::{Pack, PackFile};

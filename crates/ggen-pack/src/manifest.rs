@@ -1,5 +1,8 @@
 //! `gpack.toml`: parsing, validation, and warnings for unknown keys.
 
+mod document;
+mod sections;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -78,6 +81,20 @@ impl std::fmt::Display for ManifestWarning {
 impl Manifest {
     /// Parses `text` read from `path` (used only in messages).
     pub fn parse(text: &str, path: &Path) -> Result<(Manifest, Vec<ManifestWarning>), PackError> {
-        unimplemented!()
+        let parsed = sections::parse(text, path)?;
+        Ok((parsed.manifest, parsed.warnings))
     }
+}
+
+pub(crate) use sections::parse as parse_detailed;
+
+/// Whether `id` is a valid pack id: `[a-z0-9][a-z0-9_-]{0,63}`.
+pub fn is_valid_pack_id(id: &str) -> bool {
+    let mut bytes = id.bytes();
+    let Some(first) = bytes.next() else {
+        return false;
+    };
+    id.len() <= 64
+        && (first.is_ascii_lowercase() || first.is_ascii_digit())
+        && bytes.all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
 }

@@ -4,7 +4,10 @@
 //! Pure computation over bytes handed in by the caller: this crate never touches the
 //! filesystem, so it can be used by `ggen template render` and by project generation alike.
 
+mod context;
+mod engine;
 mod error;
+mod filters;
 pub mod frontmatter;
 pub mod graph;
 pub mod output_path;

@@ -4,6 +4,128 @@
 /// removed) or says why it is refused: empty, absolute (`/x`, `C:\x`, `\\x`), a `..`
 /// component, a NUL byte or a backslash. Symlink escapes are checked by the caller, who
 /// knows the project directory.
+///
+/// Also refused: other control characters (a newline in a file name is always a rendering
+/// slip), a drive prefix written with a forward slash (`C:/x`, `c:x`), and a trailing `/`
+/// (it names a directory, typically because a variable in the last component rendered
+/// empty, and writing a *file* there would surprise everyone).
 pub fn normalize(path: &str) -> Result<String, String> {
-    unimplemented!()
+    if path.is_empty() {
+        return Err("the path is empty".to_string());
+    }
+    if path.contains('\0') {
+        return Err("the path contains a NUL byte".to_string());
+    }
+    if let Some(c) = path.chars().find(|c| c.is_control()) {
+        return Err(format!("the path contains the control character {c:?}"));
+    }
+    if path.contains('\\') {
+        // Refused outright rather than translated: on Windows `\\server\x` and `C:\x` are
+        // absolute, and on Unix a backslash is a legal but confusing file-name byte.
+        return Err("the path contains a backslash (use `/` as the separator)".to_string());
+    }
+    if path.starts_with('/') {
+        return Err("the path is absolute".to_string());
+    }
+    if has_drive_prefix(path) {
+        return Err("the path starts with a drive letter (it is absolute on Windows)".to_string());
+    }
+    if path.ends_with('/') {
+        return Err("the path ends with `/` (it names a directory, not a file)".to_string());
+    }
+    let mut components = Vec::new();
+    for component in path.split('/') {
+        match component {
+            "" | "." => {}
+            ".." => return Err("the path contains a `..` component".to_string()),
+            other => components.push(other),
+        }
+    }
+    if components.is_empty() {
+        return Err("the path is empty".to_string());
+    }
+    Ok(components.join("/"))
+}
+
+/// `C:`, `c:x`, `C:/x`: a letter and a colon at the very start.
+fn has_drive_prefix(path: &str) -> bool {
+    let bytes = path.as_bytes();
+    bytes.len() >= 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':'
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize;
+    use proptest::prelude::*;
+
+    #[test]
+    fn accepts_and_normalises_relative_paths() {
+        let cases = [
+            ("a", "a"),
+            ("a/b.rs", "a/b.rs"),
+            ("./a//b", "a/b"),
+            ("a/./b/./c", "a/b/c"),
+            ("./a", "a"),
+            (".github/workflows/ci.yml", ".github/workflows/ci.yml"),
+            ("a/..b/c..", "a/..b/c.."),
+            ("src/my file.rs", "src/my file.rs"),
+            ("dir.with:colon/x", "dir.with:colon/x"),
+            ("ü/日本.txt", "ü/日本.txt"),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(normalize(input).as_deref(), Ok(expected), "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn refuses_unsafe_paths_with_a_reason() {
+        let cases = [
+            ("", "empty"),
+            (".", "empty"),
+            ("./", "directory"),
+            ("//", "absolute"),
+            ("/etc/passwd", "absolute"),
+            ("/", "absolute"),
+            ("..", "`..`"),
+            ("../x", "`..`"),
+            ("a/../b", "`..`"),
+            ("a/b/..", "`..`"),
+            ("a/./../../b", "`..`"),
+            ("C:\\Windows\\x", "backslash"),
+            ("C:/Windows/x", "drive"),
+            ("c:x", "drive"),
+            ("\\\\server\\share", "backslash"),
+            ("a\\b", "backslash"),
+            ("a\0b", "NUL"),
+            ("a\nb", "control"),
+            ("src/", "directory"),
+        ];
+        for (input, reason) in cases {
+            let err = normalize(input).expect_err(input);
+            assert!(err.contains(reason), "input {input:?}: {err}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn never_accepts_parent_or_absolute(path in "[a./\\\\:C\0-]{0,12}") {
+            if let Ok(normal) = normalize(&path) {
+                prop_assert!(!normal.is_empty());
+                prop_assert!(!normal.starts_with('/'));
+                prop_assert!(!normal.split('/').any(|c| c == ".." || c == "." || c.is_empty()));
+                prop_assert!(!normal.contains('\\'));
+                prop_assert!(!normal.contains('\0'));
+                // Normalising is idempotent.
+                prop_assert_eq!(normalize(&normal), Ok(normal.clone()));
+            }
+        }
+
+        #[test]
+        fn never_panics(path in any::<String>()) {
+            if let Ok(normal) = normalize(&path) {
+                prop_assert!(!normal.starts_with('/'));
+                prop_assert!(!normal.split('/').any(|c| c == ".."));
+            }
+        }
+    }
 }

@@ -1,0 +1,180 @@
+//! The benchmark behind the README's performance table: generates the shared workload
+//! (`../shared/bench/gen_workload.py`), publishes it to a registry directory and times the
+//! real `ggen` binary on it.
+//!
+//! Usage: `ggen-bench [--files N[,N…]] [--runs R] [--workload DIR] [--ggen PATH]`
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Options {
+    files: Vec<usize>,
+    runs: usize,
+    workload: PathBuf,
+    ggen: PathBuf,
+}
+
+fn main() {
+    let options = match parse_args() {
+        Ok(options) => options,
+        Err(message) => {
+            eprintln!("error: {message}");
+            eprintln!(
+                "usage: ggen-bench [--files N[,N…]] [--runs R] [--workload DIR] [--ggen PATH]"
+            );
+            std::process::exit(2);
+        }
+    };
+    if let Err(message) = run(&options) {
+        eprintln!("error: {message}");
+        std::process::exit(1);
+    }
+}
+
+fn parse_args() -> Result<Options, String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let mut options = Options {
+        files: vec![200, 2000],
+        runs: 5,
+        workload: default_workload(),
+        ggen: exe.with_file_name("ggen"),
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut value = || args.next().ok_or(format!("{arg} needs a value"));
+        match arg.as_str() {
+            "--files" => {
+                options.files = value()?
+                    .split(',')
+                    .map(|n| {
+                        n.trim()
+                            .parse()
+                            .map_err(|_| format!("bad file count {n:?}"))
+                    })
+                    .collect::<Result<_, _>>()?
+            }
+            "--runs" => options.runs = value()?.parse().map_err(|_| "bad --runs")?,
+            "--workload" => options.workload = PathBuf::from(value()?),
+            "--ggen" => options.ggen = PathBuf::from(value()?),
+            other => return Err(format!("unknown argument {other}")),
+        }
+    }
+    if !options.ggen.is_file() {
+        return Err(format!(
+            "no ggen binary at {} (build it first: cargo build --release)",
+            options.ggen.display()
+        ));
+    }
+    Ok(options)
+}
+
+/// `../shared/bench` beside the repository.
+fn default_workload() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/bench")
+}
+
+fn run(options: &Options) -> Result<(), String> {
+    println!(
+        "ggen benchmark: {} (best and median of {} runs)",
+        options.ggen.display(),
+        options.runs
+    );
+    println!(
+        "{:<8} {:<34} {:>10} {:>10} {:>10}",
+        "files", "step", "first", "best", "median"
+    );
+    for &files in &options.files {
+        let scratch = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let root = scratch.path();
+        let work = root.join("workload");
+        run_ok(
+            Command::new("python3")
+                .arg(options.workload.join("gen_workload.py"))
+                .arg(&work)
+                .arg("--files")
+                .arg(files.to_string()),
+        )?;
+        let registry = root.join("registry");
+        let home = root.join("home");
+        for version in ["v1", "v2"] {
+            ggen(options, &home)
+                .args(["packs", "publish"])
+                .arg(work.join("ggen").join(format!("pack-{version}")))
+                .arg("--registry")
+                .arg(&registry)
+                .pipe_ok()?;
+        }
+        let mut n = 0;
+        let times = measure(options.runs, || {
+            n += 1;
+            let project = root.join(format!("new-{n}"));
+            ggen(options, &home)
+                .arg("new")
+                .arg(&project)
+                .args(["--pack", "bench@1.0.0", "--registry"])
+                .arg(&registry)
+                .pipe_ok()
+        })?;
+        report(files, "ggen new (bench@1.0.0)", &times);
+    }
+    Ok(())
+}
+
+fn ggen(options: &Options, home: &Path) -> Command {
+    let mut command = Command::new(&options.ggen);
+    command.env("GGEN_HOME", home).arg("--quiet");
+    command
+}
+
+trait PipeOk {
+    fn pipe_ok(&mut self) -> Result<(), String>;
+}
+
+impl PipeOk for Command {
+    fn pipe_ok(&mut self) -> Result<(), String> {
+        run_ok(self.stdout(Stdio::null()))
+    }
+}
+
+fn run_ok(command: &mut Command) -> Result<(), String> {
+    let output = command
+        .stderr(Stdio::piped())
+        .output()
+        .map_err(|e| format!("cannot run {command:?}: {e}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "{command:?} failed ({}): {}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    Ok(())
+}
+
+fn measure(
+    runs: usize,
+    mut step: impl FnMut() -> Result<(), String>,
+) -> Result<Vec<Duration>, String> {
+    let mut times = Vec::new();
+    for _ in 0..runs.max(1) {
+        let start = Instant::now();
+        step()?;
+        times.push(start.elapsed());
+    }
+    Ok(times)
+}
+
+fn report(files: usize, step: &str, times: &[Duration]) {
+    let first = times[0];
+    let mut sorted = times.to_vec();
+    sorted.sort();
+    let best = sorted[0];
+    let median = sorted[sorted.len() / 2];
+    println!(
+        "{files:<8} {step:<34} {:>9.3}s {:>9.3}s {:>9.3}s",
+        first.as_secs_f64(),
+        best.as_secs_f64(),
+        median.as_secs_f64()
+    );
+}

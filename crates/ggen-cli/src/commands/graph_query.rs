@@ -1,0 +1,53 @@
+//! `ggen graph query Q --graph F.ttl`: run a SPARQL SELECT over Turtle files.
+
+use crate::Outcome;
+use crate::args::{GlobalArgs, QueryArgs};
+use crate::commands::template_render::load_graph;
+use crate::commands::var_map;
+use crate::error::CliError;
+use crate::printer::Printer;
+use crate::settings;
+
+pub fn run(args: &QueryArgs, global: &GlobalArgs, printer: &Printer) -> Result<Outcome, CliError> {
+    let env = settings::environment(global)?;
+    let (query, context) = match args.query.strip_prefix('@') {
+        Some(file) => {
+            let bytes = ggen_fs::read(&env.cwd.join(file))?;
+            let text = String::from_utf8(bytes)
+                .map_err(|_| CliError::new(format!("query file {file}: not valid UTF-8")))?;
+            (text, format!("query file {file}"))
+        }
+        None => (args.query.clone(), "query".to_string()),
+    };
+    let graph = load_graph(&env.cwd, &args.graphs, &var_map(&args.prefixes)?)?;
+    let rows = graph.select(&query, &context, env.limits.max_rows)?;
+    if printer.json {
+        printer.json_document(serde_json::json!({
+            "status": "ok",
+            "exit_code": 0,
+            "triples": graph.triple_count(),
+            "rows": rows,
+        }));
+        return Ok(Outcome::Success);
+    }
+    let mut columns: Vec<&String> = rows.iter().flat_map(|r| r.keys()).collect();
+    columns.sort();
+    columns.dedup();
+    let mut text = String::new();
+    if !columns.is_empty() {
+        let header: Vec<String> = columns.iter().map(|c| format!("?{c}")).collect();
+        text.push_str(&header.join("\t"));
+        text.push('\n');
+    }
+    for row in &rows {
+        let cells: Vec<&str> = columns
+            .iter()
+            .map(|c| row.get(*c).map(String::as_str).unwrap_or(""))
+            .collect();
+        text.push_str(&cells.join("\t"));
+        text.push('\n');
+    }
+    printer.out(&text);
+    printer.detail("Rows", &rows.len().to_string());
+    Ok(Outcome::Success)
+}

@@ -1,0 +1,200 @@
+//! `ggen new` and `ggen packs install`.
+
+use ggen_project::install::{FileAction, InstallOptions, InstallReport};
+use ggen_project::source::PackRequest;
+
+use crate::Outcome;
+use crate::args::{GlobalArgs, InstallArgs, NewArgs};
+use crate::commands::{json_status, var_map};
+use crate::error::CliError;
+use crate::printer::Printer;
+use crate::progress::TerminalReporter;
+use crate::settings;
+
+pub fn new(args: &NewArgs, global: &GlobalArgs, printer: &Printer) -> Result<Outcome, CliError> {
+    let options = InstallOptions {
+        root: args.dir.clone(),
+        packs: requests(&args.packs)?,
+        vars: var_map(&args.vars.vars)?,
+        force: false,
+        dry_run: args.dry_run,
+        allow_hooks: args.hooks.allow_hooks,
+        create: true,
+    };
+    run(&options, global, printer, true)
+}
+
+pub fn install(
+    args: &InstallArgs,
+    global: &GlobalArgs,
+    printer: &Printer,
+) -> Result<Outcome, CliError> {
+    let options = InstallOptions {
+        root: ".".into(),
+        packs: requests(&args.packs)?,
+        vars: var_map(&args.vars.vars)?,
+        force: args.force,
+        dry_run: args.dry_run,
+        allow_hooks: args.hooks.allow_hooks,
+        create: false,
+    };
+    run(&options, global, printer, false)
+}
+
+fn requests(specs: &[String]) -> Result<Vec<PackRequest>, CliError> {
+    specs
+        .iter()
+        .map(|spec| PackRequest::parse(spec).map_err(|e| CliError::from(e).with_code_usage()))
+        .collect()
+}
+
+impl CliError {
+    fn with_code_usage(mut self) -> CliError {
+        self.code = crate::error::EXIT_USAGE;
+        self
+    }
+}
+
+fn run(
+    options: &InstallOptions,
+    global: &GlobalArgs,
+    printer: &Printer,
+    creating: bool,
+) -> Result<Outcome, CliError> {
+    let env = settings::environment(global)?;
+    let reporter = TerminalReporter::new(printer.interactive(), global.quiet);
+    let report = ggen_project::install::install(options, &env, &reporter)?;
+    let outcome = if report.conflicts() > 0 {
+        Outcome::Unresolved
+    } else {
+        Outcome::Success
+    };
+    for warning in &report.warnings {
+        printer.warn(warning);
+    }
+    if printer.json {
+        let (status, exit_code) = json_status(&outcome);
+        let status = if report.hooks_failed() {
+            "error"
+        } else {
+            status
+        };
+        printer.json_document(serde_json::json!({
+            "status": status,
+            "exit_code": if report.hooks_failed() { 1 } else { exit_code },
+            "dry_run": report.dry_run,
+            "root": report.root,
+            "packs": report.packs,
+            "files": report.files,
+            "conflicts": report.conflicts(),
+            "hooks": report.hooks,
+            "warnings": report.warnings,
+        }));
+    } else {
+        print_human(&report, printer, creating, &options.root);
+    }
+    if report.hooks_failed() {
+        let failed = report
+            .hooks
+            .iter()
+            .find(|h| h.status == ggen_project::hooks::HookStatus::Failed);
+        let command = failed.map(|h| h.command.as_str()).unwrap_or("?");
+        let mut err = CliError::new(format!(
+            "hook `{command}` failed; the pack's files were installed"
+        ))
+        .with_hint("fix the problem and run the command by hand");
+        if printer.json {
+            // The JSON document above already carries the failure.
+            err.hints.clear();
+        }
+        return Err(err);
+    }
+    Ok(outcome)
+}
+
+fn print_human(report: &InstallReport, printer: &Printer, creating: bool, root: &std::path::Path) {
+    for pack in &report.packs {
+        let how = if pack.requested { "" } else { " (dependency)" };
+        printer.detail(
+            "Resolved",
+            &format!("{} {} from {}{how}", pack.id, pack.version, pack.source),
+        );
+    }
+    if report.dry_run {
+        let mut plan = String::new();
+        for file in &report.files {
+            plan.push_str(&format!("{:<13} {}\n", action_word(file.action), file.path));
+        }
+        printer.out(&plan);
+        printer.note("dry run: nothing was written");
+        return;
+    }
+    for file in &report.files {
+        match file.action {
+            FileAction::Conflict => printer.warn(&format!(
+                "{} already exists and differs from pack `{}`'s version: kept it, not overwritten",
+                file.path, file.pack
+            )),
+            FileAction::SkipExisting => {
+                printer.detail("Skipped", &format!("{} (exists)", file.path))
+            }
+            action => printer.detail(action_word_title(action), &file.path),
+        }
+    }
+    let written = report
+        .files
+        .iter()
+        .filter(|f| {
+            matches!(
+                f.action,
+                FileAction::Create | FileAction::Overwrite | FileAction::Adopt
+            )
+        })
+        .count();
+    let packs: Vec<String> = report
+        .packs
+        .iter()
+        .map(|p| format!("{} {}", p.id, p.version))
+        .collect();
+    if creating {
+        printer.status(
+            "Created",
+            &format!(
+                "project {} from {} ({written} files)",
+                root.display(),
+                packs.join(", ")
+            ),
+        );
+    } else {
+        printer.status(
+            "Installed",
+            &format!("{} ({written} files)", packs.join(", ")),
+        );
+    }
+    let conflicts = report.conflicts();
+    if conflicts > 0 {
+        printer.warn(&format!(
+            "{conflicts} file(s) were in the way and were kept; rerun with --force to overwrite them"
+        ));
+    }
+}
+
+fn action_word(action: FileAction) -> &'static str {
+    match action {
+        FileAction::Create => "create",
+        FileAction::Adopt => "adopt",
+        FileAction::Overwrite => "overwrite",
+        FileAction::Conflict => "conflict",
+        FileAction::SkipExisting => "skip",
+    }
+}
+
+fn action_word_title(action: FileAction) -> &'static str {
+    match action {
+        FileAction::Create => "Created",
+        FileAction::Adopt => "Adopted",
+        FileAction::Overwrite => "Overwrote",
+        FileAction::Conflict => "Conflict",
+        FileAction::SkipExisting => "Skipped",
+    }
+}

@@ -1,0 +1,54 @@
+//! One module per command; each fills an options struct, makes one library call and prints
+//! the result.
+
+mod completions;
+mod graph_query;
+mod install;
+mod merge_file;
+mod packs_list;
+mod packs_publish;
+mod regions;
+mod template_render;
+
+use std::collections::BTreeMap;
+
+use crate::Outcome;
+use crate::args::{Cli, Command, GraphCommand, PacksCommand, TemplateCommand};
+use crate::error::CliError;
+use crate::printer::Printer;
+
+pub fn run(cli: Cli, printer: &Printer) -> Result<Outcome, CliError> {
+    let global = &cli.global;
+    match cli.command {
+        Command::New(args) => install::new(&args, global, printer),
+        Command::Packs(PacksCommand::Install(args)) => install::install(&args, global, printer),
+        Command::Packs(PacksCommand::List(args)) => packs_list::run(&args, global, printer),
+        Command::Packs(PacksCommand::Publish(args)) => packs_publish::run(&args, global, printer),
+        Command::Template(TemplateCommand::Render(args)) => {
+            template_render::run(&args, global, printer)
+        }
+        Command::Graph(GraphCommand::Query(args)) => graph_query::run(&args, global, printer),
+        Command::MergeFile(args) => merge_file::run(&args, global, printer),
+        Command::Regions(args) => regions::run(&args, global, printer),
+        Command::Completions(args) => completions::run(&args, printer),
+    }
+}
+
+/// `--var` pairs as a map; a name given twice is a usage error.
+pub fn var_map(vars: &[(String, String)]) -> Result<BTreeMap<String, String>, CliError> {
+    let mut map = BTreeMap::new();
+    for (name, value) in vars {
+        if map.insert(name.clone(), value.clone()).is_some() {
+            return Err(CliError::usage(format!("--var {name} is given twice")));
+        }
+    }
+    Ok(map)
+}
+
+/// Turns a status word and exit code into the fields every JSON document carries.
+pub fn json_status(outcome: &Outcome) -> (&'static str, u8) {
+    match outcome {
+        Outcome::Success => ("ok", 0),
+        Outcome::Unresolved => ("unresolved", crate::error::EXIT_UNRESOLVED),
+    }
+}

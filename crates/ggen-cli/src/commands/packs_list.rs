@@ -1,0 +1,97 @@
+//! `ggen packs list [--available]`.
+
+use ggen_project::lockfile::Lockfile;
+use ggen_project::{Environment, Layout};
+use ggen_registry::Registry;
+
+use crate::Outcome;
+use crate::args::{GlobalArgs, ListArgs};
+use crate::error::CliError;
+use crate::printer::Printer;
+use crate::settings;
+
+pub fn run(args: &ListArgs, global: &GlobalArgs, printer: &Printer) -> Result<Outcome, CliError> {
+    let env = settings::environment(global)?;
+    if args.available {
+        return available(&env, printer);
+    }
+    let layout = Layout::new(env.cwd.clone());
+    let lock = ggen_project::lockfile::Lockfile::load(&layout.lockfile())?;
+    let Some(lock) = lock else {
+        return Err(CliError::new(format!(
+            "{} is not a ggen project (no ggen.lock)",
+            env.cwd.display()
+        ))
+        .with_hint("create one with `ggen new DIR --pack ID` or `ggen packs install ID`"));
+    };
+    if printer.json {
+        printer.json_document(serde_json::json!({
+            "status": "ok",
+            "exit_code": 0,
+            "packs": lock.packs.iter().map(|p| serde_json::json!({
+                "id": p.id,
+                "version": p.version,
+                "source": p.source,
+                "integrity": p.integrity,
+                "dependencies": p.dependencies,
+                "variables": p.variables,
+                "files": files_of(&lock, &p.id),
+            })).collect::<Vec<_>>(),
+        }));
+        return Ok(Outcome::Success);
+    }
+    if lock.packs.is_empty() {
+        printer.note("no packs installed");
+    }
+    let mut text = String::new();
+    for pack in &lock.packs {
+        text.push_str(&format!(
+            "{} {} ({} files) {}\n",
+            pack.id,
+            pack.version,
+            files_of(&lock, &pack.id),
+            pack.source
+        ));
+    }
+    printer.out(&text);
+    Ok(Outcome::Success)
+}
+
+fn files_of(lock: &Lockfile, id: &str) -> usize {
+    lock.files.values().filter(|f| f.pack == id).count()
+}
+
+fn available(env: &Environment, printer: &Printer) -> Result<Outcome, CliError> {
+    let location = env.registry.as_deref().ok_or_else(|| {
+        CliError::new("no registry is configured")
+            .with_hint("pass `--registry PATH` or set GGEN_REGISTRY")
+    })?;
+    let registry = Registry::open(location, &env.cwd)?;
+    let index = registry.root_index()?;
+    if printer.json {
+        printer.json_document(serde_json::json!({
+            "status": "ok",
+            "exit_code": 0,
+            "registry": registry.root(),
+            "packs": index.packs.iter().map(|(id, entry)| serde_json::json!({
+                "id": id,
+                "newest": entry.newest,
+                "description": entry.description,
+            })).collect::<Vec<_>>(),
+        }));
+        return Ok(Outcome::Success);
+    }
+    let mut text = String::new();
+    for (id, entry) in &index.packs {
+        let newest = entry.newest.as_deref().unwrap_or("(all yanked)");
+        text.push_str(&format!("{id} {newest}  {}\n", entry.description));
+    }
+    if index.packs.is_empty() {
+        printer.note(&format!(
+            "registry {} has no packs",
+            registry.root().display()
+        ));
+    }
+    printer.out(&text);
+    Ok(Outcome::Success)
+}

@@ -1,0 +1,150 @@
+//! Test support: run the real `ggen` binary in temporary directories and compare trees.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+/// The `ggen` binary with an isolated `$GGEN_HOME`, no registry from the environment, and
+/// no colors.
+pub fn ggen(home: &Path) -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("ggen").expect("ggen binary");
+    cmd.env("GGEN_HOME", home)
+        .env_remove("GGEN_REGISTRY")
+        .env("NO_COLOR", "1");
+    cmd
+}
+
+/// A scratch directory with `home/` (GGEN_HOME) and a working directory `work/`.
+pub struct Scratch {
+    pub dir: tempfile::TempDir,
+}
+
+impl Scratch {
+    pub fn new() -> Scratch {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::create_dir_all(dir.path().join("work")).expect("work dir");
+        Scratch { dir }
+    }
+
+    pub fn home(&self) -> PathBuf {
+        self.dir.path().join("home")
+    }
+
+    pub fn work(&self) -> PathBuf {
+        self.dir.path().join("work")
+    }
+
+    /// `ggen` running in `work/`.
+    pub fn ggen(&self) -> assert_cmd::Command {
+        let mut cmd = ggen(&self.home());
+        cmd.current_dir(self.work());
+        cmd
+    }
+
+    /// Writes `files` (relative path -> content) under `work/<dir>`; returns that directory.
+    pub fn write_tree(&self, dir: &str, files: &[(&str, &str)]) -> PathBuf {
+        let root = self.work().join(dir);
+        for (path, content) in files {
+            let path = root.join(path);
+            std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+            std::fs::write(&path, content).expect("write");
+        }
+        root
+    }
+}
+
+/// The repository's `examples/packs/NAME`.
+pub fn example_pack(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples/packs")
+        .join(name)
+        .canonicalize()
+        .expect("example pack")
+}
+
+/// Every file under `root` (relative path -> bytes), `.ggen/` left out.
+pub fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    collect(root, root, &mut files);
+    files
+}
+
+fn collect(root: &Path, dir: &Path, files: &mut BTreeMap<String, Vec<u8>>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries {
+        let path = entry.expect("entry").path();
+        let rel = path
+            .strip_prefix(root)
+            .expect("prefix")
+            .to_string_lossy()
+            .replace('\\', "/");
+        if rel == ".ggen" {
+            continue;
+        }
+        if path.is_dir() {
+            collect(root, &path, files);
+        } else {
+            files.insert(rel, std::fs::read(&path).expect("read"));
+        }
+    }
+}
+
+/// Compares `actual` with the expected tree under `tests/expected/NAME/`; with
+/// `GGEN_BLESS=1` rewrites the expected tree instead. `normalize` maps file text before the
+/// comparison (e.g. to replace absolute paths).
+pub fn assert_tree(name: &str, actual: &Path, normalize: impl Fn(&str, String) -> String) {
+    let expected_root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/expected")
+        .join(name);
+    let actual: BTreeMap<String, Vec<u8>> = tree(actual)
+        .into_iter()
+        .map(|(path, bytes)| {
+            let bytes = match String::from_utf8(bytes) {
+                Ok(text) => normalize(&path, text).into_bytes(),
+                Err(e) => e.into_bytes(),
+            };
+            (path, bytes)
+        })
+        .collect();
+    if std::env::var_os("GGEN_BLESS").is_some() {
+        let _ = std::fs::remove_dir_all(&expected_root);
+        for (path, bytes) in &actual {
+            let dest = expected_root.join(path);
+            std::fs::create_dir_all(dest.parent().expect("parent")).expect("mkdir");
+            std::fs::write(dest, bytes).expect("write");
+        }
+        return;
+    }
+    let expected = tree(&expected_root);
+    assert!(
+        !expected.is_empty(),
+        "no expected tree at {}: run with GGEN_BLESS=1 once",
+        expected_root.display()
+    );
+    let actual_paths: Vec<&String> = actual.keys().collect();
+    let expected_paths: Vec<&String> = expected.keys().collect();
+    assert_eq!(actual_paths, expected_paths, "file lists differ for {name}");
+    for (path, bytes) in &expected {
+        assert_eq!(
+            String::from_utf8_lossy(&actual[path]),
+            String::from_utf8_lossy(bytes),
+            "{name}: {path} differs from tests/expected/{name}/{path}"
+        );
+    }
+}
+
+pub fn stdout_json(output: &Output) -> serde_json::Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not one JSON document ({e}): {}",
+            String::from_utf8_lossy(&output.stdout)
+        )
+    })
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}

@@ -1,0 +1,45 @@
+//! Where a project keeps its state: `ggen.lock` and the `.ggen/` directory.
+
+use std::path::{Path, PathBuf};
+
+/// The paths of one project.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    root: PathBuf,
+}
+
+impl Layout {
+    pub fn new(root: impl Into<PathBuf>) -> Layout {
+        Layout { root: root.into() }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn lockfile(&self) -> PathBuf {
+        self.root.join("ggen.lock")
+    }
+
+    pub fn state_dir(&self) -> PathBuf {
+        self.root.join(".ggen")
+    }
+
+    pub fn snapshot(&self) -> PathBuf {
+        self.state_dir().join("snapshot.json")
+    }
+
+    pub fn objects(&self) -> PathBuf {
+        self.state_dir().join("objects")
+    }
+
+    /// The file locked exclusively while a command changes the project.
+    pub fn project_lock(&self) -> PathBuf {
+        self.state_dir().join("lock")
+    }
+
+    /// The project file at a lockfile path (`/`-separated, relative).
+    pub fn file(&self, relative: &str) -> PathBuf {
+        self.root.join(relative)
+    }
+}

@@ -1,0 +1,168 @@
+//! `ggen.lock`: which packs a project uses, from where, with which variables, and which
+//! files they generated. The only module that reads or writes it.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use ggen_fs::Durability;
+use serde::{Deserialize, Serialize};
+
+use crate::ProjectError;
+
+const HEADER: &str = "# This file is written by ggen: it records the packs this project was generated\n\
+# from and every file they produced. Commit it; do not edit it by hand.\n";
+
+/// The current lockfile format.
+pub const FORMAT: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lockfile {
+    pub version: u32,
+    /// Sorted by id.
+    #[serde(default, rename = "pack", skip_serializing_if = "Vec::is_empty")]
+    pub packs: Vec<LockedPack>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub files: BTreeMap<String, LockedFile>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LockedPack {
+    pub id: String,
+    pub version: String,
+    /// `path+file:///…`, `archive+file:///…` or `registry+file:///…`.
+    pub source: String,
+    /// `sha256-<hex>` of the pack archive (for a path source, of its deterministic archive).
+    pub integrity: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
+    /// Resolved dependencies as `id@version`, sorted.
+    #[serde(default)]
+    pub dependencies: Vec<String>,
+    #[serde(default)]
+    pub variables: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LockedFile {
+    pub pack: String,
+    pub version: String,
+    pub template: String,
+    /// `sha256-<hex>` of the generated content.
+    pub hash: String,
+}
+
+impl Default for Lockfile {
+    fn default() -> Self {
+        Lockfile {
+            version: FORMAT,
+            packs: Vec::new(),
+            files: BTreeMap::new(),
+        }
+    }
+}
+
+impl Lockfile {
+    /// Reads `path`; `None` when the project has no lockfile yet.
+    pub fn load(path: &Path) -> Result<Option<Lockfile>, ProjectError> {
+        let Some(bytes) = ggen_fs::read_optional(path)? else {
+            return Ok(None);
+        };
+        let corrupt = |message: String| ProjectError::CorruptLockfile {
+            path: path.to_path_buf(),
+            message,
+        };
+        let text = String::from_utf8(bytes).map_err(|_| corrupt("not valid UTF-8".into()))?;
+        let lock: Lockfile = toml::from_str(&text).map_err(|e| corrupt(e.to_string()))?;
+        if lock.version != FORMAT {
+            return Err(corrupt(format!(
+                "format version {} is not supported (this ggen reads version {FORMAT})",
+                lock.version
+            )));
+        }
+        Ok(Some(lock))
+    }
+
+    /// The lockfile's text: a header, then packs sorted by id and files sorted by path.
+    pub fn to_text(&self) -> Result<String, ProjectError> {
+        let mut sorted = self.clone();
+        sorted.packs.sort_by(|a, b| a.id.cmp(&b.id));
+        let body = toml::to_string(&sorted).map_err(|e| ProjectError::Internal {
+            message: format!("cannot serialise ggen.lock: {e}"),
+        })?;
+        Ok(format!("{HEADER}\n{body}"))
+    }
+
+    /// Writes the lockfile atomically and durably.
+    pub fn save(&self, path: &Path) -> Result<(), ProjectError> {
+        ggen_fs::write_atomic(path, self.to_text()?.as_bytes(), Durability::Sync)?;
+        Ok(())
+    }
+
+    pub fn pack(&self, id: &str) -> Option<&LockedPack> {
+        self.packs.iter().find(|p| p.id == id)
+    }
+
+    /// Adds or replaces the entry for `pack.id`.
+    pub fn upsert_pack(&mut self, pack: LockedPack) {
+        self.packs.retain(|p| p.id != pack.id);
+        self.packs.push(pack);
+        self.packs.sort_by(|a, b| a.id.cmp(&b.id));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Lockfile {
+        let mut lock = Lockfile::default();
+        for id in ["zeta", "alpha"] {
+            lock.upsert_pack(LockedPack {
+                id: id.into(),
+                version: "1.0.0".into(),
+                source: "path+file:///packs/x".into(),
+                integrity: "sha256-00".into(),
+                signature: None,
+                dependencies: vec![],
+                variables: BTreeMap::from([("name".into(), "demo".into())]),
+            });
+        }
+        lock.files.insert(
+            "src/main.rs".into(),
+            LockedFile {
+                pack: "alpha".into(),
+                version: "1.0.0".into(),
+                template: "src/main.rs.tmpl".into(),
+                hash: "sha256-11".into(),
+            },
+        );
+        lock
+    }
+
+    #[test]
+    fn text_is_deterministic_and_round_trips() {
+        let lock = sample();
+        let text = lock.to_text().unwrap();
+        assert!(text.find("alpha").unwrap() < text.find("zeta").unwrap());
+        assert!(text.contains("[files.\"src/main.rs\"]"), "{text}");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ggen.lock");
+        lock.save(&path).unwrap();
+        let back = Lockfile::load(&path).unwrap().unwrap();
+        assert_eq!(back, lock);
+        assert_eq!(back.to_text().unwrap(), text);
+    }
+
+    #[test]
+    fn a_corrupt_lockfile_is_reported_with_its_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ggen.lock");
+        std::fs::write(&path, "version = 1\n[[pack]]\nid = 3\n").unwrap();
+        let err = Lockfile::load(&path).unwrap_err();
+        assert!(err.to_string().contains("ggen.lock"), "{err}");
+        assert!(matches!(err, ProjectError::CorruptLockfile { .. }));
+    }
+}

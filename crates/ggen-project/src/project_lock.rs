@@ -1,0 +1,44 @@
+//! The exclusive lock on `.ggen/lock` held while a command changes the project.
+
+use std::fs::{File, TryLockError};
+
+use crate::{Layout, ProjectError, Reporter};
+
+/// Held for the duration of one change; released on drop.
+pub struct ProjectLock {
+    _file: File,
+}
+
+impl ProjectLock {
+    /// Takes the lock, waiting (and telling the reporter) while another ggen holds it, or
+    /// failing at once when `no_wait`.
+    pub fn acquire(
+        layout: &Layout,
+        no_wait: bool,
+        reporter: &dyn Reporter,
+    ) -> Result<ProjectLock, ProjectError> {
+        let path = layout.project_lock();
+        ggen_fs::create_dir_all(&layout.state_dir())?;
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| ggen_fs::FsError::new("cannot open", &path, e))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) if no_wait => {
+                return Err(ProjectError::Busy { path });
+            }
+            Err(TryLockError::WouldBlock) => {
+                reporter.waiting_for_lock(&path);
+                file.lock()
+                    .map_err(|e| ggen_fs::FsError::new("cannot lock", &path, e))?;
+            }
+            Err(TryLockError::Error(e)) => {
+                return Err(ggen_fs::FsError::new("cannot lock", &path, e).into());
+            }
+        }
+        Ok(ProjectLock { _file: file })
+    }
+}

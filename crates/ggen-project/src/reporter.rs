@@ -1,0 +1,24 @@
+//! How long-running operations tell the user what they are doing, without printing.
+
+use std::path::Path;
+
+/// Implemented by the binary (progress bars, prompts); libraries only call it.
+pub trait Reporter: Sync {
+    /// A phase of `total` steps begins (rendering, writing).
+    fn start(&self, _label: &str, _total: u64) {}
+    /// `n` more steps of the current phase are done.
+    fn advance(&self, _n: u64) {}
+    /// The current phase is over.
+    fn finish(&self) {}
+    /// Another ggen holds the project lock at `path`; we wait for it.
+    fn waiting_for_lock(&self, _path: &Path) {}
+    /// Asks whether `pack`'s hook `commands` may run. The default is no.
+    fn confirm_hooks(&self, _pack: &str, _commands: &[String]) -> bool {
+        false
+    }
+}
+
+/// Reports nothing and refuses hooks.
+pub struct NoReporter;
+
+impl Reporter for NoReporter {}

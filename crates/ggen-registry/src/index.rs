@@ -1,0 +1,146 @@
+//! The registry's JSON indexes: `index.json` (search) and `index/<id>.json` (versions).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// `index.json`: every pack with its description and newest non-yanked version.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RootIndex {
+    pub packs: BTreeMap<String, RootEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RootEntry {
+    pub description: String,
+    /// Newest non-yanked version; absent when every version is yanked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub newest: Option<String>,
+}
+
+/// `index/<id>.json`: every published version of one pack.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PackIndex {
+    pub id: String,
+    pub versions: Vec<VersionEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VersionEntry {
+    pub version: String,
+    #[serde(default)]
+    pub description: String,
+    /// Path of the archive relative to the registry root.
+    pub archive: String,
+    /// Lowercase hex sha256 of the archive.
+    pub sha256: String,
+    #[serde(default)]
+    pub dependencies: BTreeMap<String, String>,
+    #[serde(default)]
+    pub yanked: bool,
+    #[serde(default)]
+    pub published_at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
+}
+
+impl VersionEntry {
+    /// The version, if it is valid semver (entries that are not are ignored by resolution).
+    pub fn semver(&self) -> Option<semver::Version> {
+        semver::Version::parse(&self.version).ok()
+    }
+
+    /// The lock's integrity string for this archive.
+    pub fn integrity(&self) -> String {
+        format!("sha256-{}", self.sha256)
+    }
+}
+
+impl PackIndex {
+    /// The newest non-yanked version matching `req`, or a yanked one if it is exactly
+    /// `locked` (a locked version keeps working after a yank, as in cargo).
+    pub fn select(
+        &self,
+        req: &semver::VersionReq,
+        locked: Option<&semver::Version>,
+    ) -> Option<&VersionEntry> {
+        self.versions
+            .iter()
+            .filter_map(|entry| entry.semver().map(|v| (v, entry)))
+            .filter(|(v, entry)| req.matches(v) && (!entry.yanked || Some(v) == locked))
+            .max_by(|(a, _), (b, _)| a.cmp(b))
+            .map(|(_, entry)| entry)
+    }
+
+    /// The newest non-yanked version, if any.
+    pub fn newest(&self) -> Option<&VersionEntry> {
+        self.select(&semver::VersionReq::STAR, None)
+    }
+
+    /// Versions for messages: `1.0.0, 1.1.0 (yanked)`, oldest first.
+    pub fn describe_versions(&self) -> String {
+        let mut versions: Vec<_> = self
+            .versions
+            .iter()
+            .filter_map(|e| e.semver().map(|v| (v, e.yanked)))
+            .collect();
+        versions.sort();
+        if versions.is_empty() {
+            return "none".to_string();
+        }
+        versions
+            .iter()
+            .map(|(v, yanked)| {
+                if *yanked {
+                    format!("{v} (yanked)")
+                } else {
+                    v.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(version: &str, yanked: bool) -> VersionEntry {
+        VersionEntry {
+            version: version.to_string(),
+            description: String::new(),
+            archive: format!("packs/p/p-{version}.tar.gz"),
+            sha256: "00".to_string(),
+            dependencies: BTreeMap::new(),
+            yanked,
+            published_at: String::new(),
+            signature: None,
+        }
+    }
+
+    #[test]
+    fn select_takes_newest_matching_and_skips_yanked() {
+        let index = PackIndex {
+            id: "p".into(),
+            versions: vec![
+                entry("1.0.0", false),
+                entry("1.2.0", true),
+                entry("1.1.0", false),
+                entry("2.0.0", false),
+                entry("2.1.0-beta.1", false),
+            ],
+        };
+        let req = semver::VersionReq::parse("^1.0").unwrap();
+        assert_eq!(index.select(&req, None).unwrap().version, "1.1.0");
+        let locked = semver::Version::parse("1.2.0").unwrap();
+        assert_eq!(index.select(&req, Some(&locked)).unwrap().version, "1.2.0");
+        assert_eq!(index.newest().unwrap().version, "2.0.0");
+        let none = semver::VersionReq::parse("^3").unwrap();
+        assert!(index.select(&none, None).is_none());
+        assert_eq!(
+            index.describe_versions(),
+            "1.0.0, 1.1.0, 1.2.0 (yanked), 2.0.0, 2.1.0-beta.1"
+        );
+    }
+}

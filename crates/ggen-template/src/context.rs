@@ -1,0 +1,70 @@
+//! The names a template sees: variables, `pack`, `sparql` and, with `foreach`, the row.
+
+use std::collections::BTreeMap;
+
+use minijinja::value::Value;
+
+use crate::{PackContext, Row};
+
+/// Everything but the row, built once per template render.
+pub(crate) struct Scope {
+    names: BTreeMap<String, Value>,
+}
+
+impl Scope {
+    /// Variables first, then `pack` and `sparql`, which a variable of the same name cannot
+    /// hide (they are how a template reaches its pack and graph).
+    pub(crate) fn new(
+        vars: &BTreeMap<String, String>,
+        pack: Option<&PackContext>,
+        sparql: BTreeMap<String, Vec<Row>>,
+    ) -> Scope {
+        let mut names: BTreeMap<String, Value> = vars
+            .iter()
+            .map(|(name, value)| (name.clone(), Value::from(value.as_str())))
+            .collect();
+        if let Some(pack) = pack {
+            let fields = BTreeMap::from([
+                ("id".to_string(), Value::from(pack.id.as_str())),
+                ("version".to_string(), Value::from(pack.version.as_str())),
+            ]);
+            names.insert("pack".to_string(), Value::from(fields));
+        }
+        let queries: BTreeMap<String, Value> = sparql
+            .into_iter()
+            .map(|(name, rows)| (name, rows.iter().map(row_value).collect::<Value>()))
+            .collect();
+        names.insert("sparql".to_string(), Value::from(queries));
+        Scope { names }
+    }
+
+    /// Just the variables (for [`crate::Renderer::render_str`]).
+    pub(crate) fn vars_only(vars: &BTreeMap<String, String>) -> Scope {
+        Scope {
+            names: vars
+                .iter()
+                .map(|(name, value)| (name.clone(), Value::from(value.as_str())))
+                .collect(),
+        }
+    }
+
+    /// The context for one output: a `foreach` row's bindings shadow every other name.
+    pub(crate) fn with_row(&self, row: Option<&Row>) -> Value {
+        let Some(row) = row else {
+            return Value::from(self.names.clone());
+        };
+        let mut names = self.names.clone();
+        for (name, value) in row {
+            names.insert(name.clone(), Value::from(value.as_str()));
+        }
+        Value::from(names)
+    }
+}
+
+fn row_value(row: &Row) -> Value {
+    let map: BTreeMap<String, Value> = row
+        .iter()
+        .map(|(name, value)| (name.clone(), Value::from(value.as_str())))
+        .collect();
+    Value::from(map)
+}

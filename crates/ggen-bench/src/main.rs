@@ -117,8 +117,80 @@ fn run(options: &Options) -> Result<(), String> {
                 .pipe_ok()
         })?;
         report(files, "ggen new (bench@1.0.0)", &times);
+
+        let clean = root.join("new-1");
+        let times = measure(options.runs, || {
+            ggen(options, &home)
+                .arg("-C")
+                .arg(&clean)
+                .args(["packs", "check"])
+                .pipe_ok()
+        })?;
+        report(files, "ggen packs check (nothing changed)", &times);
+
+        // Each update run gets a fresh project with the workload's edits applied.
+        let mut n = 0;
+        let mut conflicts_seen = 0;
+        let times = measure_with_setup(
+            options.runs,
+            || {
+                n += 1;
+                let project = root.join(format!("update-{n}"));
+                ggen(options, &home)
+                    .arg("new")
+                    .arg(&project)
+                    .args(["--pack", "bench@1.0.0", "--registry"])
+                    .arg(&registry)
+                    .pipe_ok()?;
+                run_ok(
+                    Command::new("python3")
+                        .arg(options.workload.join("apply_edits.py"))
+                        .arg(&project)
+                        .arg(work.join("edits.json"))
+                        .stdout(Stdio::null()),
+                )?;
+                Ok(project)
+            },
+            |project| {
+                let status = ggen(options, &home)
+                    .arg("-C")
+                    .arg(project)
+                    .args(["packs", "update", "bench"])
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .status()
+                    .map_err(|e| e.to_string())?;
+                // Exit 3: the workload's deliberate conflicts remain, as they should.
+                match status.code() {
+                    Some(3) => conflicts_seen += 1,
+                    Some(0) => {}
+                    _ => return Err(format!("ggen packs update failed: {status}")),
+                }
+                Ok(())
+            },
+        )?;
+        report(files, "ggen packs update (v1 -> v2, edited)", &times);
+        if conflicts_seen != times.len() {
+            println!("warning: expected the workload's conflicts (exit 3) on every update run");
+        }
     }
     Ok(())
+}
+
+/// Times `step` on a fresh input made (untimed) by `setup` for every run.
+fn measure_with_setup<T>(
+    runs: usize,
+    mut setup: impl FnMut() -> Result<T, String>,
+    mut step: impl FnMut(&T) -> Result<(), String>,
+) -> Result<Vec<Duration>, String> {
+    let mut times = Vec::new();
+    for _ in 0..runs.max(1) {
+        let input = setup()?;
+        let start = Instant::now();
+        step(&input)?;
+        times.push(start.elapsed());
+    }
+    Ok(times)
 }
 
 fn ggen(options: &Options, home: &Path) -> Command {
@@ -156,13 +228,7 @@ fn measure(
     runs: usize,
     mut step: impl FnMut() -> Result<(), String>,
 ) -> Result<Vec<Duration>, String> {
-    let mut times = Vec::new();
-    for _ in 0..runs.max(1) {
-        let start = Instant::now();
-        step()?;
-        times.push(start.elapsed());
-    }
-    Ok(times)
+    measure_with_setup(runs, || Ok(()), |_| step())
 }
 
 fn report(files: usize, step: &str, times: &[Duration]) {

@@ -43,9 +43,16 @@ pub struct GlobalArgs {
     /// Use only what is already cached; never reach a registry
     #[arg(long, global = true)]
     pub offline: bool,
-    /// Registry to use: a directory or file:// URL [env: GGEN_REGISTRY]
+    /// Registry to use: a directory, file:// or http(s):// URL [env: GGEN_REGISTRY]
     #[arg(long, global = true, value_name = "URL|PATH")]
     pub registry: Option<String>,
+    /// Trust signatures made with this public key, besides $GGEN_HOME/trusted_keys/*.pub
+    /// (repeatable)
+    #[arg(long = "trust-key", global = true, value_name = "FILE.pub")]
+    pub trust_keys: Vec<PathBuf>,
+    /// Refuse registry packs that are unsigned or signed by a key not trusted
+    #[arg(long, global = true)]
+    pub require_signatures: bool,
     /// Fail at once if another ggen is changing the project, instead of waiting
     #[arg(long, global = true)]
     pub no_wait: bool,
@@ -84,6 +91,18 @@ ggen new api --pack rust-web@^1.2 --registry ./registry"
     /// Query RDF graphs with SPARQL (plumbing)
     #[command(subcommand)]
     Graph(GraphCommand),
+    /// Generated files that were modified, deleted or are in conflict
+    Status,
+    /// What the last generation wrote vs the files now, as a unified diff
+    Diff(DiffArgs),
+    /// List files with unresolved conflicts
+    Conflicts,
+    /// Settle a conflict by keeping one side, or your hand-merged file
+    #[command(
+        after_help = "Examples:\n  ggen resolve src/user.rs --merged   # you edited the conflict blocks away\n  \
+ggen resolve logo.png --theirs       # take the pack's version"
+    )]
+    Resolve(ResolveArgs),
     /// Three-way merge of three files, like `git merge-file` (plumbing)
     MergeFile(MergeFileArgs),
     /// List the @ggen region markers of a file
@@ -93,6 +112,12 @@ ggen new api --pack rust-web@^1.2 --registry ./registry"
         after_help = "Example:\n  ggen completions bash > ~/.local/share/bash-completion/completions/ggen"
     )]
     Completions(CompletionsArgs),
+    /// Search the registry's packs by id and description
+    #[command(after_help = "Example:\n  ggen search axum service --registry ./registry")]
+    Search(SearchArgs),
+    /// Manage signing keys
+    #[command(subcommand)]
+    Keys(KeysCommand),
 }
 
 #[derive(Debug, Args)]
@@ -145,12 +170,95 @@ Examples:\n  ggen packs install ./my-pack\n  ggen packs install rust-web@^1.2 --
     Install(InstallArgs),
     /// List installed packs, or with --available the registry's packs
     List(ListArgs),
+    /// Move packs to new versions, merging with your edits
+    #[command(
+        after_help = "For each file: unmodified files are replaced; files you changed are merged \
+(region-aware three-way merge), and conflicts are written inline and make the command exit 3.\n\n\
+Examples:\n  ggen packs update rust-web\n  ggen packs update --all --compatible\n  ggen packs update rust-web --to 2.0.0 --dry-run"
+    )]
+    Update(UpdateArgs),
+    /// Render the locked versions again (after graph, template or variable changes)
+    #[command(
+        after_help = "Examples:\n  ggen packs regenerate\n  ggen packs regenerate --pack entity-models --var crate_name=shop"
+    )]
+    Regenerate(RegenerateArgs),
+    /// What would regenerate and why, and generated files that drifted (exit 1 when not clean)
+    Check,
+    /// Remove a pack: its unmodified files are deleted, files you changed are kept
+    Uninstall(UninstallArgs),
+    /// Installed packs with newer versions
+    Outdated,
     /// Pack a directory into an archive and add it to a registry directory
     #[command(
         after_help = "Versions are immutable: publishing a version that is already in the \
 registry is refused.\n\nExample:\n  ggen packs publish ./my-pack --registry ./registry"
     )]
     Publish(PublishArgs),
+    /// Mark a published version yanked: new resolutions skip it, projects that lock it keep it
+    #[command(
+        after_help = "Versions are immutable: a yanked version stays downloadable for projects \
+whose ggen.lock names it; --undo makes it selectable again.\n\n\
+Example:\n  ggen packs yank rust-web@1.2.0 --registry ./registry"
+    )]
+    Yank(YankArgs),
+    /// A registry pack's versions, dependencies, yanked versions and signatures
+    #[command(
+        after_help = "Example:\n  ggen packs info rust-web --registry https://packs.example.org"
+    )]
+    Info(InfoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct YankArgs {
+    /// The version to yank, as ID@VERSION
+    #[arg(value_name = "ID@VERSION")]
+    pub pack: String,
+    /// Make the version selectable again
+    #[arg(long)]
+    pub undo: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InfoArgs {
+    /// The pack id
+    pub id: String,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// Words that must all appear in a pack's id or description (case-insensitive)
+    #[arg(required = true, value_name = "TEXT")]
+    pub text: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Create a signing key pair: FILE (secret) and FILE.pub (public)
+    #[command(
+        after_help = "Sign with `ggen packs publish DIR --sign-key FILE`; users verify with \
+`--trust-key FILE.pub` or by copying FILE.pub into $GGEN_HOME/trusted_keys/.\n\n\
+Example:\n  ggen keys generate --out ~/.ggen/publisher --algorithm ml-dsa-65"
+    )]
+    Generate(KeysGenerateArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KeyAlgorithm {
+    /// Ed25519 (RFC 8032)
+    Ed25519,
+    /// ML-DSA-65 (FIPS 204), post-quantum
+    #[value(name = "ml-dsa-65")]
+    MlDsa65,
+}
+
+#[derive(Debug, Args)]
+pub struct KeysGenerateArgs {
+    /// Where to write the secret key; the public key goes to FILE.pub
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// The signature algorithm
+    #[arg(long, value_enum, default_value_t = KeyAlgorithm::Ed25519)]
+    pub algorithm: KeyAlgorithm,
 }
 
 #[derive(Debug, Args)]
@@ -170,6 +278,98 @@ pub struct InstallArgs {
     pub dry_run: bool,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StrategyArg {
+    /// Region-aware three-way merge; conflicts written inline
+    Auto,
+    /// Show each merge and write it only after a yes
+    Manual,
+    /// Leave files you changed untouched
+    Preserve,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// How to treat files you changed
+    #[arg(long, value_enum, default_value_t = StrategyArg::Auto, value_name = "STRATEGY")]
+    pub merge_strategy: StrategyArg,
+    /// Show what would change per file; write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Recreate generated files you deleted
+    #[arg(long)]
+    pub restore: bool,
+    /// Accept every merge of --merge-strategy manual without asking
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UpdateArgs {
+    /// Packs to update
+    #[arg(
+        value_name = "ID",
+        required_unless_present = "all",
+        conflicts_with = "all"
+    )]
+    pub packs: Vec<String>,
+    /// Update every installed pack
+    #[arg(long)]
+    pub all: bool,
+    /// Move to exactly this version (one pack only)
+    #[arg(long, value_name = "VERSION", conflicts_with = "compatible")]
+    pub to: Option<String>,
+    /// Stay within the semver-compatible range of the installed version
+    #[arg(long)]
+    pub compatible: bool,
+    #[command(flatten)]
+    pub merge: MergeArgs,
+    #[command(flatten)]
+    pub vars: VarArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RegenerateArgs {
+    /// Only this pack (default: every installed pack)
+    #[arg(long = "pack", value_name = "ID")]
+    pub packs: Vec<String>,
+    #[command(flatten)]
+    pub merge: MergeArgs,
+    #[command(flatten)]
+    pub vars: VarArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct UninstallArgs {
+    /// The pack to remove
+    pub id: String,
+    /// Remove it even if other installed packs depend on it
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// Only these files (default: every generated file that changed)
+    pub paths: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("side").required(true).args(["ours", "theirs", "merged"])))]
+pub struct ResolveArgs {
+    /// The conflicted file
+    pub path: String,
+    /// Keep your version (as before the update)
+    #[arg(long)]
+    pub ours: bool,
+    /// Take the pack's new version
+    #[arg(long)]
+    pub theirs: bool,
+    /// Keep the file as it is now (refused while conflict markers remain)
+    #[arg(long)]
+    pub merged: bool,
+}
+
 #[derive(Debug, Args)]
 pub struct ListArgs {
     /// List the registry's packs instead of the installed ones
@@ -181,6 +381,9 @@ pub struct ListArgs {
 pub struct PublishArgs {
     /// The pack directory (holding gpack.toml)
     pub dir: PathBuf,
+    /// Sign the pack's id, version and archive hash with this secret key
+    #[arg(long, value_name = "FILE")]
+    pub sign_key: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -12,6 +12,9 @@ pub struct CliError {
     pub code: u8,
     pub message: String,
     pub hints: Vec<String>,
+    /// The command already printed its outcome (its JSON document, or a human report that
+    /// says what is wrong): only the exit code is left to give.
+    pub reported: bool,
 }
 
 impl CliError {
@@ -20,6 +23,15 @@ impl CliError {
             code: EXIT_ERROR,
             message: message.into(),
             hints: Vec::new(),
+            reported: false,
+        }
+    }
+
+    /// Exit 1 for a command whose report already said everything (e.g. `packs check`).
+    pub fn reported() -> CliError {
+        CliError {
+            reported: true,
+            ..CliError::new("")
         }
     }
 
@@ -43,6 +55,7 @@ impl From<ProjectError> for CliError {
             code: EXIT_ERROR,
             message: err.to_string(),
             hints,
+            reported: false,
         }
     }
 }

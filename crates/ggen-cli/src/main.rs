@@ -50,7 +50,9 @@ fn main() -> ExitCode {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
         Ok(Outcome::Unresolved) => ExitCode::from(EXIT_UNRESOLVED),
         Err(err) => {
-            printer.error(&err);
+            if !err.reported {
+                printer.error(&err);
+            }
             ExitCode::from(err.code)
         }
     }

@@ -87,3 +87,69 @@ impl Reporter for TerminalReporter {
         matches!(answer.trim(), "y" | "Y" | "yes" | "Yes")
     }
 }
+
+/// Download bars for the registry (one per archive, on a terminal only) and its warnings.
+pub struct DownloadBars {
+    printer: crate::printer::Printer,
+    interactive: bool,
+    bars: indicatif::MultiProgress,
+    active: Mutex<std::collections::BTreeMap<String, ProgressBar>>,
+}
+
+impl DownloadBars {
+    pub fn new(printer: crate::printer::Printer, interactive: bool) -> DownloadBars {
+        DownloadBars {
+            printer,
+            interactive,
+            bars: indicatif::MultiProgress::with_draw_target(ProgressDrawTarget::stderr()),
+            active: Mutex::new(std::collections::BTreeMap::new()),
+        }
+    }
+}
+
+impl ggen_registry::Progress for DownloadBars {
+    fn download_started(&self, url: &str, total: Option<u64>) {
+        if !self.interactive {
+            return;
+        }
+        let bar = self.bars.add(ProgressBar::with_draw_target(
+            total,
+            ProgressDrawTarget::stderr(),
+        ));
+        let template = if total.is_some() {
+            "{prefix:>12.cyan.bold} [{bar:30}] {bytes}/{total_bytes} {wide_msg}"
+        } else {
+            "{prefix:>12.cyan.bold} {spinner} {bytes} {wide_msg}"
+        };
+        if let Ok(style) = ProgressStyle::with_template(template) {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.set_prefix("Downloading");
+        let name = url.rsplit('/').next().unwrap_or(url).to_string();
+        bar.set_message(name);
+        if let Ok(mut active) = self.active.lock() {
+            active.insert(url.to_string(), bar);
+        }
+    }
+
+    fn download_advanced(&self, url: &str, bytes: u64) {
+        if let Ok(active) = self.active.lock()
+            && let Some(bar) = active.get(url)
+        {
+            bar.inc(bytes);
+        }
+    }
+
+    fn download_finished(&self, url: &str) {
+        if let Ok(mut active) = self.active.lock()
+            && let Some(bar) = active.remove(url)
+        {
+            bar.finish_and_clear();
+            self.bars.remove(&bar);
+        }
+    }
+
+    fn warning(&self, message: &str) {
+        self.bars.suspend(|| self.printer.warn(message));
+    }
+}

@@ -1,13 +1,18 @@
 //! Turning global flags, environment variables and `$GGEN_HOME/config.toml` into the
 //! settings operations run with.
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use ggen_project::Environment;
+use ggen_registry::{NetworkOptions, ProgressHandle, TrustPolicy};
 use serde::Deserialize;
 
 use crate::args::GlobalArgs;
 use crate::error::CliError;
+use crate::printer::Printer;
+use crate::progress::DownloadBars;
 
 /// `$GGEN_HOME/config.toml`.
 #[derive(Debug, Default, Deserialize)]
@@ -16,10 +21,17 @@ struct Config {
     registry: Option<String>,
     #[serde(default)]
     require_signatures: bool,
+    /// Seconds one HTTP request may take, body included.
+    http_timeout: Option<u64>,
 }
 
+/// For tests: the first retry backoff in milliseconds (each retry doubles it).
+const RETRY_BASE_VAR: &str = "GGEN_RETRY_BASE_MS";
+
 /// Builds the environment: `-C` sets the working directory; the registry comes from
-/// `--registry`, else `GGEN_REGISTRY`, else the config file.
+/// `--registry`, else `GGEN_REGISTRY`, else the config file; trusted keys from
+/// `$GGEN_HOME/trusted_keys/*.pub` and `--trust-key`; signatures are required with
+/// `--require-signatures` or `require_signatures = true`.
 pub fn environment(args: &GlobalArgs) -> Result<Environment, CliError> {
     let current = std::env::current_dir()
         .map_err(|e| CliError::new(format!("cannot read the current directory: {e}")))?;
@@ -47,7 +59,35 @@ pub fn environment(args: &GlobalArgs) -> Result<Environment, CliError> {
                 .filter(|s| !s.is_empty())
         })
         .or(config.registry);
-    let _ = config.require_signatures;
+    let trust = TrustPolicy::load(
+        &ggen_home,
+        &args
+            .trust_keys
+            .iter()
+            .map(|p| cwd.join(p))
+            .collect::<Vec<_>>(),
+        args.require_signatures || config.require_signatures,
+    )
+    .map_err(|e| {
+        let hint = e.hint();
+        let err = CliError::from(e);
+        match hint {
+            Some(h) => err.with_hint(h),
+            None => err.with_hint("a trusted key is a FILE.pub written by `ggen keys generate`"),
+        }
+    })?;
+    let mut network = NetworkOptions::default();
+    if let Some(secs) = config.http_timeout {
+        network.timeout = Duration::from_secs(secs.max(1));
+    }
+    if let Some(ms) = std::env::var(RETRY_BASE_VAR)
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+    {
+        network.retry_base = Duration::from_millis(ms);
+    }
+    let interactive = !args.json && !args.quiet && std::io::stderr().is_terminal();
+    let progress = ProgressHandle::new(DownloadBars::new(Printer::new(args), interactive));
     let mut limits = ggen_template::Limits::default();
     if let Some(n) = args.max_rows {
         limits.max_rows = n;
@@ -64,6 +104,10 @@ pub fn environment(args: &GlobalArgs) -> Result<Environment, CliError> {
         cwd,
         no_wait: args.no_wait,
         limits,
+        offline: args.offline,
+        network,
+        progress,
+        trust,
     })
 }
 
@@ -76,6 +120,30 @@ fn ggen_home() -> Result<PathBuf, CliError> {
         None => Err(CliError::new("neither GGEN_HOME nor HOME is set")
             .with_hint("set GGEN_HOME to a directory ggen may use for its cache")),
     }
+}
+
+/// A registry error as the user sees it, with its hint.
+pub fn registry_error(err: ggen_registry::RegistryError) -> CliError {
+    let hint = err.hint();
+    let cli = CliError::from(err);
+    match hint {
+        Some(h) => cli.with_hint(h),
+        None => cli,
+    }
+}
+
+/// The configured registry, opened for reading (directory, file:// or http(s)://).
+pub fn open_registry(env: &Environment) -> Result<ggen_registry::Registry, CliError> {
+    let location = env.registry.as_deref().ok_or_else(|| {
+        CliError::new("no registry is configured")
+            .with_hint("pass `--registry PATH|URL`, set GGEN_REGISTRY, or set `registry` in $GGEN_HOME/config.toml")
+    })?;
+    ggen_registry::Registry::open(
+        location,
+        &env.cwd,
+        &ggen_project::source::registry_access(env),
+    )
+    .map_err(registry_error)
 }
 
 fn read_config(ggen_home: &Path) -> Result<Config, CliError> {

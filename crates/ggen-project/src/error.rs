@@ -65,6 +65,20 @@ pub enum ProjectError {
         command: String,
         status: String,
     },
+    #[error("{path} is not a ggen project (no ggen.lock)")]
+    NotAProject { path: PathBuf },
+    #[error("pack `{id}` is not installed in this project")]
+    NotInstalled { id: String },
+    #[error("conflicts from an earlier change are not resolved yet: {}", paths.join(", "))]
+    PendingConflicts { paths: Vec<String> },
+    #[error("{path} is not a file ggen generated")]
+    NotGenerated { path: String },
+    #[error("{path} has no unresolved conflict")]
+    NoConflict { path: String },
+    #[error("{path} still contains conflict markers (line {line})")]
+    MarkersRemain { path: String, line: usize },
+    #[error("pack `{id}` is needed by {dependents}")]
+    HasDependents { id: String, dependents: String },
     #[error("internal error: {message}")]
     Internal { message: String },
 }
@@ -96,9 +110,29 @@ impl ProjectError {
             ProjectError::CorruptLockfile { .. } | ProjectError::CorruptSnapshot { .. } => Some(
                 "restore it from version control (`git checkout ggen.lock`), then run the command again".into(),
             ),
+            ProjectError::MarkersRemain { .. } => Some(
+                "edit the file until no <<<<<<< ======= >>>>>>> blocks remain, or take one side with --ours or --theirs".into(),
+            ),
+            ProjectError::NoConflict { .. } => Some("`ggen conflicts` lists the files in conflict".into()),
+            ProjectError::HasDependents { .. } => Some(
+                "uninstall the dependents first, or pass --force to remove it anyway".into(),
+            ),
+            ProjectError::NotAProject { .. } => Some(
+                "create one with `ggen new DIR --pack ID`, or `ggen packs install ID` here".into(),
+            ),
+            ProjectError::NotInstalled { .. } => {
+                Some("`ggen packs list` shows the installed packs".into())
+            }
+            ProjectError::PendingConflicts { .. } => Some(
+                "settle them first: `ggen conflicts` lists them, `ggen resolve PATH --ours|--theirs|--merged` settles one".into(),
+            ),
+            ProjectError::CorruptObject { .. } => Some(
+                "the merge base is damaged; `ggen packs update --merge-strategy preserve` leaves your files alone".into(),
+            ),
             ProjectError::Pack(ggen_pack::PackError::MissingVariable { name, .. }) => {
                 Some(format!("pass it with `--var {name}=VALUE`"))
             }
+            ProjectError::Registry(err) => err.hint(),
             _ => None,
         }
     }

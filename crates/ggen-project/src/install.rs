@@ -4,17 +4,17 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use ggen_fs::Durability;
 use ggen_template::Renderer;
-use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::generation::{GeneratedFile, PackGeneration, generate};
-use crate::lockfile::{LockedFile, LockedPack, Lockfile};
-use crate::objects::ObjectStore;
+use crate::lockfile::{LockedPack, Lockfile};
 use crate::project_lock::ProjectLock;
-use crate::snapshot::{Snapshot, SnapshotConflict, SnapshotFile, SnapshotPack};
+use crate::snapshot::{
+    FileStat, Snapshot, SnapshotConflict, SnapshotFile, SnapshotPack, SnapshotRegion,
+};
 use crate::source::{PackRequest, ResolvedPack, resolve};
+use crate::transaction::{FileChange, apply_files, commit_state};
 use crate::{Environment, Layout, ProjectError, Reporter, hooks};
 
 /// What to install, where, and how.
@@ -135,12 +135,14 @@ pub fn install(
     }
 
     let created_root = !root.exists();
-    let result = write_install(&layout, env, reporter, &planned, &outcomes, lock);
-    if let Err(err) = result {
-        if created_root {
-            let _ = std::fs::remove_dir_all(&root);
+    match write_install(&layout, env, reporter, &planned, &outcomes, lock) {
+        Ok(region_warnings) => warnings.extend(region_warnings),
+        Err(err) => {
+            if created_root {
+                let _ = std::fs::remove_dir_all(&root);
+            }
+            return Err(err);
         }
-        return Err(err);
     }
 
     for pack in &planned {
@@ -212,7 +214,8 @@ fn plan_packs(
             }
         }
     }
-    check_variable_names(&options.vars, &resolved)?;
+    let packs: Vec<&ggen_pack::Pack> = resolved.iter().map(|r| &r.pack).collect();
+    check_variable_names(&options.vars, &packs)?;
     let renderer = Renderer::new(env.limits);
     resolved
         .into_iter()
@@ -234,25 +237,25 @@ fn plan_packs(
 }
 
 /// A `--var` that no pack being installed declares is a typo until proven otherwise.
-fn check_variable_names(
+pub(crate) fn check_variable_names(
     given: &BTreeMap<String, String>,
-    packs: &[ResolvedPack],
+    packs: &[&ggen_pack::Pack],
 ) -> Result<(), ProjectError> {
     for name in given.keys() {
         let declared = packs
             .iter()
-            .any(|p| p.pack.manifest.variables.contains_key(name));
+            .any(|p| p.manifest.variables.contains_key(name));
         if declared {
             continue;
         }
         let suggestion = packs
             .iter()
-            .flat_map(|p| p.pack.manifest.variables.keys())
+            .flat_map(|p| p.manifest.variables.keys())
             .map(|candidate| (strsim::jaro_winkler(name, candidate), candidate))
             .filter(|(score, _)| *score > 0.8)
             .max_by(|a, b| a.0.total_cmp(&b.0))
             .map(|(_, c)| c.clone());
-        let names: Vec<String> = packs.iter().map(|p| format!("`{}`", p.pack.id())).collect();
+        let names: Vec<String> = packs.iter().map(|p| format!("`{}`", p.id())).collect();
         return Err(ProjectError::UnknownVariable {
             name: name.clone(),
             packs: format!("pack {}", names.join(", ")),
@@ -382,7 +385,8 @@ fn write_install(
     planned: &[PlannedPack],
     outcomes: &[FileOutcome],
     (planned_lock, _): (Lockfile, Snapshot),
-) -> Result<(), ProjectError> {
+) -> Result<Vec<String>, ProjectError> {
+    let mut warnings = Vec::new();
     let _guard = ProjectLock::acquire(layout, env.no_wait, reporter)?;
     let (mut lock, mut snapshot) = load_state(layout)?;
     if lock != planned_lock {
@@ -391,29 +395,28 @@ fn write_install(
             path: layout.lockfile(),
         });
     }
-    let objects = ObjectStore::new(layout.objects());
     let files: Vec<(&GeneratedFile, &FileOutcome, &PlannedPack)> = planned
         .iter()
         .flat_map(|p| p.generation.files.iter().map(move |f| (f, p)))
         .zip(outcomes)
         .map(|((file, pack), outcome)| (file, outcome, pack))
         .collect();
-
-    reporter.start("writing", files.len() as u64);
-    files
-        .par_iter()
-        .try_for_each(|(file, outcome, _)| -> Result<(), ProjectError> {
-            if outcome.action != FileAction::SkipExisting {
-                objects.put(&file.hash, &file.content)?;
-            }
-            if matches!(outcome.action, FileAction::Create | FileAction::Overwrite) {
-                ggen_fs::write_atomic(&layout.file(&file.path), &file.content, Durability::Batch)?;
-            }
-            reporter.advance(1);
-            Ok(())
-        })?;
-    reporter.finish();
-    ggen_fs::sync_filesystem(layout.root())?;
+    let objects: Vec<(&str, &[u8])> = files
+        .iter()
+        .filter(|(_, outcome, _)| outcome.action != FileAction::SkipExisting)
+        .map(|(file, _, _)| (file.hash.as_str(), file.content.as_slice()))
+        .collect();
+    let changes: Vec<FileChange> = files
+        .iter()
+        .filter(|(_, outcome, _)| {
+            matches!(outcome.action, FileAction::Create | FileAction::Overwrite)
+        })
+        .map(|(file, _, _)| FileChange {
+            path: &file.path,
+            content: Some(&file.content),
+        })
+        .collect();
+    let mut stats = apply_files(layout, &objects, &changes, reporter)?;
 
     for pack in planned {
         let id = pack.resolved.pack.id().to_string();
@@ -423,7 +426,7 @@ fn write_install(
             version: version.clone(),
             source: pack.resolved.source.clone(),
             integrity: pack.resolved.integrity.clone(),
-            signature: None,
+            signature: pack.resolved.signature.clone(),
             dependencies: pack.resolved.dependencies.clone(),
             variables: pack.variables.clone(),
         });
@@ -445,15 +448,13 @@ fn write_install(
         match outcome.action {
             FileAction::Create | FileAction::Overwrite | FileAction::Adopt => {
                 snapshot.conflicts.remove(&file.path);
-                lock.files.insert(
-                    file.path.clone(),
-                    LockedFile {
-                        pack: outcome.pack.clone(),
-                        version: version.clone(),
-                        template: file.template.clone(),
-                        hash: file.hash.clone(),
-                    },
-                );
+                let (regions, problems) = SnapshotRegion::scan(&file.path, &file.content);
+                for (line, message) in problems {
+                    warnings.push(format!(
+                        "pack `{}`, template {}: {}:{line}: {message}; updates will merge this file as plain lines",
+                        outcome.pack, file.template, file.path
+                    ));
+                }
                 snapshot.files.insert(
                     file.path.clone(),
                     SnapshotFile {
@@ -463,7 +464,10 @@ fn write_install(
                         version,
                         template: file.template.clone(),
                         unless_exists: file.unless_exists,
-                        regions: None,
+                        regions,
+                        stat: stats.remove(&file.path).or_else(|| {
+                            FileStat::read(&layout.file(&file.path), file.hash.clone())
+                        }),
                     },
                 );
                 if let Some(record) = snapshot.packs.get_mut(&outcome.pack) {
@@ -477,6 +481,8 @@ fn write_install(
                         pack: outcome.pack.clone(),
                         template: file.template.clone(),
                         reason: "exists".into(),
+                        base: None,
+                        current: None,
                         new: file.hash.clone(),
                     },
                 );
@@ -484,7 +490,6 @@ fn write_install(
             FileAction::SkipExisting => {}
         }
     }
-    snapshot.save(&layout.snapshot())?;
-    lock.save(&layout.lockfile())?;
-    Ok(())
+    commit_state(layout, &mut lock, &snapshot)?;
+    Ok(warnings)
 }

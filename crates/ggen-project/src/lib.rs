@@ -1,17 +1,24 @@
 //! A project's life: its lockfile, snapshot and object store, generating packs into it and
 //! installing them. Reports progress through [`Reporter`] and never prints.
 
+pub mod drift;
 mod error;
 mod generation;
+mod git_index;
 pub mod hooks;
 pub mod install;
 mod layout;
 pub mod lockfile;
 pub mod objects;
+pub mod outdated;
 mod project_lock;
 mod reporter;
+pub mod resolve;
 pub mod snapshot;
 pub mod source;
+mod transaction;
+pub mod uninstall;
+pub mod update;
 
 pub use error::ProjectError;
 pub use layout::Layout;
@@ -30,4 +37,12 @@ pub struct Environment {
     pub no_wait: bool,
     /// Resource bounds for rendering.
     pub limits: ggen_template::Limits,
+    /// `--offline`: HTTP registries are read from the cache only.
+    pub offline: bool,
+    /// Timeouts and retries for HTTP registries.
+    pub network: ggen_registry::NetworkOptions,
+    /// Download progress and registry notices (the binary shows them).
+    pub progress: ggen_registry::ProgressHandle,
+    /// Trusted signing keys, and whether registry packs must be signed by one.
+    pub trust: ggen_registry::TrustPolicy,
 }

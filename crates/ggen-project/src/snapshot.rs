@@ -37,6 +37,52 @@ pub struct SnapshotFile {
     /// Regions found in the generated content (kind, id, lines).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub regions: Option<Vec<SnapshotRegion>>,
+    /// The file on disk when ggen last wrote or hashed it: while size, mtime and inode are
+    /// unchanged its content hash is known without reading it (like git's index).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stat: Option<FileStat>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileStat {
+    pub size: u64,
+    pub mtime_ns: i128,
+    pub inode: u64,
+    /// `sha256-<hex>` of the content that had this stat.
+    pub hash: String,
+}
+
+impl FileStat {
+    /// The stat of `path`, paired with the hash of its (known) content; `None` if absent.
+    pub fn read(path: &std::path::Path, hash: String) -> Option<FileStat> {
+        let meta = std::fs::symlink_metadata(path).ok()?;
+        Some(FileStat::from_metadata(&meta, hash))
+    }
+
+    pub fn from_metadata(meta: &std::fs::Metadata, hash: String) -> FileStat {
+        let mtime_ns = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|d| d.as_nanos() as i128)
+            .unwrap_or(0);
+        #[cfg(unix)]
+        let inode = std::os::unix::fs::MetadataExt::ino(meta);
+        #[cfg(not(unix))]
+        let inode = 0;
+        FileStat {
+            size: meta.len(),
+            mtime_ns,
+            inode,
+            hash,
+        }
+    }
+
+    /// True when `meta` describes the same file content this stat was taken of.
+    pub fn matches(&self, meta: &std::fs::Metadata) -> bool {
+        let now = FileStat::from_metadata(meta, String::new());
+        now.size == self.size && now.mtime_ns == self.mtime_ns && now.inode == self.inode
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -46,6 +92,33 @@ pub struct SnapshotRegion {
     pub id: Option<String>,
     pub start_line: usize,
     pub end_line: usize,
+}
+
+impl SnapshotRegion {
+    /// The regions of generated `content` (none for binary content), and the marker
+    /// problems found, as `(line, message)`.
+    pub fn scan(path: &str, content: &[u8]) -> (Option<Vec<SnapshotRegion>>, Vec<(usize, String)>) {
+        let Ok(text) = std::str::from_utf8(content) else {
+            return (None, Vec::new());
+        };
+        let scan = ggen_merge::regions::scan(path, text);
+        let regions = scan
+            .regions
+            .into_iter()
+            .map(|r| SnapshotRegion {
+                kind: r.kind.name().to_string(),
+                id: r.id,
+                start_line: r.start_line,
+                end_line: r.end_line,
+            })
+            .collect();
+        let warnings = scan
+            .warnings
+            .into_iter()
+            .map(|w| (w.line, w.message))
+            .collect();
+        (Some(regions), warnings)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -81,13 +154,22 @@ pub struct TemplateRecord {
     pub outputs: Vec<String>,
 }
 
+/// A file whose update could not be settled automatically. Every version involved is kept
+/// in the object store, so `ggen resolve` can take either side later.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SnapshotConflict {
     pub pack: String,
     pub template: String,
-    /// Why the pack's content was not written, e.g. `exists`.
+    /// `exists` (a file was in the way), `merge` (conflict blocks written into the file) or
+    /// `binary` (both sides changed a binary file; the current one was kept).
     pub reason: String,
-    /// Hash of the pack's content, kept in the object store.
+    /// What ggen generated before, if anything.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base: Option<String>,
+    /// The file as the user had it before the update.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current: Option<String>,
+    /// The pack's new content.
     pub new: String,
 }
 

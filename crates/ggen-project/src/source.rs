@@ -1,13 +1,14 @@
-//! Where packs come from: a pack directory, a local `.tar.gz`, or a registry; and resolving
-//! the packs a request needs, dependencies first.
+//! Where packs come from: a pack directory, a local `.tar.gz`, or a registry (directory,
+//! `file://` or `http(s)://`); and resolving the packs a request needs, dependencies first.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use ggen_pack::Pack;
-use ggen_registry::{Cache, Registry};
+use ggen_registry::resolve::{self, Fixed, Origin, Problem};
+use ggen_registry::{Access, Cache, Registry, RegistryError, VersionEntry};
 
-use crate::lockfile::Lockfile;
+use crate::lockfile::{LockedPack, Lockfile};
 use crate::{Environment, ProjectError};
 
 /// One `--pack` / `packs install` argument.
@@ -72,217 +73,269 @@ pub struct ResolvedPack {
     pub dependencies: Vec<String>,
     /// True when the user asked for it, false when it came in as a dependency.
     pub requested: bool,
+    /// The registry's signature of the archive (`<algorithm>:<key id>:<hex>`), if signed.
+    pub signature: Option<String>,
+}
+
+/// How this environment reaches registries.
+pub fn registry_access(env: &Environment) -> Access {
+    Access {
+        ggen_home: env.ggen_home.clone(),
+        offline: env.offline,
+        network: env.network.clone(),
+        progress: env.progress.clone(),
+    }
+}
+
+/// Opens the configured registry; an error with a hint when none is configured.
+pub fn open_registry(env: &Environment) -> Result<Registry, ProjectError> {
+    let location = env
+        .registry
+        .as_deref()
+        .ok_or_else(|| ProjectError::NoRegistry { id: "(any)".into() })?;
+    Ok(Registry::open(location, &env.cwd, &registry_access(env))?)
 }
 
 /// Resolves `requests` and their dependencies into the packs to install, dependencies before
 /// their dependents. Dependencies already installed at a matching version are not returned.
 ///
-/// This is a depth-first resolver that picks the newest non-yanked version matching a
-/// requirement and fails, naming both requirements, when a later requirement disagrees.
+/// Resolution is pubgrub's over the registry's indexes: the newest versions that satisfy
+/// every requirement, yanked versions skipped unless locked, installed packs kept at their
+/// locked version (changing them is `ggen packs update`'s job). Signatures are checked
+/// against the index before any archive is fetched; the archives of independent packs are
+/// fetched in parallel, each verified against the index's sha256.
 pub fn resolve(
     requests: &[PackRequest],
     installed: &Lockfile,
     env: &Environment,
 ) -> Result<Vec<ResolvedPack>, ProjectError> {
-    let mut resolver = Resolver {
-        env,
-        installed,
-        registry: None,
-        chosen: BTreeMap::new(),
-        order: Vec::new(),
-        stack: Vec::new(),
-    };
+    let mut problem = Problem::default();
+    let mut paths: BTreeMap<String, ResolvedPack> = BTreeMap::new();
     for request in requests {
-        let pack = resolver.load_request(request)?;
-        resolver.visit(pack, true)?;
-    }
-    let Resolver { chosen, order, .. } = resolver;
-    let mut chosen = chosen;
-    Ok(order
-        .into_iter()
-        .filter_map(|id| match chosen.remove(&id) {
-            Some(Choice::New(pack)) => Some(pack),
-            _ => None,
-        })
-        .collect())
-}
-
-enum Choice {
-    New(ResolvedPack),
-    Installed(semver::Version),
-}
-
-struct Resolver<'a> {
-    env: &'a Environment,
-    installed: &'a Lockfile,
-    registry: Option<Registry>,
-    chosen: BTreeMap<String, Choice>,
-    order: Vec<String>,
-    stack: Vec<String>,
-}
-
-impl Resolver<'_> {
-    fn registry(&mut self, id: &str) -> Result<&Registry, ProjectError> {
-        if self.registry.is_none() {
-            let location = self
-                .env
-                .registry
-                .as_deref()
-                .ok_or_else(|| ProjectError::NoRegistry { id: id.to_string() })?;
-            self.registry = Some(Registry::open(location, &self.env.cwd)?);
-        }
-        self.registry
-            .as_ref()
-            .ok_or_else(|| ProjectError::NoRegistry { id: id.to_string() })
-    }
-
-    fn load_request(&mut self, request: &PackRequest) -> Result<ResolvedPack, ProjectError> {
         match request {
-            PackRequest::Path(path) => load_path(&self.env.cwd.join(path), self.env),
+            PackRequest::Path(path) => {
+                let pack = load_path(&env.cwd.join(path), env)?;
+                let id = pack.pack.id().to_string();
+                let version = pack.pack.version().clone();
+                problem.fixed.insert(
+                    id.clone(),
+                    Fixed {
+                        version: version.clone(),
+                        dependencies: pack.pack.manifest.dependencies.clone(),
+                        origin: Origin::Path(path.display().to_string()),
+                    },
+                );
+                problem.requests.push((id.clone(), exactly(&version)?));
+                paths.insert(id, pack);
+            }
             PackRequest::Registry { id, req } => {
-                let locked = self
-                    .installed
-                    .pack(id)
-                    .and_then(|p| semver::Version::parse(&p.version).ok());
-                self.load_from_registry(id, req, locked.as_ref())
+                problem.requests.push((id.clone(), req.clone()));
+                if let Some(locked) = installed.pack(id) {
+                    problem
+                        .preferred
+                        .insert(id.clone(), parse_locked_version(locked)?);
+                }
             }
         }
     }
-
-    fn load_from_registry(
-        &mut self,
-        id: &str,
-        req: &semver::VersionReq,
-        locked: Option<&semver::Version>,
-    ) -> Result<ResolvedPack, ProjectError> {
-        let cache = Cache::new(&self.env.ggen_home);
-        let registry = self.registry(id)?;
-        let index = registry.pack_index(id)?;
-        let entry = index.select(req, locked).ok_or_else(|| {
-            ggen_registry::RegistryError::NoMatchingVersion {
-                id: id.to_string(),
-                requirement: req.to_string(),
-                available: index.describe_versions(),
-            }
-        })?;
-        let bytes = registry.fetch_archive(id, entry)?;
-        let integrity = entry.integrity();
-        let root = cache.unpacked(&integrity, &entry.archive, &bytes)?;
-        let pack = Pack::load(&root)?;
-        if pack.id() != id || pack.version().to_string() != entry.version {
-            return Err(ProjectError::ManifestMismatch {
-                id: id.to_string(),
-                version: entry.version.clone(),
-                found: format!("{}@{}", pack.id(), pack.version()),
-            });
+    for locked in &installed.packs {
+        let requested = problem.requests.iter().any(|(id, _)| *id == locked.id);
+        if requested || problem.fixed.contains_key(&locked.id) {
+            continue;
         }
-        Ok(ResolvedPack {
-            pack,
-            source: registry.source_id(),
-            integrity,
-            dependencies: Vec::new(),
-            requested: true,
-        })
+        problem.fixed.insert(
+            locked.id.clone(),
+            Fixed {
+                version: parse_locked_version(locked)?,
+                dependencies: locked_pins(locked)?,
+                origin: Origin::Installed,
+            },
+        );
     }
 
-    /// Depth-first: resolve `pack`'s dependencies, then record it.
-    fn visit(&mut self, mut pack: ResolvedPack, requested: bool) -> Result<(), ProjectError> {
-        let id = pack.pack.id().to_string();
-        if let Some(pos) = self.stack.iter().position(|s| *s == id) {
-            let mut chain = self.stack[pos..].to_vec();
-            chain.push(id);
-            return Err(ProjectError::DependencyCycle {
-                chain: chain.join(" -> "),
+    // A registry that cannot be opened matters only if resolution needs it.
+    let (registry, open_error) = match env.registry.as_deref() {
+        Some(location) => match Registry::open(location, &env.cwd, &registry_access(env)) {
+            Ok(registry) => (Some(registry), None),
+            Err(err) => (None, Some(err)),
+        },
+        None => (None, None),
+    };
+    let resolution = match resolve::resolve(&problem, registry.as_ref()) {
+        Ok(resolution) => resolution,
+        Err(RegistryError::NoRegistry { id }) => {
+            return Err(match open_error {
+                Some(err) => err.into(),
+                None => ProjectError::NoRegistry { id },
             });
         }
-        if let Some(existing) = self.chosen.get(&id) {
-            let version = match existing {
-                Choice::New(p) => p.pack.version().clone(),
-                Choice::Installed(v) => v.clone(),
-            };
-            if &version != pack.pack.version() {
-                return Err(ProjectError::DependencyConflict {
-                    id,
+        Err(err) => return Err(err.into()),
+    };
+
+    let requested: Vec<&str> = problem.requests.iter().map(|(id, _)| id.as_str()).collect();
+    let mut wanted = Vec::new();
+    for id in &resolution.order {
+        match problem.fixed.get(id).map(|f| &f.origin) {
+            Some(Origin::Installed) => continue,
+            Some(Origin::Path(_)) => {}
+            None => {
+                let registry = registry
+                    .as_ref()
+                    .ok_or_else(|| ProjectError::NoRegistry { id: id.clone() })?;
+                let index = registry.pack_index(id)?;
+                let version = &resolution.versions[id];
+                let entry =
+                    index
+                        .entry(version)
+                        .cloned()
+                        .ok_or_else(|| RegistryError::UnknownVersion {
+                            id: id.clone(),
+                            version: version.to_string(),
+                            registry: registry.describe(),
+                        })?;
+                env.trust.check(id, &entry)?;
+                wanted.push((id.clone(), entry));
+            }
+        }
+    }
+    let mut fetched: BTreeMap<String, ResolvedPack> = match &registry {
+        Some(registry) => fetch_all(registry, &wanted, env)?,
+        None => BTreeMap::new(),
+    };
+
+    let mut packs = Vec::new();
+    for id in &resolution.order {
+        let Some(mut pack) = paths.remove(id).or_else(|| fetched.remove(id)) else {
+            continue;
+        };
+        pack.dependencies = resolution
+            .dependencies
+            .get(id)
+            .map(|deps| deps.iter().map(|(d, v)| format!("{d}@{v}")).collect())
+            .unwrap_or_default();
+        pack.requested = requested.contains(&id.as_str());
+        packs.push(pack);
+    }
+    Ok(packs)
+}
+
+fn exactly(version: &semver::Version) -> Result<semver::VersionReq, ProjectError> {
+    semver::VersionReq::parse(&format!("={version}")).map_err(|e| ProjectError::Internal {
+        message: format!("cannot pin version {version}: {e}"),
+    })
+}
+
+fn parse_locked_version(locked: &LockedPack) -> Result<semver::Version, ProjectError> {
+    semver::Version::parse(&locked.version).map_err(|e| ProjectError::CorruptLockfile {
+        path: PathBuf::from("ggen.lock"),
+        message: format!("pack `{}` has version {:?}: {e}", locked.id, locked.version),
+    })
+}
+
+/// An installed pack's resolved dependencies (`id@version`) as exact requirements.
+fn locked_pins(locked: &LockedPack) -> Result<BTreeMap<String, semver::VersionReq>, ProjectError> {
+    locked
+        .dependencies
+        .iter()
+        .map(|dep| {
+            let parsed = dep
+                .split_once('@')
+                .and_then(|(id, v)| semver::Version::parse(v).ok().map(|v| (id, v)));
+            let Some((id, version)) = parsed else {
+                return Err(ProjectError::CorruptLockfile {
+                    path: PathBuf::from("ggen.lock"),
                     message: format!(
-                        "requested as {} but {version} is already selected",
-                        pack.pack.version()
+                        "pack `{}` has dependency {dep:?}, expected ID@VERSION",
+                        locked.id
                     ),
                 });
-            }
-            return Ok(());
-        }
-        self.stack.push(id.clone());
-        let mut resolved_deps = Vec::new();
-        let dependencies = pack.pack.manifest.dependencies.clone();
-        for (dep_id, req) in &dependencies {
-            let version = self.require(&id, dep_id, req)?;
-            resolved_deps.push(format!("{dep_id}@{version}"));
-        }
-        self.stack.pop();
-        resolved_deps.sort();
-        pack.dependencies = resolved_deps;
-        pack.requested = requested;
-        self.order.push(id.clone());
-        self.chosen.insert(id, Choice::New(pack));
-        Ok(())
-    }
+            };
+            Ok((id.to_string(), exactly(&version)?))
+        })
+        .collect()
+}
 
-    /// Makes sure `dep_id` at a version matching `req` is selected; returns that version.
-    fn require(
-        &mut self,
-        dependent: &str,
-        dep_id: &str,
-        req: &semver::VersionReq,
-    ) -> Result<semver::Version, ProjectError> {
-        if self.stack.iter().any(|s| s == dep_id) {
-            let pos = self.stack.iter().position(|s| s == dep_id).unwrap_or(0);
-            let mut chain = self.stack[pos..].to_vec();
-            chain.push(dep_id.to_string());
-            return Err(ProjectError::DependencyCycle {
-                chain: chain.join(" -> "),
-            });
+/// Fetches, verifies and unpacks the archives of `wanted`, several at a time.
+fn fetch_all(
+    registry: &Registry,
+    wanted: &[(String, VersionEntry)],
+    env: &Environment,
+) -> Result<BTreeMap<String, ResolvedPack>, ProjectError> {
+    const PARALLEL: usize = 8;
+    let mut packs = BTreeMap::new();
+    for batch in wanted.chunks(PARALLEL) {
+        let results: Vec<Result<ResolvedPack, ProjectError>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = batch
+                .iter()
+                .map(|(id, entry)| scope.spawn(move || fetch_one(registry, id, entry, env)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|handle| {
+                    handle.join().unwrap_or_else(|_| {
+                        Err(ProjectError::Internal {
+                            message: "a download thread panicked".into(),
+                        })
+                    })
+                })
+                .collect()
+        });
+        for result in results {
+            let pack = result?;
+            packs.insert(pack.pack.id().to_string(), pack);
         }
-        let selected = match self.chosen.get(dep_id) {
-            Some(Choice::New(p)) => Some(p.pack.version().clone()),
-            Some(Choice::Installed(v)) => Some(v.clone()),
-            None => None,
-        };
-        if let Some(version) = selected {
-            if req.matches(&version) {
-                return Ok(version);
-            }
-            return Err(ProjectError::DependencyConflict {
-                id: dep_id.to_string(),
-                message: format!(
-                    "`{dependent}` requires `{dep_id} {req}`, but {version} is already selected"
-                ),
-            });
-        }
-        if let Some(locked) = self.installed.pack(dep_id) {
-            let version =
-                semver::Version::parse(&locked.version).map_err(|e| ProjectError::Internal {
-                    message: format!(
-                        "ggen.lock: pack `{dep_id}` has version {:?}: {e}",
-                        locked.version
-                    ),
-                })?;
-            if req.matches(&version) {
-                self.chosen
-                    .insert(dep_id.to_string(), Choice::Installed(version.clone()));
-                return Ok(version);
-            }
-            return Err(ProjectError::DependencyConflict {
-                id: dep_id.to_string(),
-                message: format!(
-                    "`{dependent}` requires `{dep_id} {req}`, but {version} is installed (run `ggen packs update {dep_id}`)"
-                ),
-            });
-        }
-        let pack = self.load_from_registry(dep_id, req, None)?;
-        let version = pack.pack.version().clone();
-        self.visit(pack, false)?;
-        Ok(version)
     }
+    Ok(packs)
+}
+
+/// One registry pack: its verified archive, unpacked in the cache, whose manifest must be
+/// the one the index describes.
+fn fetch_one(
+    registry: &Registry,
+    id: &str,
+    entry: &VersionEntry,
+    env: &Environment,
+) -> Result<ResolvedPack, ProjectError> {
+    let bytes = registry.fetch_archive(id, entry)?;
+    let integrity = entry.integrity();
+    let root = Cache::new(&env.ggen_home).unpacked(&integrity, &entry.archive, &bytes)?;
+    let pack = Pack::load(&root)?;
+    if pack.id() != id || pack.version().to_string() != entry.version {
+        return Err(ProjectError::ManifestMismatch {
+            id: id.to_string(),
+            version: entry.version.clone(),
+            found: format!("{}@{}", pack.id(), pack.version()),
+        });
+    }
+    let declared: BTreeMap<String, String> = pack
+        .manifest
+        .dependencies
+        .iter()
+        .map(|(dep, req)| (dep.clone(), req.to_string()))
+        .collect();
+    let indexed = entry.requirements().unwrap_or_default();
+    let indexed: BTreeMap<String, String> = indexed
+        .iter()
+        .map(|(dep, req)| (dep.clone(), req.to_string()))
+        .collect();
+    if declared != indexed {
+        return Err(RegistryError::Index {
+            location: registry.describe(),
+            message: format!(
+                "{id}@{}: the index lists dependencies {indexed:?} but the archive's gpack.toml declares {declared:?}",
+                entry.version
+            ),
+        }
+        .into());
+    }
+    Ok(ResolvedPack {
+        pack,
+        source: registry.source_id(),
+        integrity,
+        dependencies: Vec::new(),
+        requested: false,
+        signature: entry.signature.as_ref().map(|s| s.to_lock_string()),
+    })
 }
 
 /// Loads a pack directory (integrity = hash of its deterministic archive) or a local
@@ -303,6 +356,7 @@ pub fn load_path(path: &Path, env: &Environment) -> Result<ResolvedPack, Project
             integrity,
             dependencies: Vec::new(),
             requested: true,
+            signature: None,
         });
     }
     let pack = Pack::load(&absolute)?;
@@ -313,7 +367,83 @@ pub fn load_path(path: &Path, env: &Environment) -> Result<ResolvedPack, Project
         pack,
         dependencies: Vec::new(),
         requested: true,
+        signature: None,
     })
+}
+
+/// Which version `ggen packs update` moves a pack to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum UpdateTarget {
+    /// The newest non-yanked version (crossing a major version is allowed, and announced).
+    Newest,
+    /// The newest version semver-compatible with the installed one (`^installed`).
+    Compatible,
+    /// Exactly this version (`--to`).
+    Exact(semver::Version),
+}
+
+/// Loads the version of an installed pack that `target` selects, from where the lockfile
+/// says it came: a registry source is asked for the version (the installed version stays
+/// available even if yanked); a path source is read again (its version is whatever its
+/// manifest says now); a local archive cannot change.
+pub fn load_update(
+    locked: &LockedPack,
+    target: &UpdateTarget,
+    env: &Environment,
+) -> Result<ResolvedPack, ProjectError> {
+    let installed = parse_locked_version(locked)?;
+    if let Some(path) = locked.source.strip_prefix("path+file://") {
+        let pack = load_path(Path::new(path), env)?;
+        if let UpdateTarget::Exact(want) = target
+            && pack.pack.version() != want
+        {
+            return Err(ProjectError::DependencyConflict {
+                id: locked.id.clone(),
+                message: format!(
+                    "the pack directory {path} holds version {}, not {want}",
+                    pack.pack.version()
+                ),
+            });
+        }
+        return Ok(pack);
+    }
+    if let Some(path) = locked.source.strip_prefix("archive+file://") {
+        return load_path(Path::new(path), env);
+    }
+    let Some(location) = locked.source.strip_prefix("registry+") else {
+        return Err(ProjectError::CorruptLockfile {
+            path: PathBuf::from("ggen.lock"),
+            message: format!(
+                "pack `{}` has an unknown source {:?}",
+                locked.id, locked.source
+            ),
+        });
+    };
+    let req =
+        match target {
+            UpdateTarget::Newest => semver::VersionReq::STAR,
+            UpdateTarget::Compatible => semver::VersionReq::parse(&format!("^{installed}"))
+                .map_err(|e| ProjectError::Internal {
+                    message: e.to_string(),
+                })?,
+            UpdateTarget::Exact(version) => exactly(version)?,
+        };
+    let registry = Registry::open(location, &env.cwd, &registry_access(env))?;
+    let index = registry.pack_index(&locked.id)?;
+    let entry = index
+        .select(&req, Some(&installed))
+        .cloned()
+        .ok_or_else(|| RegistryError::NoMatchingVersion {
+            id: locked.id.clone(),
+            requirement: req.to_string(),
+            available: index.describe_versions(),
+        })?;
+    env.trust.check(&locked.id, &entry)?;
+    let mut pack = fetch_one(&registry, &locked.id, &entry, env)?;
+    pack.requested = true;
+    // Dependencies keep what the lockfile resolved: `packs update` moves one pack at a time.
+    pack.dependencies = locked.dependencies.clone();
+    Ok(pack)
 }
 
 #[cfg(test)]

@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::Signature;
+
 /// `index.json`: every pack with its description and newest non-yanked version.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RootIndex {
@@ -41,7 +43,7 @@ pub struct VersionEntry {
     #[serde(default)]
     pub published_at: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub signature: Option<String>,
+    pub signature: Option<Signature>,
 }
 
 impl VersionEntry {
@@ -54,9 +56,78 @@ impl VersionEntry {
     pub fn integrity(&self) -> String {
         format!("sha256-{}", self.sha256)
     }
+
+    /// The dependencies as requirements; an entry that is not valid semver is named.
+    pub fn requirements(&self) -> Result<BTreeMap<String, semver::VersionReq>, String> {
+        self.dependencies
+            .iter()
+            .map(|(id, req)| {
+                semver::VersionReq::parse(req)
+                    .map(|r| (id.clone(), r))
+                    .map_err(|e| format!("its requirement `{id} {req}` is not valid ({e})"))
+            })
+            .collect()
+    }
+}
+
+impl RootIndex {
+    /// Packs whose id or description contains every word of `text` (case-insensitive):
+    /// exact id first, then ids containing the text, then the rest, each by id.
+    pub fn search(&self, text: &str) -> Vec<(&String, &RootEntry)> {
+        let text = text.trim().to_lowercase();
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let mut hits: Vec<(u8, &String, &RootEntry)> = self
+            .packs
+            .iter()
+            .filter_map(|(id, entry)| {
+                let haystack = format!("{id} {}", entry.description).to_lowercase();
+                if !words.iter().all(|w| haystack.contains(w)) {
+                    return None;
+                }
+                let rank = if *id == text {
+                    0
+                } else if id.contains(&text) {
+                    1
+                } else {
+                    2
+                };
+                Some((rank, id, entry))
+            })
+            .collect();
+        hits.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        hits.into_iter().map(|(_, id, entry)| (id, entry)).collect()
+    }
 }
 
 impl PackIndex {
+    /// Refuses entries that could not be fetched safely: a sha256 that is not 64 hex digits
+    /// or an archive path leaving the registry.
+    pub fn validate(&self) -> Result<(), String> {
+        for entry in &self.versions {
+            let hex_ok = entry.sha256.len() == 64
+                && entry
+                    .sha256
+                    .bytes()
+                    .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase());
+            if !hex_ok {
+                return Err(format!(
+                    "version {}: sha256 {:?} is not 64 lowercase hex digits",
+                    entry.version, entry.sha256
+                ));
+            }
+            crate::location::check_relative(&entry.archive)
+                .map_err(|message| format!("version {}: {message}", entry.version))?;
+        }
+        Ok(())
+    }
+
+    /// The entry of exactly `version`.
+    pub fn entry(&self, version: &semver::Version) -> Option<&VersionEntry> {
+        self.versions
+            .iter()
+            .find(|e| e.semver().as_ref() == Some(version))
+    }
+
     /// The newest non-yanked version matching `req`, or a yanked one if it is exactly
     /// `locked` (a locked version keeps working after a yank, as in cargo).
     pub fn select(
@@ -117,6 +188,34 @@ mod tests {
             published_at: String::new(),
             signature: None,
         }
+    }
+
+    #[test]
+    fn search_matches_words_in_ids_and_descriptions() {
+        let mut root = RootIndex::default();
+        for (id, description) in [
+            ("rust-web", "Axum service skeleton"),
+            ("web", "static site"),
+            ("rust-cli", "clap command-line program"),
+        ] {
+            root.packs.insert(
+                id.into(),
+                RootEntry {
+                    description: description.into(),
+                    newest: Some("1.0.0".into()),
+                },
+            );
+        }
+        let ids = |text: &str| -> Vec<String> {
+            root.search(text)
+                .into_iter()
+                .map(|(id, _)| id.clone())
+                .collect()
+        };
+        assert_eq!(ids("web"), ["web", "rust-web"]);
+        assert_eq!(ids("AXUM"), ["rust-web"]);
+        assert_eq!(ids("rust program"), ["rust-cli"]);
+        assert!(ids("python").is_empty());
     }
 
     #[test]

@@ -16,20 +16,18 @@ impl Scope {
     /// hide (they are how a template reaches its pack and graph).
     pub(crate) fn new(
         vars: &BTreeMap<String, String>,
-        pack: Option<&PackContext>,
+        pack: &PackContext,
         sparql: BTreeMap<String, Vec<Row>>,
     ) -> Scope {
         let mut names: BTreeMap<String, Value> = vars
             .iter()
             .map(|(name, value)| (name.clone(), Value::from(value.as_str())))
             .collect();
-        if let Some(pack) = pack {
-            let fields = BTreeMap::from([
-                ("id".to_string(), Value::from(pack.id.as_str())),
-                ("version".to_string(), Value::from(pack.version.as_str())),
-            ]);
-            names.insert("pack".to_string(), Value::from(fields));
-        }
+        let fields = BTreeMap::from([
+            ("id".to_string(), Value::from(pack.id.as_str())),
+            ("version".to_string(), Value::from(pack.version.as_str())),
+        ]);
+        names.insert("pack".to_string(), Value::from(fields));
         let queries: BTreeMap<String, Value> = sparql
             .into_iter()
             .map(|(name, rows)| (name, rows.iter().map(row_value).collect::<Value>()))

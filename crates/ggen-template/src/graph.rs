@@ -6,16 +6,15 @@ use std::fmt;
 use std::sync::OnceLock;
 
 use oxigraph::io::{RdfFormat, RdfParser};
-use oxigraph::model::{BlankNode, NamedOrBlankNode, Quad, Term};
+use oxigraph::model::{BlankNode, NamedOrBlankNode, Quad, Term, Triple};
 use oxigraph::sparql::{QueryResults, SparqlEvaluator};
 use oxigraph::store::Store;
-use oxrdf::dataset::{CanonicalizationAlgorithm, CanonicalizationHashAlgorithm};
-use sha2::{Digest, Sha256};
 use spargebra::SparqlParser;
 use spargebra::algebra::GraphPattern;
 
 use crate::TemplateError;
 
+mod canonical;
 #[cfg(test)]
 mod tests;
 
@@ -61,7 +60,10 @@ impl Graph {
     pub fn empty(prefixes: &BTreeMap<String, String>) -> Graph {
         let (parser, prefix_error) = match parser_with(prefixes) {
             Ok(parser) => (parser, None),
-            Err((_, message)) => (SparqlParser::new(), Some(message)),
+            Err((name, message)) => (
+                SparqlParser::new(),
+                Some(format!("prefix `{name}`: {message}")),
+            ),
         };
         Graph {
             store: Store::new().ok(),
@@ -205,12 +207,17 @@ impl Graph {
     /// `sha256-<hex>` over the canonical form of the graph: the same triples give the same
     /// hash whatever the order of loading or the blank node labels.
     ///
-    /// Canonical form: blank nodes relabelled by RDF Dataset Canonicalization 1.0
-    /// (RDFC-1.0, SHA-256), each triple written as an N-Triples line, lines sorted, the
-    /// sha256 taken over the concatenation. Computed on first use and cached.
+    /// Canonical form: blank nodes named by colour refinement over their neighbourhoods
+    /// (bounded time, unlike RDFC-1.0; see the `canonical` module for why and for the exact
+    /// guarantees), each triple written as an N-Triples line, lines sorted, the sha256 taken
+    /// over the concatenation. Computed on first use and cached.
     pub fn hash(&self) -> String {
         self.hash
-            .get_or_init(|| canonical_hash(self.store.as_ref()))
+            .get_or_init(|| {
+                // The in-memory store cannot fail to read (`flatten` only drops `Err`s).
+                let triples = self.store.iter().flat_map(|store| store.iter().flatten());
+                canonical::canonical_hash(triples.map(Triple::from))
+            })
             .clone()
     }
 }
@@ -320,24 +327,4 @@ fn compare_rows(variables: &[String], a: &Row, b: &Row) -> Ordering {
         .map(|v| a.get(v).cmp(&b.get(v)))
         .find(|o| o.is_ne())
         .unwrap_or(Ordering::Equal)
-}
-
-fn canonical_hash(store: Option<&Store>) -> String {
-    let mut graph = oxrdf::Graph::new();
-    if let Some(store) = store {
-        // The in-memory store cannot fail to read; an error would only drop a triple.
-        for quad in store.iter().flatten() {
-            graph.insert(&oxrdf::Triple::from(quad));
-        }
-    }
-    graph.canonicalize(CanonicalizationAlgorithm::Rdfc10 {
-        hash_algorithm: CanonicalizationHashAlgorithm::Sha256,
-    });
-    let mut lines: Vec<String> = graph.iter().map(|triple| format!("{triple} .\n")).collect();
-    lines.sort_unstable();
-    let mut hasher = Sha256::new();
-    for line in &lines {
-        hasher.update(line.as_bytes());
-    }
-    format!("sha256-{}", hex::encode(hasher.finalize()))
 }

@@ -74,6 +74,10 @@ impl Renderer {
     /// shadows a variable of the same name). `when` false skips the output; a `to` that renders
     /// empty skips it too. Outputs are sorted by path. Errors name the template.
     ///
+    /// The rendered `to` is trimmed, then normalised (see [`normalize`]); without `to` the
+    /// path is `source` minus a trailing `.tmpl`. Two rows rendering to one path are an
+    /// [`TemplateError::OutputPath`] error. Binary bodies are copied to the default path.
+    ///
     /// Deterministic: rows come in a fixed order (see [`Graph::select`]), the context is
     /// made of sorted maps, and outputs are sorted by path.
     pub fn render(
@@ -108,14 +112,10 @@ impl Renderer {
             || to.as_ref().is_some_and(|f| !f.is_literal())
             || when.as_ref().is_some_and(|f| !f.is_literal())
             || frontmatter.foreach.is_some();
-        let scope = if needs_context {
-            Scope::new(vars, Some(pack), self.named_queries(template, graph)?)
-        } else {
-            // Named queries still run: their errors must not depend on whether the body
-            // happens to use them.
-            self.named_queries(template, graph)?;
-            Scope::vars_only(&BTreeMap::new())
-        };
+        // Named queries run even when nothing renders: their errors must not depend on
+        // whether the body happens to use them.
+        let sparql = self.named_queries(template, graph)?;
+        let scope = needs_context.then(|| Scope::new(vars, pack, sparql));
         let rows: Vec<Option<Row>> = match &frontmatter.foreach {
             Some(query) => self
                 .query(graph, query, name, "foreach")?
@@ -127,10 +127,9 @@ impl Renderer {
 
         let mut outputs: BTreeMap<String, (usize, Vec<u8>)> = BTreeMap::new();
         for (index, row) in rows.iter().enumerate() {
-            let context = if needs_context {
-                scope.with_row(row.as_ref())
-            } else {
-                Value::UNDEFINED
+            let context = match &scope {
+                Some(scope) => scope.with_row(row.as_ref()),
+                None => Value::UNDEFINED,
             };
             if let Some(when) = &when {
                 let condition = self.render_small(name, "when", when, &context)?;

@@ -119,4 +119,30 @@ mod tests {
         let err = Template::parse("y.tmpl", b"---\nto: x\n").expect_err("unclosed");
         assert!(err.to_string().contains("y.tmpl"));
     }
+
+    proptest::proptest! {
+        #[test]
+        fn parse_never_panics_and_keeps_plain_text(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..64)) {
+            let parsed = Template::parse("p", &bytes);
+            if !bytes.starts_with(b"---") {
+                // Without frontmatter, parsing cannot fail and keeps every byte.
+                let Ok(t) = parsed else {
+                    return Err(proptest::test_runner::TestCaseError::fail("parse failed"));
+                };
+                let kept = match t.body {
+                    TemplateBody::Text(text) => text.into_bytes(),
+                    TemplateBody::Binary(bytes) => bytes,
+                };
+                proptest::prop_assert_eq!(kept, bytes);
+            }
+        }
+
+        #[test]
+        fn frontmatter_parse_never_panics(yaml in "[a-z_:\\[\\]{}\"' \n-]{0,40}") {
+            let text = format!("---\n{yaml}\n---\nbody\n");
+            if let Ok(t) = Template::parse("p", text.as_bytes()) {
+                proptest::prop_assert_eq!(t.body, TemplateBody::Text("body\n".to_string()));
+            }
+        }
+    }
 }

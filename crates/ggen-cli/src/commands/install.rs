@@ -99,15 +99,14 @@ fn run(
             .iter()
             .find(|h| h.status == ggen_project::hooks::HookStatus::Failed);
         let command = failed.map(|h| h.command.as_str()).unwrap_or("?");
-        let mut err = CliError::new(format!(
-            "hook `{command}` failed; the pack's files were installed"
-        ))
-        .with_hint("fix the problem and run the command by hand");
         if printer.json {
             // The JSON document above already carries the failure.
-            err.hints.clear();
+            return Err(CliError::reported());
         }
-        return Err(err);
+        return Err(CliError::new(format!(
+            "hook `{command}` failed; the pack's files were installed"
+        ))
+        .with_hint("fix the problem and run the command by hand"));
     }
     Ok(outcome)
 }

@@ -2,18 +2,28 @@
 //! the result.
 
 mod completions;
+mod conflicts;
+mod diff;
 mod graph_query;
 mod install;
+mod keys;
 mod merge_file;
+mod packs_info;
 mod packs_list;
+mod packs_outdated;
 mod packs_publish;
+mod packs_uninstall;
+mod packs_yank;
 mod regions;
+mod search;
+mod status;
 mod template_render;
+mod update;
 
 use std::collections::BTreeMap;
 
 use crate::Outcome;
-use crate::args::{Cli, Command, GraphCommand, PacksCommand, TemplateCommand};
+use crate::args::{Cli, Command, GraphCommand, KeysCommand, PacksCommand, TemplateCommand};
 use crate::error::CliError;
 use crate::printer::Printer;
 
@@ -23,7 +33,24 @@ pub fn run(cli: Cli, printer: &Printer) -> Result<Outcome, CliError> {
         Command::New(args) => install::new(&args, global, printer),
         Command::Packs(PacksCommand::Install(args)) => install::install(&args, global, printer),
         Command::Packs(PacksCommand::List(args)) => packs_list::run(&args, global, printer),
+        Command::Packs(PacksCommand::Update(args)) => update::update(&args, global, printer),
+        Command::Packs(PacksCommand::Regenerate(args)) => {
+            update::regenerate(&args, global, printer)
+        }
+        Command::Packs(PacksCommand::Check) => status::check(global, printer),
+        Command::Packs(PacksCommand::Uninstall(args)) => {
+            packs_uninstall::run(&args, global, printer)
+        }
+        Command::Packs(PacksCommand::Outdated) => packs_outdated::run(global, printer),
+        Command::Status => status::status(global, printer),
+        Command::Diff(args) => diff::run(&args, global, printer),
+        Command::Conflicts => conflicts::list(global, printer),
+        Command::Resolve(args) => conflicts::resolve(&args, global, printer),
         Command::Packs(PacksCommand::Publish(args)) => packs_publish::run(&args, global, printer),
+        Command::Packs(PacksCommand::Yank(args)) => packs_yank::run(&args, global, printer),
+        Command::Packs(PacksCommand::Info(args)) => packs_info::run(&args, global, printer),
+        Command::Search(args) => search::run(&args, global, printer),
+        Command::Keys(KeysCommand::Generate(args)) => keys::generate(&args, global, printer),
         Command::Template(TemplateCommand::Render(args)) => {
             template_render::run(&args, global, printer)
         }

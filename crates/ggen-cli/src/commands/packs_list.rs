@@ -2,7 +2,6 @@
 
 use ggen_project::lockfile::Lockfile;
 use ggen_project::{Environment, Layout};
-use ggen_registry::Registry;
 
 use crate::Outcome;
 use crate::args::{GlobalArgs, ListArgs};
@@ -62,17 +61,13 @@ fn files_of(lock: &Lockfile, id: &str) -> usize {
 }
 
 fn available(env: &Environment, printer: &Printer) -> Result<Outcome, CliError> {
-    let location = env.registry.as_deref().ok_or_else(|| {
-        CliError::new("no registry is configured")
-            .with_hint("pass `--registry PATH` or set GGEN_REGISTRY")
-    })?;
-    let registry = Registry::open(location, &env.cwd)?;
-    let index = registry.root_index()?;
+    let registry = settings::open_registry(env)?;
+    let index = registry.root_index().map_err(settings::registry_error)?;
     if printer.json {
         printer.json_document(serde_json::json!({
             "status": "ok",
             "exit_code": 0,
-            "registry": registry.root(),
+            "registry": registry.describe(),
             "packs": index.packs.iter().map(|(id, entry)| serde_json::json!({
                 "id": id,
                 "newest": entry.newest,
@@ -87,10 +82,7 @@ fn available(env: &Environment, printer: &Printer) -> Result<Outcome, CliError> 
         text.push_str(&format!("{id} {newest}  {}\n", entry.description));
     }
     if index.packs.is_empty() {
-        printer.note(&format!(
-            "registry {} has no packs",
-            registry.root().display()
-        ));
+        printer.note(&format!("registry {} has no packs", registry.describe()));
     }
     printer.out(&text);
     Ok(Outcome::Success)

@@ -1,12 +1,12 @@
-//! `ggen packs publish DIR --registry PATH`.
+//! `ggen packs publish DIR --registry PATH [--sign-key FILE]`.
 
-use ggen_registry::Registry;
+use ggen_registry::{Registry, SecretKey};
 
 use crate::Outcome;
 use crate::args::{GlobalArgs, PublishArgs};
 use crate::error::CliError;
 use crate::printer::Printer;
-use crate::settings;
+use crate::settings::{self, registry_error};
 
 pub fn run(
     args: &PublishArgs,
@@ -18,23 +18,22 @@ pub fn run(
         CliError::usage("publishing needs a registry directory")
             .with_hint("pass `--registry PATH` (it is created if missing)")
     })?;
-    let registry = Registry::create(location, &env.cwd)?;
-    let published = ggen_registry::publish(&env.cwd.join(&args.dir), &registry).map_err(|e| {
-        let hint = match &e {
-            ggen_registry::RegistryError::AlreadyPublished { .. } => {
-                Some("bump `version` in gpack.toml and publish again")
-            }
-            _ => None,
-        };
-        let err = CliError::from(e);
-        match hint {
-            Some(h) => err.with_hint(h),
-            None => err,
-        }
-    })?;
+    let sign_key = args
+        .sign_key
+        .as_ref()
+        .map(|path| SecretKey::read(&env.cwd.join(path)))
+        .transpose()
+        .map_err(|e| {
+            registry_error(e).with_hint("a signing key is the FILE written by `ggen keys generate`")
+        })?;
+    let access = ggen_project::source::registry_access(&env);
+    let registry = Registry::create(location, &env.cwd, &access).map_err(registry_error)?;
+    let published = ggen_registry::publish(&env.cwd.join(&args.dir), &registry, sign_key.as_ref())
+        .map_err(registry_error)?;
     for warning in &published.warnings {
         printer.warn(warning);
     }
+    let registry_dir = registry.describe();
     if printer.json {
         printer.json_document(serde_json::json!({
             "status": "ok",
@@ -43,17 +42,19 @@ pub fn run(
             "version": published.version,
             "archive": published.archive,
             "integrity": published.integrity,
-            "registry": registry.root(),
+            "signature": published.signature,
+            "registry": registry_dir,
         }));
     } else {
+        let signed = match &published.signature {
+            Some(s) => format!(", signed with {} key {}", s.algorithm, s.key_id),
+            None => String::new(),
+        };
         printer.status(
             "Published",
             &format!(
-                "{} {} to {} ({})",
-                published.id,
-                published.version,
-                registry.root().display(),
-                published.integrity
+                "{} {} to {registry_dir} ({}{signed})",
+                published.id, published.version, published.integrity
             ),
         );
     }

@@ -29,7 +29,7 @@ pub fn run(
             "exit_code": 0,
             "file": name,
             "regions": scan.regions.iter().map(|r| serde_json::json!({
-                "kind": kind_name(&r.kind),
+                "kind": r.kind.name(),
                 "id": r.id,
                 "start_line": r.start_line,
                 "end_line": r.end_line,
@@ -46,7 +46,7 @@ pub fn run(
     for region in &scan.regions {
         text.push_str(&format!(
             "{:<12} {:<20} {}-{}\n",
-            kind_name(&region.kind),
+            region.kind.name(),
             region.id.as_deref().unwrap_or("-"),
             region.start_line,
             region.end_line
@@ -57,12 +57,4 @@ pub fn run(
     }
     printer.out(&text);
     Ok(Outcome::Success)
-}
-
-pub fn kind_name(kind: &ggen_merge::regions::RegionKind) -> &'static str {
-    match kind {
-        ggen_merge::regions::RegionKind::Generated => "generated",
-        ggen_merge::regions::RegionKind::ManualEdit => "manual-edit",
-        ggen_merge::regions::RegionKind::Protected => "protected",
-    }
 }

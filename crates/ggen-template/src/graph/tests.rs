@@ -278,3 +278,73 @@ fn graph_is_send_and_sync() {
     fn assert_sync<T: Send + Sync>() {}
     assert_sync::<Graph>();
 }
+
+fn load(text: &str) -> Graph {
+    Graph::load(&[source("g.ttl", text)], &no_prefixes()).expect("load")
+}
+
+#[test]
+fn hash_tells_apart_graphs_that_differ_only_in_blank_node_wiring() {
+    let one = "<http://e/a> <http://e/p> _:x . _:x <http://e/q> \"1\" .
+<http://e/b> <http://e/p> _:y . _:y <http://e/q> \"2\" .";
+    let swapped = "<http://e/a> <http://e/p> _:x . _:x <http://e/q> \"2\" .
+<http://e/b> <http://e/p> _:y . _:y <http://e/q> \"1\" .";
+    assert_ne!(load(one).hash(), load(swapped).hash());
+
+    // Chains of equal blank nodes of two lengths hanging off one IRI.
+    let chain = |n: usize| {
+        let mut text = String::from("<http://e/s> <http://e/p> _:c0 .\n");
+        for i in 0..n {
+            text.push_str(&format!("_:c{i} <http://e/p> _:c{} .\n", i + 1));
+        }
+        text
+    };
+    assert_ne!(load(&chain(5)).hash(), load(&chain(6)).hash());
+    // A branch moved one step along the chain.
+    let moved = chain(5).replace(
+        "_:c2 <http://e/p> _:c3 .",
+        "_:c2 <http://e/p> _:c3 . _:c1 <http://e/r> \"x\" .",
+    );
+    let moved_further = chain(5).replace(
+        "_:c2 <http://e/p> _:c3 .",
+        "_:c2 <http://e/p> _:c3 . _:c2 <http://e/r> \"x\" .",
+    );
+    assert_ne!(load(&moved).hash(), load(&moved_further).hash());
+}
+
+#[test]
+fn hash_is_equal_for_shuffled_relabelled_symmetric_graphs() {
+    // Identical siblings and a blank-node cycle: symmetric structures, relabelled and reordered.
+    let one = "<http://e/s> <http://e/p> [ <http://e/q> \"x\" ] , [ <http://e/q> \"x\" ] .
+_:a <http://e/n> _:b . _:b <http://e/n> _:c . _:c <http://e/n> _:a .";
+    let two = "_:k3 <http://e/n> _:k1 . _:k2 <http://e/n> _:k3 . _:k1 <http://e/n> _:k2 .
+<http://e/s> <http://e/p> _:z1 . _:z2 <http://e/q> \"x\" . <http://e/s> <http://e/p> _:z2 . _:z1 <http://e/q> \"x\" .";
+    assert_eq!(load(one).hash(), load(two).hash());
+}
+
+#[test]
+fn hash_takes_bounded_time_on_hostile_graphs() {
+    // Each of these takes RDFC-1.0 from seconds to hours.
+    let mut clique = String::new();
+    for i in 0..12 {
+        for j in 0..12 {
+            if i != j {
+                clique.push_str(&format!("_:a{i} <http://e/p> _:a{j} .\n"));
+            }
+        }
+    }
+    let mut chain = String::from("<http://e/s> <http://e/p> _:c0 .\n");
+    for i in 0..2000 {
+        chain.push_str(&format!("_:c{i} <http://e/p> _:c{} .\n", i + 1));
+    }
+    for text in [clique, chain] {
+        let started = std::time::Instant::now();
+        let graph = load(&text);
+        assert!(graph.hash().starts_with("sha256-"));
+        assert!(
+            started.elapsed().as_secs() < 20,
+            "took {:?}",
+            started.elapsed()
+        );
+    }
+}

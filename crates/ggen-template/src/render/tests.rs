@@ -466,3 +466,11 @@ fn renderer_is_shareable_across_threads() {
         }
     });
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(128))]
+    #[test]
+    fn arbitrary_template_text_never_panics(text in "[a-z{}%#|() '\n._-]{0,40}") {
+        let _ = render("p.tmpl", &text);
+    }
+}

@@ -1,0 +1,77 @@
+//! `ggen conflicts` and `ggen resolve PATH --ours|--theirs|--merged`.
+
+use ggen_project::Layout;
+use ggen_project::resolve::Side;
+
+use crate::Outcome;
+use crate::args::{GlobalArgs, ResolveArgs};
+use crate::error::CliError;
+use crate::printer::Printer;
+use crate::progress::TerminalReporter;
+use crate::settings;
+
+pub fn list(global: &GlobalArgs, printer: &Printer) -> Result<Outcome, CliError> {
+    let env = settings::environment(global)?;
+    let conflicts = ggen_project::resolve::conflicts(&Layout::new(env.cwd.clone()))?;
+    let outcome = if conflicts.is_empty() {
+        Outcome::Success
+    } else {
+        Outcome::Unresolved
+    };
+    if printer.json {
+        let (status, exit_code) = crate::commands::json_status(&outcome);
+        printer.json_document(serde_json::json!({
+            "status": status,
+            "exit_code": exit_code,
+            "conflicts": conflicts,
+        }));
+        return Ok(outcome);
+    }
+    let mut text = String::new();
+    for entry in &conflicts {
+        let what = match entry.conflict.reason.as_str() {
+            "merge" => "conflict blocks in the file",
+            "binary" => "binary file changed on both sides; yours is on disk",
+            "exists" => "your file was in the way; yours is on disk",
+            other => other,
+        };
+        text.push_str(&format!(
+            "{}  ({}: {what})\n",
+            entry.path, entry.conflict.pack
+        ));
+    }
+    printer.out(&text);
+    if conflicts.is_empty() {
+        printer.note("no conflicts");
+    }
+    Ok(outcome)
+}
+
+pub fn resolve(
+    args: &ResolveArgs,
+    global: &GlobalArgs,
+    printer: &Printer,
+) -> Result<Outcome, CliError> {
+    let env = settings::environment(global)?;
+    let side = if args.ours {
+        Side::Ours
+    } else if args.theirs {
+        Side::Theirs
+    } else {
+        Side::Merged
+    };
+    let path = args.path.trim_start_matches("./").to_string();
+    let reporter = TerminalReporter::new(printer.interactive(), global.quiet);
+    ggen_project::resolve::resolve(&Layout::new(env.cwd.clone()), &path, side, &env, &reporter)?;
+    if printer.json {
+        printer.json_document(serde_json::json!({
+            "status": "ok",
+            "exit_code": 0,
+            "path": path,
+            "side": side,
+        }));
+    } else {
+        printer.status("Resolved", &path);
+    }
+    Ok(Outcome::Success)
+}

@@ -1,0 +1,40 @@
+//! `ggen packs outdated`.
+
+use ggen_project::Layout;
+
+use crate::Outcome;
+use crate::args::GlobalArgs;
+use crate::error::CliError;
+use crate::printer::Printer;
+use crate::settings;
+
+pub fn run(global: &GlobalArgs, printer: &Printer) -> Result<Outcome, CliError> {
+    let env = settings::environment(global)?;
+    let rows = ggen_project::outdated::outdated(&Layout::new(env.cwd.clone()), &env)?;
+    if printer.json {
+        printer.json_document(serde_json::json!({
+            "status": "ok",
+            "exit_code": 0,
+            "packs": rows,
+        }));
+        return Ok(Outcome::Success);
+    }
+    let mut text = format!(
+        "{:<24} {:<12} {:<12} {:<12}\n",
+        "pack", "current", "compatible", "newest"
+    );
+    for row in &rows {
+        text.push_str(&format!(
+            "{:<24} {:<12} {:<12} {:<12}\n",
+            row.id,
+            row.current,
+            row.compatible.as_deref().unwrap_or("-"),
+            row.newest.as_deref().unwrap_or("-"),
+        ));
+    }
+    printer.out(&text);
+    if !rows.iter().any(|r| r.is_outdated()) {
+        printer.note("every pack is at its newest version");
+    }
+    Ok(Outcome::Success)
+}

@@ -1,0 +1,206 @@
+//! `ggen packs update` and `ggen packs regenerate`.
+
+use ggen_project::source::UpdateTarget;
+use ggen_project::update::{MergeStrategy, Mode, UpdateAction, UpdateOptions, UpdateReport};
+
+use crate::Outcome;
+use crate::args::{GlobalArgs, MergeArgs, RegenerateArgs, StrategyArg, UpdateArgs};
+use crate::commands::var_map;
+use crate::error::CliError;
+use crate::printer::Printer;
+use crate::progress::TerminalReporter;
+use crate::settings;
+
+pub fn update(
+    args: &UpdateArgs,
+    global: &GlobalArgs,
+    printer: &Printer,
+) -> Result<Outcome, CliError> {
+    let target = match (&args.to, args.compatible) {
+        (Some(version), _) => {
+            if args.packs.len() != 1 {
+                return Err(CliError::usage("--to needs exactly one pack"));
+            }
+            let version = semver::Version::parse(version)
+                .map_err(|e| CliError::usage(format!("--to {version}: {e}")))?;
+            UpdateTarget::Exact(version)
+        }
+        (None, true) => UpdateTarget::Compatible,
+        (None, false) => UpdateTarget::Newest,
+    };
+    let options = options(
+        args.packs.clone(),
+        Mode::Update,
+        target,
+        &args.merge,
+        &args.vars.vars,
+    )?;
+    run(&options, global, printer)
+}
+
+pub fn regenerate(
+    args: &RegenerateArgs,
+    global: &GlobalArgs,
+    printer: &Printer,
+) -> Result<Outcome, CliError> {
+    let options = options(
+        args.packs.clone(),
+        Mode::Regenerate,
+        UpdateTarget::Newest,
+        &args.merge,
+        &args.vars.vars,
+    )?;
+    run(&options, global, printer)
+}
+
+fn options(
+    packs: Vec<String>,
+    mode: Mode,
+    target: UpdateTarget,
+    merge: &MergeArgs,
+    vars: &[(String, String)],
+) -> Result<UpdateOptions, CliError> {
+    Ok(UpdateOptions {
+        root: ".".into(),
+        packs,
+        mode,
+        target,
+        strategy: match merge.merge_strategy {
+            StrategyArg::Auto => MergeStrategy::Auto,
+            StrategyArg::Manual => MergeStrategy::Manual,
+            StrategyArg::Preserve => MergeStrategy::Preserve,
+        },
+        dry_run: merge.dry_run,
+        restore: merge.restore,
+        yes: merge.yes,
+        vars: var_map(vars)?,
+    })
+}
+
+fn run(
+    options: &UpdateOptions,
+    global: &GlobalArgs,
+    printer: &Printer,
+) -> Result<Outcome, CliError> {
+    let env = settings::environment(global)?;
+    let reporter = TerminalReporter::new(printer.interactive(), global.quiet);
+    let report = ggen_project::update::update(options, &env, &reporter)?;
+    let outcome = if report.unresolved() {
+        Outcome::Unresolved
+    } else {
+        Outcome::Success
+    };
+    for warning in &report.warnings {
+        printer.warn(warning);
+    }
+    if printer.json {
+        let (status, exit_code) = crate::commands::json_status(&outcome);
+        printer.json_document(serde_json::json!({
+            "status": status,
+            "exit_code": exit_code,
+            "dry_run": report.dry_run,
+            "packs": report.packs,
+            "files": report.files,
+            "conflicts": report.conflicts(),
+            "review_required": report.review_required,
+            "review_diffs": report.review_diffs,
+            "warnings": report.warnings,
+        }));
+    } else {
+        print_human(&report, options.mode, printer);
+    }
+    Ok(outcome)
+}
+
+fn print_human(report: &UpdateReport, mode: Mode, printer: &Printer) {
+    for pack in &report.packs {
+        if pack.breaking {
+            printer.warn(&format!(
+                "{} {} -> {} is a breaking change (new major version): review the result",
+                pack.id, pack.from, pack.to
+            ));
+        }
+    }
+    if !report.review_required.is_empty() {
+        for diff in &report.review_diffs {
+            printer.out(diff);
+        }
+        printer.warn(&format!(
+            "{} merge(s) await review and nothing was written: run on a terminal to answer, or pass --yes",
+            report.review_required.len()
+        ));
+        return;
+    }
+    let mut plan = String::new();
+    for file in &report.files {
+        let note = file
+            .note
+            .as_deref()
+            .map(|n| format!("  ({n})"))
+            .unwrap_or_default();
+        let line = format!("{:<9} {}{note}\n", action_word(file.action), file.path);
+        if report.dry_run {
+            plan.push_str(&line);
+        } else {
+            match file.action {
+                UpdateAction::Conflict | UpdateAction::Keep | UpdateAction::Skip => {
+                    printer.status(action_title(file.action), &format!("{}{note}", file.path))
+                }
+                action => printer.detail(action_title(action), &file.path),
+            }
+        }
+    }
+    if report.dry_run {
+        printer.out(&plan);
+        printer.note("dry run: nothing was written");
+        return;
+    }
+    let verb = match mode {
+        Mode::Update => "Updated",
+        Mode::Regenerate => "Regenerated",
+    };
+    for pack in &report.packs {
+        let count = report.files.iter().filter(|f| f.pack == pack.id).count();
+        let versions = if pack.from == pack.to {
+            pack.to.clone()
+        } else {
+            format!("{} -> {}", pack.from, pack.to)
+        };
+        printer.status(
+            verb,
+            &format!("{} {versions} ({count} files changed)", pack.id),
+        );
+    }
+    let conflicts = report.conflicts();
+    if conflicts > 0 {
+        printer.warn(&format!(
+            "{conflicts} file(s) have conflicts: edit them, then `ggen resolve PATH --merged` (or --ours / --theirs); `ggen conflicts` lists them"
+        ));
+    }
+}
+
+fn action_word(action: UpdateAction) -> &'static str {
+    match action {
+        UpdateAction::Create => "create",
+        UpdateAction::Update => "update",
+        UpdateAction::Merge => "merge",
+        UpdateAction::Conflict => "conflict",
+        UpdateAction::Delete => "delete",
+        UpdateAction::Skip => "skip",
+        UpdateAction::Keep => "keep",
+        UpdateAction::Unchanged => "unchanged",
+    }
+}
+
+fn action_title(action: UpdateAction) -> &'static str {
+    match action {
+        UpdateAction::Create => "Created",
+        UpdateAction::Update => "Updated",
+        UpdateAction::Merge => "Merged",
+        UpdateAction::Conflict => "Conflict",
+        UpdateAction::Delete => "Deleted",
+        UpdateAction::Skip => "Skipped",
+        UpdateAction::Keep => "Kept",
+        UpdateAction::Unchanged => "Unchanged",
+    }
+}

@@ -1,0 +1,581 @@
+//! Living with a project through pack versions: update, regenerate, status, check, diff,
+//! conflicts, resolve, uninstall and outdated — each file case and each strategy.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{Scratch, stderr, stdout_json, tree};
+
+const LIB_V1: &str = "\
+// header kept as generated
+// @ggen:generated-start id=api
+pub fn version() -> u32 { 1 }
+// @ggen:generated-end
+// @ggen:manual-edit id=user
+// your code here
+// @ggen:manual-edit-end
+// footer
+";
+
+const LIB_V2: &str = "\
+// header kept as generated
+// @ggen:generated-start id=api
+pub fn version() -> u32 { 2 }
+pub fn added_in_v2() {}
+// @ggen:generated-end
+// @ggen:manual-edit id=user
+// your code here
+// @ggen:manual-edit-end
+// footer
+";
+
+fn write_pack(dir: &Path, version: &str, files: &[(&str, &[u8])]) {
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(
+        dir.join("gpack.toml"),
+        format!("[pack]\nid = \"app\"\nversion = \"{version}\"\ndescription = \"app\"\n\n[variables.name]\ndefault = \"demo\"\n"),
+    )
+    .unwrap();
+    for (path, content) in files {
+        let path = dir.join("templates").join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, content).unwrap();
+    }
+}
+
+/// Publishes v1 and v2 of pack `app` and creates `proj` from v1.
+fn setup(scratch: &Scratch, v1: &[(&str, &[u8])], v2: &[(&str, &[u8])]) -> PathBuf {
+    write_pack(&scratch.work().join("v1"), "1.0.0", v1);
+    write_pack(&scratch.work().join("v2"), "2.0.0", v2);
+    for dir in ["v1", "v2"] {
+        scratch
+            .ggen()
+            .args(["packs", "publish", dir, "--registry", "reg"])
+            .assert()
+            .success();
+    }
+    scratch
+        .ggen()
+        .args(["--registry", "reg", "new", "proj", "--pack", "app@1.0.0"])
+        .assert()
+        .success();
+    scratch.work().join("proj")
+}
+
+fn update(scratch: &Scratch, args: &[&str]) -> std::process::Output {
+    scratch
+        .ggen()
+        .args(["-C", "proj", "--json", "packs", "update", "app"])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn action_of(doc: &serde_json::Value, path: &str) -> String {
+    doc["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == path)
+        .map(|f| f["action"].as_str().unwrap().to_string())
+        .unwrap_or_else(|| "unchanged".into())
+}
+
+fn read(root: &Path, path: &str) -> String {
+    std::fs::read_to_string(root.join(path)).unwrap()
+}
+
+#[test]
+fn update_handles_every_file_case_and_keeps_every_edit() {
+    let scratch = Scratch::new();
+    let logo_v1: &[u8] = &[0x89, b'P', 0, 1, 0xff];
+    let logo_v2: &[u8] = &[0x89, b'P', 0, 2, 0xff];
+    let root = setup(
+        &scratch,
+        &[
+            ("src/lib.rs", LIB_V1.as_bytes()),
+            ("same.txt", b"same\n"),
+            ("untouched.txt", b"old\n"),
+            ("dropped.txt", b"dropped\n"),
+            ("dropped_modified.txt", b"dropped\n"),
+            ("deleted_by_user.txt", b"v1\n"),
+            ("logo.bin", logo_v1),
+        ],
+        &[
+            ("src/lib.rs", LIB_V2.as_bytes()),
+            ("same.txt", b"same\n"),
+            ("untouched.txt", b"new\n"),
+            ("deleted_by_user.txt", b"v2\n"),
+            ("added.txt", b"added in v2\n"),
+            ("blocked.txt", b"pack version\n"),
+            ("logo.bin", logo_v2),
+        ],
+    );
+    // The user's edits.
+    let lib = read(&root, "src/lib.rs")
+        .replace("// your code here\n", "// your code here\nfn mine() {}\n");
+    std::fs::write(root.join("src/lib.rs"), &lib).unwrap();
+    std::fs::write(root.join("dropped_modified.txt"), "my change\n").unwrap();
+    std::fs::remove_file(root.join("deleted_by_user.txt")).unwrap();
+    std::fs::write(root.join("logo.bin"), [1u8, 0, 9]).unwrap();
+    std::fs::write(root.join("blocked.txt"), "my own file\n").unwrap();
+
+    let output = update(&scratch, &[]);
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    let doc = stdout_json(&output);
+    assert_eq!(doc["exit_code"], 3);
+    assert_eq!(doc["packs"][0]["from"], "1.0.0");
+    assert_eq!(doc["packs"][0]["to"], "2.0.0");
+    assert_eq!(doc["packs"][0]["breaking"], true);
+
+    assert_eq!(action_of(&doc, "src/lib.rs"), "merge");
+    let lib = read(&root, "src/lib.rs");
+    assert!(lib.contains("pub fn added_in_v2() {}"), "{lib}");
+    assert!(lib.contains("fn mine() {}"), "{lib}");
+    assert!(!lib.contains("<<<<<<<"), "{lib}");
+
+    assert_eq!(action_of(&doc, "untouched.txt"), "update");
+    assert_eq!(read(&root, "untouched.txt"), "new\n");
+    assert_eq!(action_of(&doc, "same.txt"), "unchanged");
+    assert_eq!(action_of(&doc, "dropped.txt"), "delete");
+    assert!(!root.join("dropped.txt").exists());
+    assert_eq!(action_of(&doc, "dropped_modified.txt"), "keep");
+    assert_eq!(read(&root, "dropped_modified.txt"), "my change\n");
+    assert_eq!(action_of(&doc, "deleted_by_user.txt"), "skip");
+    assert!(!root.join("deleted_by_user.txt").exists());
+    assert_eq!(action_of(&doc, "added.txt"), "create");
+    assert_eq!(read(&root, "added.txt"), "added in v2\n");
+    assert_eq!(action_of(&doc, "blocked.txt"), "conflict");
+    assert_eq!(read(&root, "blocked.txt"), "my own file\n");
+    assert_eq!(action_of(&doc, "logo.bin"), "conflict");
+    assert_eq!(std::fs::read(root.join("logo.bin")).unwrap(), [1u8, 0, 9]);
+
+    let lock = read(&root, "ggen.lock");
+    assert!(lock.contains("version = \"2.0.0\""), "{lock}");
+    assert!(!lock.contains("dropped_modified.txt"), "{lock}");
+
+    // Conflicts are tracked and listed.
+    let output = scratch
+        .ggen()
+        .args(["-C", "proj", "--json", "conflicts"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(3));
+    let listed = stdout_json(&output);
+    let paths: Vec<&str> = listed["conflicts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["blocked.txt", "logo.bin"]);
+
+    // A second update refuses while conflicts are pending.
+    let output = update(&scratch, &[]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("ggen resolve"),
+        "{}",
+        stderr(&output)
+    );
+
+    // Take the pack's binary; keep our own blocked.txt.
+    scratch
+        .ggen()
+        .args(["-C", "proj", "resolve", "logo.bin", "--theirs"])
+        .assert()
+        .success();
+    assert_eq!(std::fs::read(root.join("logo.bin")).unwrap(), logo_v2);
+    scratch
+        .ggen()
+        .args(["-C", "proj", "resolve", "blocked.txt", "--ours"])
+        .assert()
+        .success();
+    assert_eq!(read(&root, "blocked.txt"), "my own file\n");
+    scratch
+        .ggen()
+        .args(["-C", "proj", "conflicts"])
+        .assert()
+        .success();
+
+    // --restore brings back the file the user deleted.
+    let output = update(&scratch, &["--restore"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(read(&root, "deleted_by_user.txt"), "v2\n");
+}
+
+#[test]
+fn an_edit_inside_a_generated_region_the_pack_also_changed_is_a_conflict() {
+    let scratch = Scratch::new();
+    let root = setup(
+        &scratch,
+        &[("src/lib.rs", LIB_V1.as_bytes())],
+        &[("src/lib.rs", LIB_V2.as_bytes())],
+    );
+    let edited = read(&root, "src/lib.rs").replace("{ 1 }", "{ 100 }");
+    std::fs::write(root.join("src/lib.rs"), &edited).unwrap();
+
+    let output = update(&scratch, &[]);
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    let doc = stdout_json(&output);
+    assert_eq!(action_of(&doc, "src/lib.rs"), "conflict");
+    let merged = read(&root, "src/lib.rs");
+    assert!(merged.contains("<<<<<<< current"), "{merged}");
+    assert!(merged.contains("||||||| base"), "{merged}");
+    assert!(merged.contains(">>>>>>> app@2.0.0"), "{merged}");
+    assert!(
+        merged.contains("{ 100 }") && merged.contains("{ 2 }"),
+        "{merged}"
+    );
+
+    let output = scratch
+        .ggen()
+        .args(["-C", "proj", "--json", "status"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(3));
+    assert_eq!(stdout_json(&output)["files"][0]["state"], "conflicted");
+
+    // --merged refuses while markers remain, then accepts the hand-merged file.
+    let output = scratch
+        .ggen()
+        .args(["-C", "proj", "resolve", "src/lib.rs", "--merged"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("conflict markers"),
+        "{}",
+        stderr(&output)
+    );
+    std::fs::write(root.join("src/lib.rs"), LIB_V2.replace("{ 2 }", "{ 100 }")).unwrap();
+    scratch
+        .ggen()
+        .args(["-C", "proj", "resolve", "src/lib.rs", "--merged"])
+        .assert()
+        .success();
+    let output = scratch
+        .ggen()
+        .args(["-C", "proj", "--json", "status"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(stdout_json(&output)["files"][0]["state"], "modified");
+}
+
+#[test]
+fn a_manual_region_the_new_version_drops_is_kept_in_a_conflict() {
+    let scratch = Scratch::new();
+    let v2 = "// header kept as generated\n// @ggen:generated-start id=api\npub fn version() -> u32 { 2 }\n// @ggen:generated-end\n// footer\n";
+    let root = setup(
+        &scratch,
+        &[("src/lib.rs", LIB_V1.as_bytes())],
+        &[("src/lib.rs", v2.as_bytes())],
+    );
+    let edited = read(&root, "src/lib.rs").replace("// your code here", "fn precious() {}");
+    std::fs::write(root.join("src/lib.rs"), &edited).unwrap();
+    let output = update(&scratch, &[]);
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    let merged = read(&root, "src/lib.rs");
+    assert!(merged.contains("fn precious() {}"), "{merged}");
+    assert!(merged.contains("<<<<<<<"), "{merged}");
+    assert!(stderr(&output).contains("warning"), "{}", stderr(&output));
+}
+
+#[test]
+fn preserve_leaves_modified_files_alone() {
+    let scratch = Scratch::new();
+    let root = setup(
+        &scratch,
+        &[("a.txt", b"a1\n"), ("b.txt", b"b1\n")],
+        &[("a.txt", b"a2\n"), ("b.txt", b"b2\n")],
+    );
+    std::fs::write(root.join("a.txt"), "mine\n").unwrap();
+    let output = update(&scratch, &["--merge-strategy", "preserve"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let doc = stdout_json(&output);
+    assert_eq!(action_of(&doc, "a.txt"), "skip");
+    assert_eq!(read(&root, "a.txt"), "mine\n");
+    assert_eq!(read(&root, "b.txt"), "b2\n");
+}
+
+fn whole_tree(root: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    for entry in walk(root) {
+        let bytes = std::fs::read(&entry).unwrap_or_default();
+        out.push((entry, bytes));
+    }
+    out.sort();
+    out
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
+
+#[test]
+fn dry_run_and_unanswered_manual_review_write_nothing_at_all() {
+    let scratch = Scratch::new();
+    let root = setup(
+        &scratch,
+        &[("src/lib.rs", LIB_V1.as_bytes()), ("gone.txt", b"x\n")],
+        &[("src/lib.rs", LIB_V2.as_bytes()), ("new.txt", b"n\n")],
+    );
+    let edited = read(&root, "src/lib.rs").replace("// footer", "// footer, edited");
+    std::fs::write(root.join("src/lib.rs"), &edited).unwrap();
+    let before = whole_tree(&root);
+
+    let output = scratch
+        .ggen()
+        .args(["-C", "proj", "packs", "update", "app", "--dry-run"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let plan = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        plan.contains("merge") && plan.contains("src/lib.rs"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("create") && plan.contains("new.txt"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("delete") && plan.contains("gone.txt"),
+        "{plan}"
+    );
+    assert_eq!(whole_tree(&root), before);
+
+    // manual, no terminal, no --yes: nothing written, exit 3.
+    let output = update(&scratch, &["--merge-strategy", "manual"]);
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    let doc = stdout_json(&output);
+    assert_eq!(doc["review_required"][0], "src/lib.rs");
+    assert_eq!(whole_tree(&root), before);
+
+    // manual with --yes merges like auto.
+    let output = update(&scratch, &["--merge-strategy", "manual", "--yes"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let lib = read(&root, "src/lib.rs");
+    assert!(
+        lib.contains("// footer, edited") && lib.contains("added_in_v2"),
+        "{lib}"
+    );
+}
+
+#[test]
+fn compatible_and_to_pick_the_version() {
+    let scratch = Scratch::new();
+    let root = setup(&scratch, &[("a.txt", b"1\n")], &[("a.txt", b"2\n")]);
+    write_pack(&scratch.work().join("v11"), "1.1.0", &[("a.txt", b"1.1\n")]);
+    scratch
+        .ggen()
+        .args(["packs", "publish", "v11", "--registry", "reg"])
+        .assert()
+        .success();
+    let output = update(&scratch, &["--compatible"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(read(&root, "a.txt"), "1.1\n");
+    let output = scratch
+        .ggen()
+        .args(["-C", "proj", "--json", "packs", "outdated"])
+        .output()
+        .unwrap();
+    let doc = stdout_json(&output);
+    assert_eq!(doc["packs"][0]["current"], "1.1.0");
+    assert_eq!(doc["packs"][0]["compatible"], "1.1.0");
+    assert_eq!(doc["packs"][0]["newest"], "2.0.0");
+    let output = update(&scratch, &["--to", "1.0.0"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(read(&root, "a.txt"), "1\n");
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for file in walk(from) {
+        let dest = to.join(file.strip_prefix(from).unwrap());
+        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+        std::fs::copy(&file, dest).unwrap();
+    }
+}
+
+#[test]
+fn regenerate_follows_graph_changes_and_keeps_manual_edits() {
+    let scratch = Scratch::new();
+    let pack = scratch.work().join("models-pack");
+    copy_dir(&common::example_pack("entity-models"), &pack);
+    scratch
+        .ggen()
+        .args(["new", "proj", "--pack", "./models-pack"])
+        .assert()
+        .success();
+    let root = scratch.work().join("proj");
+    scratch
+        .ggen()
+        .args(["-C", "proj", "packs", "check"])
+        .assert()
+        .success();
+
+    let user = read(&root, "src/models/user.rs")
+        .replace("impl User {}", "impl User {\n    pub fn mine(&self) {}\n}");
+    std::fs::write(root.join("src/models/user.rs"), &user).unwrap();
+    let mtime = |p: &str| std::fs::metadata(root.join(p)).unwrap().modified().unwrap();
+    let cargo_mtime = mtime("Cargo.toml");
+
+    let mut ttl = std::fs::read_to_string(pack.join("graph/model.ttl")).unwrap();
+    ttl.push_str("\nex:Comment a ex:Entity ; ex:name \"Comment\" ; ex:field ex:Comment_id .\nex:Comment_id a ex:Field ; ex:name \"id\" ; ex:type \"u64\" ; ex:order 1 .\n");
+    std::fs::write(pack.join("graph/model.ttl"), ttl).unwrap();
+
+    let output = scratch
+        .ggen()
+        .args(["-C", "proj", "--json", "packs", "check"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let doc = stdout_json(&output);
+    assert_eq!(doc["exit_code"], 1);
+    assert!(
+        doc["regenerate"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("graph/model.ttl")
+    );
+    assert_eq!(doc["files"][0]["path"], "src/models/user.rs");
+    assert_eq!(doc["files"][0]["state"], "modified");
+
+    let output = scratch
+        .ggen()
+        .args(["-C", "proj", "--json", "packs", "regenerate"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(root.join("src/models/comment.rs").exists());
+    assert!(read(&root, "src/models/mod.rs").contains("pub mod comment;"));
+    assert!(read(&root, "src/models/user.rs").contains("pub fn mine(&self) {}"));
+    assert_eq!(
+        mtime("Cargo.toml"),
+        cargo_mtime,
+        "an unchanged file was rewritten"
+    );
+
+    // New variable values are recorded.
+    scratch
+        .ggen()
+        .args([
+            "-C",
+            "proj",
+            "packs",
+            "regenerate",
+            "--var",
+            "crate_name=shop",
+        ])
+        .assert()
+        .success();
+    assert!(read(&root, "Cargo.toml").contains("name = \"shop\""));
+    assert!(read(&root, "ggen.lock").contains("crate_name = \"shop\""));
+    let output = scratch
+        .ggen()
+        .args(["-C", "proj", "packs", "regenerate"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert!(
+        read(&root, "Cargo.toml").contains("name = \"shop\""),
+        "recorded variable was not reused"
+    );
+}
+
+#[test]
+fn status_diff_and_uninstall() {
+    let scratch = Scratch::new();
+    let root = setup(
+        &scratch,
+        &[("keep.txt", b"one\ntwo\n"), ("plain.txt", b"plain\n")],
+        &[("keep.txt", b"one\ntwo\n")],
+    );
+    let output = scratch
+        .ggen()
+        .args(["-C", "proj", "--json", "status"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert!(stdout_json(&output)["files"].as_array().unwrap().is_empty());
+
+    std::fs::write(root.join("keep.txt"), "one\n2\n").unwrap();
+    let output = scratch
+        .ggen()
+        .args(["-C", "proj", "diff"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let diff = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        diff.contains("-two") && diff.contains("+2") && diff.contains("a/keep.txt"),
+        "{diff}"
+    );
+
+    let output = scratch
+        .ggen()
+        .args(["-C", "proj", "--json", "packs", "uninstall", "app"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let doc = stdout_json(&output);
+    assert_eq!(doc["removed"][0], "plain.txt");
+    assert_eq!(doc["kept"][0], "keep.txt");
+    assert!(!root.join("plain.txt").exists());
+    assert_eq!(read(&root, "keep.txt"), "one\n2\n");
+    assert!(!read(&root, "ggen.lock").contains("id = \"app\""));
+    assert_eq!(tree(&root).len(), 2, "{:?}", tree(&root).keys());
+}
+
+#[test]
+fn conflicts_show_as_unmerged_in_git_until_resolved() {
+    let scratch = Scratch::new();
+    let root = setup(
+        &scratch,
+        &[("src/lib.rs", LIB_V1.as_bytes())],
+        &[("src/lib.rs", LIB_V2.as_bytes())],
+    );
+    let git = |args: &[&str]| {
+        let output = std::process::Command::new("git")
+            .arg("-C")
+            .arg(&root)
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "git {args:?}: {}", stderr(&output));
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    git(&["init", "-q"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-qm", "generated"]);
+    let edited = read(&root, "src/lib.rs").replace("{ 1 }", "{ 100 }");
+    std::fs::write(root.join("src/lib.rs"), &edited).unwrap();
+
+    let output = update(&scratch, &[]);
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    let status = git(&["status", "--porcelain", "--", "src/lib.rs"]);
+    assert!(status.starts_with("UU src/lib.rs"), "{status}");
+    let stages = git(&["ls-files", "-u", "--", "src/lib.rs"]);
+    assert_eq!(stages.lines().count(), 3, "{stages}");
+
+    scratch
+        .ggen()
+        .args(["-C", "proj", "resolve", "src/lib.rs", "--theirs"])
+        .assert()
+        .success();
+    let status = git(&["status", "--porcelain", "--", "src/lib.rs"]);
+    assert!(status.starts_with(" M src/lib.rs"), "{status}");
+    assert_eq!(read(&root, "src/lib.rs"), LIB_V2);
+}

@@ -1,0 +1,136 @@
+//! When the project is a git work tree, conflicted files are also recorded in git's index as
+//! unmerged entries (stages 1/2/3), so `git status` shows them as `UU` and editors' merge
+//! tools open them; settling a conflict through ggen clears them again. Best effort: a
+//! project without git, or a git that fails, changes nothing about ggen's own records.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// One conflicted file: its path relative to the project and the three versions.
+pub struct Unmerged<'a> {
+    pub path: &'a str,
+    pub base: Option<&'a [u8]>,
+    pub current: &'a [u8],
+    pub new: &'a [u8],
+}
+
+/// The work tree's top directory and the project's path inside it, if `root` is in one.
+fn work_tree(root: &Path) -> Option<(PathBuf, PathBuf)> {
+    let output = Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(["rev-parse", "--show-toplevel"])
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    if !output.status.success() {
+        return None;
+    }
+    let top = PathBuf::from(String::from_utf8(output.stdout).ok()?.trim_end());
+    let top = top.canonicalize().ok()?;
+    let inside = root
+        .canonicalize()
+        .ok()?
+        .strip_prefix(&top)
+        .ok()?
+        .to_path_buf();
+    Some((top, inside))
+}
+
+fn hash_object(top: &Path, bytes: &[u8]) -> Option<String> {
+    let mut child = Command::new("git")
+        .arg("-C")
+        .arg(top)
+        .args(["hash-object", "-w", "--stdin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    child.stdin.take()?.write_all(bytes).ok()?;
+    let output = child.wait_with_output().ok()?;
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&output.stdout).trim().to_string())
+}
+
+fn git_path(inside: &Path, path: &str) -> String {
+    let joined = inside.join(path);
+    joined.to_string_lossy().replace('\\', "/")
+}
+
+/// Records each file as unmerged in the index. Returns whether git took them.
+pub fn record_unmerged(root: &Path, files: &[Unmerged<'_>]) -> bool {
+    if files.is_empty() {
+        return false;
+    }
+    let Some((top, inside)) = work_tree(root) else {
+        return false;
+    };
+    let mut info = String::new();
+    for file in files {
+        let path = git_path(&inside, file.path);
+        let (Some(current), Some(new)) =
+            (hash_object(&top, file.current), hash_object(&top, file.new))
+        else {
+            return false;
+        };
+        info.push_str(&format!("0 {} 0\t{path}\n", "0".repeat(40)));
+        if let Some(base) = file.base.and_then(|b| hash_object(&top, b)) {
+            info.push_str(&format!("100644 {base} 1\t{path}\n"));
+        }
+        info.push_str(&format!("100644 {current} 2\t{path}\n"));
+        info.push_str(&format!("100644 {new} 3\t{path}\n"));
+    }
+    update_index(&top, &["--index-info"], Some(&info))
+}
+
+/// Clears the unmerged entries of `path`: back to what HEAD has (or out of the index when
+/// HEAD does not have it), like `git reset -- PATH`.
+pub fn clear_unmerged(root: &Path, path: &str) {
+    let Some((top, inside)) = work_tree(root) else {
+        return;
+    };
+    let path = git_path(&inside, path);
+    let reset = Command::new("git")
+        .arg("-C")
+        .arg(&top)
+        .args(["reset", "-q", "--"])
+        .arg(&path)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !reset {
+        // No commit yet: drop the unmerged stages.
+        update_index(&top, &["--force-remove", "--", &path], None);
+    }
+}
+
+fn update_index(top: &Path, args: &[&str], stdin: Option<&str>) -> bool {
+    let child = Command::new("git")
+        .arg("-C")
+        .arg(top)
+        .arg("update-index")
+        .args(args)
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn();
+    let Ok(mut child) = child else {
+        return false;
+    };
+    if let (Some(text), Some(mut pipe)) = (stdin, child.stdin.take()) {
+        if pipe.write_all(text.as_bytes()).is_err() {
+            return false;
+        }
+        drop(pipe);
+    }
+    child.wait().is_ok_and(|s| s.success())
+}

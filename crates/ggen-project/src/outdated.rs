@@ -1,0 +1,68 @@
+//! `ggen packs outdated`: installed packs with newer versions.
+
+use serde::Serialize;
+
+use crate::drift::load_project;
+use crate::{Environment, Layout, ProjectError};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OutdatedPack {
+    pub id: String,
+    pub current: String,
+    /// Newest version semver-compatible with the current one.
+    pub compatible: Option<String>,
+    /// Newest version of all.
+    pub newest: Option<String>,
+    pub source: String,
+}
+
+impl OutdatedPack {
+    pub fn is_outdated(&self) -> bool {
+        self.newest.as_deref().is_some_and(|n| n != self.current)
+    }
+}
+
+pub fn outdated(layout: &Layout, env: &Environment) -> Result<Vec<OutdatedPack>, ProjectError> {
+    let (lock, _) = load_project(layout)?;
+    let mut rows = Vec::new();
+    for locked in &lock.packs {
+        let current = semver::Version::parse(&locked.version).ok();
+        let (compatible, newest) = if let Some(dir) = locked.source.strip_prefix("path+file://") {
+            // A pack directory has one version: whatever its manifest says now.
+            let pack = ggen_pack::Pack::load(std::path::Path::new(dir))?;
+            let version = pack.version().clone();
+            let compatible = current
+                .as_ref()
+                .filter(|c| compatible_with(c, &version))
+                .map(|_| version.to_string());
+            (compatible, Some(version.to_string()))
+        } else if let Some(location) = locked.source.strip_prefix("registry+") {
+            let registry = ggen_registry::Registry::open(
+                location,
+                &env.cwd,
+                &crate::source::registry_access(env),
+            )?;
+            let index = registry.pack_index(&locked.id)?;
+            let newest = index.newest().map(|e| e.version.clone());
+            let compatible = current.as_ref().and_then(|c| {
+                let req = semver::VersionReq::parse(&format!("^{c}")).ok()?;
+                index.select(&req, Some(c)).map(|e| e.version.clone())
+            });
+            (compatible, newest)
+        } else {
+            (None, None)
+        };
+        rows.push(OutdatedPack {
+            id: locked.id.clone(),
+            current: locked.version.clone(),
+            compatible,
+            newest,
+            source: locked.source.clone(),
+        });
+    }
+    Ok(rows)
+}
+
+fn compatible_with(current: &semver::Version, other: &semver::Version) -> bool {
+    semver::VersionReq::parse(&format!("^{current}")).is_ok_and(|r| r.matches(other))
+}

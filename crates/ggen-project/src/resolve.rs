@@ -1,0 +1,156 @@
+//! `ggen conflicts` and `ggen resolve`: settling files an update could not merge.
+
+use serde::Serialize;
+
+use crate::drift::load_project;
+use crate::objects::ObjectStore;
+use crate::project_lock::ProjectLock;
+use crate::snapshot::{FileStat, SnapshotConflict, SnapshotFile, SnapshotRegion};
+use crate::transaction::{FileChange, apply_files, commit_state};
+use crate::{Environment, Layout, ProjectError, Reporter};
+
+/// Which version of a conflicted file to keep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Side {
+    /// The file as you had it before the update.
+    Ours,
+    /// The pack's new version.
+    Theirs,
+    /// The file as it is now, after you edited the conflict blocks away.
+    Merged,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ConflictEntry {
+    pub path: String,
+    #[serde(flatten)]
+    pub conflict: SnapshotConflict,
+}
+
+/// The unresolved conflicts, sorted by path.
+pub fn conflicts(layout: &Layout) -> Result<Vec<ConflictEntry>, ProjectError> {
+    let (_, snapshot) = load_project(layout)?;
+    Ok(snapshot
+        .conflicts
+        .into_iter()
+        .map(|(path, conflict)| ConflictEntry { path, conflict })
+        .collect())
+}
+
+/// Settles the conflict on `path` by keeping `side`.
+pub fn resolve(
+    layout: &Layout,
+    path: &str,
+    side: Side,
+    env: &Environment,
+    reporter: &dyn Reporter,
+) -> Result<(), ProjectError> {
+    let _guard = ProjectLock::acquire(layout, env.no_wait, reporter)?;
+    let (mut lock, mut snapshot) = load_project(layout)?;
+    let conflict =
+        snapshot
+            .conflicts
+            .get(path)
+            .cloned()
+            .ok_or_else(|| ProjectError::NoConflict {
+                path: path.to_string(),
+            })?;
+    let objects = ObjectStore::new(layout.objects());
+    let content = match side {
+        Side::Ours => match &conflict.current {
+            Some(hash) => Some(objects.get(hash)?),
+            None => None,
+        },
+        Side::Theirs => Some(objects.get(&conflict.new)?),
+        Side::Merged => {
+            let bytes = ggen_fs::read(&layout.file(path))?;
+            if let Some(line) = marker_line(&bytes) {
+                return Err(ProjectError::MarkersRemain {
+                    path: path.to_string(),
+                    line,
+                });
+            }
+            None
+        }
+    };
+    let on_disk = ggen_fs::read_optional(&layout.file(path))?;
+    let changes: Vec<FileChange> = match &content {
+        Some(bytes) if on_disk.as_deref() != Some(bytes.as_slice()) => vec![FileChange {
+            path,
+            content: Some(bytes),
+        }],
+        _ => Vec::new(),
+    };
+    apply_files(layout, &[], &changes, reporter)?;
+
+    snapshot.conflicts.remove(path);
+    let disk = ggen_fs::read_optional(&layout.file(path))?;
+    let stat = disk
+        .as_ref()
+        .and_then(|bytes| FileStat::read(&layout.file(path), ggen_pack::integrity::sha256(bytes)));
+    match snapshot.files.get_mut(path) {
+        Some(file) => file.stat = stat,
+        None if side == Side::Theirs => {
+            // A file that was in the way at install: taking the pack's version makes it a
+            // generated file from now on.
+            let bytes = objects.get(&conflict.new)?;
+            let version = snapshot
+                .packs
+                .get(&conflict.pack)
+                .map(|p| p.version.clone())
+                .unwrap_or_default();
+            let (regions, _) = SnapshotRegion::scan(path, &bytes);
+            snapshot.files.insert(
+                path.to_string(),
+                SnapshotFile {
+                    hash: conflict.new.clone(),
+                    size: bytes.len() as u64,
+                    pack: conflict.pack.clone(),
+                    version,
+                    template: conflict.template.clone(),
+                    unless_exists: false,
+                    regions,
+                    stat,
+                },
+            );
+            if let Some(pack) = snapshot.packs.get_mut(&conflict.pack) {
+                pack.files.push(path.to_string());
+                pack.files.sort();
+            }
+        }
+        None => {}
+    }
+    commit_state(layout, &mut lock, &snapshot)?;
+    crate::git_index::clear_unmerged(layout.root(), path);
+    Ok(())
+}
+
+/// The 1-based line of the first conflict marker left in `bytes`, if any.
+pub fn marker_line(bytes: &[u8]) -> Option<usize> {
+    let text = String::from_utf8_lossy(bytes);
+    text.lines().position(is_marker).map(|i| i + 1)
+}
+
+fn is_marker(line: &str) -> bool {
+    ["<<<<<<<", ">>>>>>>", "|||||||"].iter().any(|m| {
+        line.strip_prefix(m).is_some_and(|rest| {
+            let rest = rest.trim_start_matches(&m[..1]);
+            rest.is_empty() || rest.starts_with(' ')
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::marker_line;
+
+    #[test]
+    fn finds_conflict_markers_but_not_look_alikes() {
+        assert_eq!(marker_line(b"a\n<<<<<<< current\nb\n"), Some(2));
+        assert_eq!(marker_line(b"a\n>>>>>>>>> x@1\n"), Some(2));
+        assert_eq!(marker_line(b"a\n||||||| base\n"), Some(2));
+        assert_eq!(marker_line(b"a\n<<<<<<<<=\nx << 2\n"), None);
+        assert_eq!(marker_line(b"clean\n"), None);
+    }
+}

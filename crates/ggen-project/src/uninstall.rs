@@ -1,0 +1,76 @@
+//! `ggen packs uninstall`: remove a pack's unmodified files, keep and report modified ones.
+
+use serde::Serialize;
+
+use crate::drift::{disk_hash, load_project};
+use crate::project_lock::ProjectLock;
+use crate::transaction::{FileChange, apply_files, commit_state};
+use crate::{Environment, Layout, ProjectError, Reporter};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UninstallReport {
+    pub id: String,
+    pub version: String,
+    /// Unmodified generated files, deleted.
+    pub removed: Vec<String>,
+    /// Files you changed: kept on disk, no longer tracked.
+    pub kept: Vec<String>,
+}
+
+pub fn uninstall(
+    layout: &Layout,
+    id: &str,
+    force: bool,
+    env: &Environment,
+    reporter: &dyn Reporter,
+) -> Result<UninstallReport, ProjectError> {
+    let _guard = ProjectLock::acquire(layout, env.no_wait, reporter)?;
+    let (mut lock, mut snapshot) = load_project(layout)?;
+    let locked = lock
+        .pack(id)
+        .cloned()
+        .ok_or_else(|| ProjectError::NotInstalled { id: id.to_string() })?;
+    let prefix = format!("{id}@");
+    let dependents: Vec<String> = lock
+        .packs
+        .iter()
+        .filter(|p| p.dependencies.iter().any(|d| d.starts_with(&prefix)))
+        .map(|p| format!("`{}`", p.id))
+        .collect();
+    if !dependents.is_empty() && !force {
+        return Err(ProjectError::HasDependents {
+            id: id.to_string(),
+            dependents: dependents.join(", "),
+        });
+    }
+    let mut removed = Vec::new();
+    let mut kept = Vec::new();
+    for (path, file) in snapshot.files.iter().filter(|(_, f)| f.pack == id) {
+        match disk_hash(layout, path, file)? {
+            None => {}
+            Some(hash) if hash == file.hash && !snapshot.conflicts.contains_key(path) => {
+                removed.push(path.clone())
+            }
+            Some(_) => kept.push(path.clone()),
+        }
+    }
+    let changes: Vec<FileChange> = removed
+        .iter()
+        .map(|path| FileChange {
+            path,
+            content: None,
+        })
+        .collect();
+    apply_files(layout, &[], &changes, reporter)?;
+    snapshot.files.retain(|_, f| f.pack != id);
+    snapshot.conflicts.retain(|_, c| c.pack != id);
+    snapshot.packs.remove(id);
+    lock.packs.retain(|p| p.id != id);
+    commit_state(layout, &mut lock, &snapshot)?;
+    Ok(UninstallReport {
+        id: id.to_string(),
+        version: locked.version,
+        removed,
+        kept,
+    })
+}

@@ -1,0 +1,516 @@
+//! The decision for one file of an update: from base (last generation), current (disk) and
+//! new (this generation) to an action, the bytes to write and what the snapshot records.
+
+use ggen_merge::{ConflictStyle, MergeOptions};
+use serde::Serialize;
+
+use crate::generation::GeneratedFile;
+use crate::objects::ObjectStore;
+use crate::snapshot::{FileStat, Snapshot, SnapshotConflict, SnapshotFile, SnapshotRegion};
+use crate::transaction::FileChange;
+use crate::{Layout, ProjectError};
+
+/// What to do with files the user changed (`--merge-strategy`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MergeStrategy {
+    /// Region-aware three-way merge; conflicts written inline.
+    Auto,
+    /// Like auto, but each merge is shown and written only after a yes.
+    Manual,
+    /// Leave files the user changed untouched.
+    Preserve,
+}
+
+/// What an update does to one file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum UpdateAction {
+    /// Written where nothing was (new in this version, or restored).
+    Create,
+    /// Unmodified by the user: replaced by the new generation.
+    Update,
+    /// Modified by the user and merged without conflict.
+    Merge,
+    /// Could not be settled: conflict blocks written, or the current file kept.
+    Conflict,
+    /// No longer generated and unmodified: deleted.
+    Delete,
+    /// Not touched (preserve strategy, deleted by the user, declined at review, create-once).
+    Skip,
+    /// No longer generated, but modified by the user: kept and no longer tracked.
+    Keep,
+    /// Nothing to do.
+    Unchanged,
+}
+
+/// Everything the plan of one pack needs to look at.
+pub struct PlanInputs<'a> {
+    pub layout: &'a Layout,
+    pub objects: &'a ObjectStore,
+    pub snapshot: &'a Snapshot,
+    pub pack: &'a str,
+    pub version: String,
+    pub strategy: MergeStrategy,
+    pub restore: bool,
+}
+
+/// What the snapshot keeps for the file afterwards.
+#[derive(Debug, Clone)]
+enum Record {
+    /// The new generation is the base from now on; the stat is known, fresh from the write,
+    /// or absent (file missing).
+    FromNew { index: usize, stat: StatSource },
+    /// The old record stays (the file was not brought to the new version).
+    KeepOld,
+    /// The file is no longer generated.
+    Remove,
+}
+
+#[derive(Debug, Clone)]
+enum StatSource {
+    /// Taken after this change writes the file.
+    Written,
+    Known(Option<FileStat>),
+}
+
+#[derive(Debug, Clone)]
+pub struct FilePlan {
+    pub path: String,
+    pub pack: String,
+    /// The pack version this file is brought to.
+    pub version: String,
+    pub action: UpdateAction,
+    pub conflicts: usize,
+    pub note: Option<String>,
+    pub warnings: Vec<String>,
+    /// The current content, kept as an object when a conflict may need it back.
+    pub current_object: Option<(String, Vec<u8>)>,
+    write: Option<Vec<u8>>,
+    delete: bool,
+    record: Record,
+    conflict: Option<SnapshotConflict>,
+    /// For review: the current content (before the merge).
+    current: Option<Vec<u8>>,
+    /// The base content, when a conflict keeps it for git's index.
+    base: Option<Vec<u8>>,
+}
+
+impl FilePlan {
+    fn new(inputs: &PlanInputs<'_>, path: &str, action: UpdateAction, record: Record) -> FilePlan {
+        FilePlan {
+            path: path.to_string(),
+            pack: inputs.pack.to_string(),
+            version: inputs.version.clone(),
+            action,
+            conflicts: 0,
+            note: None,
+            warnings: Vec::new(),
+            current_object: None,
+            write: None,
+            delete: false,
+            record,
+            conflict: None,
+            current: None,
+            base: None,
+        }
+    }
+
+    fn note(mut self, note: &str) -> FilePlan {
+        self.note = Some(note.to_string());
+        self
+    }
+
+    fn writing(mut self, bytes: Vec<u8>) -> FilePlan {
+        self.write = Some(bytes);
+        self
+    }
+
+    /// The file change to apply, if any.
+    pub fn change(&self) -> Option<FileChange<'_>> {
+        if self.delete {
+            return Some(FileChange {
+                path: &self.path,
+                content: None,
+            });
+        }
+        self.write.as_deref().map(|content| FileChange {
+            path: &self.path,
+            content: Some(content),
+        })
+    }
+
+    /// A merge of a file the user changed, which the `manual` strategy shows before writing.
+    pub fn reviewable(&self) -> bool {
+        self.current.is_some() && self.write.is_some()
+    }
+
+    /// A unified diff from the current file to what the update would write.
+    pub fn review_diff(&self) -> String {
+        let current = self.current.as_deref().unwrap_or_default();
+        let merged = self.write.as_deref().unwrap_or_default();
+        unified_diff(
+            &String::from_utf8_lossy(current),
+            &String::from_utf8_lossy(merged),
+            &format!("a/{}", self.path),
+            &format!("b/{} (merged)", self.path),
+        )
+    }
+
+    /// The user said no to this merge: leave the file and its record as they are.
+    pub fn decline(&mut self) {
+        if self.reviewable() {
+            self.action = UpdateAction::Skip;
+            self.conflicts = 0;
+            self.write = None;
+            self.conflict = None;
+            self.current_object = None;
+            self.record = Record::KeepOld;
+        }
+    }
+
+    /// The three versions of a conflicted file, for git's index.
+    pub fn unmerged<'a>(
+        &'a self,
+        files: &'a [GeneratedFile],
+    ) -> Option<crate::git_index::Unmerged<'a>> {
+        let conflict = self.conflict.as_ref()?;
+        let (_, current) = self.current_object.as_ref()?;
+        let new = files.iter().find(|f| f.hash == conflict.new)?;
+        Some(crate::git_index::Unmerged {
+            path: &self.path,
+            base: self.base.as_deref(),
+            current,
+            new: &new.content,
+        })
+    }
+
+    /// Updates the snapshot for this file after the change was applied.
+    pub fn record(
+        &self,
+        snapshot: &mut Snapshot,
+        written: Option<FileStat>,
+        files: &[GeneratedFile],
+    ) {
+        match &self.record {
+            Record::KeepOld => {}
+            Record::Remove => {
+                snapshot.files.remove(&self.path);
+            }
+            Record::FromNew { index, stat } => {
+                let Some(file) = files.get(*index) else {
+                    return;
+                };
+                let stat = match stat {
+                    StatSource::Written => written,
+                    StatSource::Known(stat) => stat.clone(),
+                };
+                let (regions, _) = SnapshotRegion::scan(&file.path, &file.content);
+                snapshot.files.insert(
+                    self.path.clone(),
+                    SnapshotFile {
+                        hash: file.hash.clone(),
+                        size: file.content.len() as u64,
+                        pack: self.pack.clone(),
+                        version: self.version.clone(),
+                        template: file.template.clone(),
+                        unless_exists: file.unless_exists,
+                        regions,
+                        stat,
+                    },
+                );
+            }
+        }
+        match &self.conflict {
+            Some(conflict) => {
+                snapshot
+                    .conflicts
+                    .insert(self.path.clone(), conflict.clone());
+            }
+            None => {
+                snapshot.conflicts.remove(&self.path);
+            }
+        }
+    }
+}
+
+/// Plans every file of one pack: those the new generation makes and those the last one made.
+pub fn plan_pack(
+    inputs: &PlanInputs<'_>,
+    files: &[GeneratedFile],
+) -> Result<Vec<FilePlan>, ProjectError> {
+    let mut plans = Vec::new();
+    for (index, file) in files.iter().enumerate() {
+        plans.push(plan_generated(inputs, index, file)?);
+    }
+    for (path, old) in &inputs.snapshot.files {
+        if old.pack != inputs.pack || files.iter().any(|f| &f.path == path) {
+            continue;
+        }
+        plans.push(plan_dropped(inputs, path, old)?);
+    }
+    Ok(plans)
+}
+
+/// The disk's version of a file: its hash (from the stat cache when the file is unchanged
+/// since ggen last saw it) and, when needed, its bytes.
+struct Current {
+    hash: String,
+    bytes: Option<Vec<u8>>,
+    stat: FileStat,
+}
+
+fn read_current(
+    inputs: &PlanInputs<'_>,
+    path: &str,
+    known: Option<&FileStat>,
+) -> Result<Option<Current>, ProjectError> {
+    let full = inputs.layout.file(path);
+    let Ok(meta) = std::fs::symlink_metadata(&full) else {
+        return Ok(None);
+    };
+    if !meta.is_file() {
+        return Ok(Some(Current {
+            hash: String::from("not-a-file"),
+            bytes: None,
+            stat: FileStat::from_metadata(&meta, String::new()),
+        }));
+    }
+    if let Some(stat) = known
+        && stat.matches(&meta)
+    {
+        return Ok(Some(Current {
+            hash: stat.hash.clone(),
+            bytes: None,
+            stat: stat.clone(),
+        }));
+    }
+    let bytes = ggen_fs::read(&full)?;
+    let hash = ggen_pack::integrity::sha256(&bytes);
+    Ok(Some(Current {
+        stat: FileStat::from_metadata(&meta, hash.clone()),
+        hash,
+        bytes: Some(bytes),
+    }))
+}
+
+impl Current {
+    fn bytes(&mut self, inputs: &PlanInputs<'_>, path: &str) -> Result<&[u8], ProjectError> {
+        if self.bytes.is_none() {
+            self.bytes = Some(ggen_fs::read(&inputs.layout.file(path))?);
+        }
+        Ok(self.bytes.as_deref().unwrap_or_default())
+    }
+}
+
+fn plan_generated(
+    inputs: &PlanInputs<'_>,
+    index: usize,
+    file: &GeneratedFile,
+) -> Result<FilePlan, ProjectError> {
+    let pack = inputs.pack;
+    let path = file.path.as_str();
+    let from_new = |stat| Record::FromNew { index, stat };
+    let old = inputs.snapshot.files.get(path);
+    let current = read_current(inputs, path, old.and_then(|o| o.stat.as_ref()))?;
+
+    let Some(old) = old else {
+        // New in this generation.
+        let Some(mut current) = current else {
+            return Ok(FilePlan::new(
+                inputs,
+                path,
+                UpdateAction::Create,
+                from_new(StatSource::Written),
+            )
+            .writing(file.content.clone()));
+        };
+        if current.hash == file.hash {
+            return Ok(FilePlan::new(
+                inputs,
+                path,
+                UpdateAction::Unchanged,
+                from_new(StatSource::Known(Some(current.stat))),
+            ));
+        }
+        if file.unless_exists {
+            return Ok(
+                FilePlan::new(inputs, path, UpdateAction::Skip, Record::KeepOld)
+                    .note("exists (created once)"),
+            );
+        }
+        let current_bytes = if current.hash == "not-a-file" {
+            None
+        } else {
+            Some(current.bytes(inputs, path)?.to_vec())
+        };
+        let mut plan = FilePlan::new(
+            inputs,
+            path,
+            UpdateAction::Conflict,
+            from_new(StatSource::Known(Some(current.stat.clone()))),
+        )
+        .note("a file of yours is in the way; kept it");
+        plan.conflict = Some(SnapshotConflict {
+            pack: pack.to_string(),
+            template: file.template.clone(),
+            reason: "exists".into(),
+            base: None,
+            current: current_bytes.as_ref().map(|_| current.hash.clone()),
+            new: file.hash.clone(),
+        });
+        plan.current_object = current_bytes.map(|b| (current.hash.clone(), b));
+        return Ok(plan);
+    };
+
+    if old.unless_exists {
+        return Ok(FilePlan::new(
+            inputs,
+            path,
+            UpdateAction::Unchanged,
+            Record::KeepOld,
+        ));
+    }
+    let Some(mut current) = current else {
+        return Ok(if inputs.restore {
+            FilePlan::new(
+                inputs,
+                path,
+                UpdateAction::Create,
+                from_new(StatSource::Written),
+            )
+            .writing(file.content.clone())
+            .note("restored")
+        } else {
+            FilePlan::new(
+                inputs,
+                path,
+                UpdateAction::Skip,
+                from_new(StatSource::Known(None)),
+            )
+            .note("deleted by you; --restore recreates it")
+        });
+    };
+    if current.hash == "not-a-file" {
+        return Ok(
+            FilePlan::new(inputs, path, UpdateAction::Skip, Record::KeepOld)
+                .note("not a regular file; left alone"),
+        );
+    }
+    let base_hash = &old.hash;
+    if current.hash == *base_hash {
+        return Ok(if file.hash == *base_hash {
+            FilePlan::new(
+                inputs,
+                path,
+                UpdateAction::Unchanged,
+                from_new(StatSource::Known(Some(current.stat))),
+            )
+        } else {
+            FilePlan::new(
+                inputs,
+                path,
+                UpdateAction::Update,
+                from_new(StatSource::Written),
+            )
+            .writing(file.content.clone())
+        });
+    }
+    // The user changed the file.
+    if current.hash == file.hash || file.hash == *base_hash {
+        return Ok(FilePlan::new(
+            inputs,
+            path,
+            UpdateAction::Unchanged,
+            from_new(StatSource::Known(Some(current.stat))),
+        ));
+    }
+    if inputs.strategy == MergeStrategy::Preserve {
+        return Ok(
+            FilePlan::new(inputs, path, UpdateAction::Skip, Record::KeepOld)
+                .note("modified by you (preserve)"),
+        );
+    }
+    let base = inputs.objects.get(base_hash)?;
+    let current_bytes = current.bytes(inputs, path)?.to_vec();
+    let conflict_record = |reason: &str| SnapshotConflict {
+        pack: pack.to_string(),
+        template: file.template.clone(),
+        reason: reason.into(),
+        base: Some(base_hash.clone()),
+        current: Some(current.hash.clone()),
+        new: file.hash.clone(),
+    };
+    let all_text = [&current_bytes[..], &base[..], &file.content[..]]
+        .iter()
+        .all(|b| ggen_merge::is_text(b));
+    if !all_text {
+        let mut plan = FilePlan::new(inputs, path, UpdateAction::Conflict, from_new(StatSource::Known(Some(current.stat.clone()))))
+            .note("binary file changed by you and by the pack; kept yours (`ggen resolve --theirs` takes the pack's)");
+        plan.conflict = Some(conflict_record("binary"));
+        plan.current_object = Some((current.hash.clone(), current_bytes));
+        plan.conflicts = 1;
+        plan.base = Some(base);
+        return Ok(plan);
+    }
+    let options = MergeOptions {
+        style: ConflictStyle::Diff3,
+        favor: None,
+        labels: [
+            "current".to_string(),
+            "base".to_string(),
+            format!("{pack}@{}", inputs.version),
+        ],
+        marker_size: ggen_merge::DEFAULT_MARKER_SIZE,
+    };
+    let merged = ggen_merge::merge_regions(path, &current_bytes, &base, &file.content, &options);
+    let action = if merged.conflicts > 0 {
+        UpdateAction::Conflict
+    } else {
+        UpdateAction::Merge
+    };
+    let mut plan =
+        FilePlan::new(inputs, path, action, from_new(StatSource::Written)).writing(merged.bytes);
+    plan.conflicts = merged.conflicts;
+    plan.warnings = merged.warnings;
+    if merged.conflicts > 0 {
+        plan.conflict = Some(conflict_record("merge"));
+        plan.current_object = Some((current.hash.clone(), current_bytes.clone()));
+        plan.base = Some(base);
+    }
+    plan.current = Some(current_bytes);
+    Ok(plan)
+}
+
+fn plan_dropped(
+    inputs: &PlanInputs<'_>,
+    path: &str,
+    old: &SnapshotFile,
+) -> Result<FilePlan, ProjectError> {
+    let current = read_current(inputs, path, old.stat.as_ref())?;
+    let Some(current) = current else {
+        return Ok(
+            FilePlan::new(inputs, path, UpdateAction::Delete, Record::Remove)
+                .note("no longer generated (already deleted)"),
+        );
+    };
+    if current.hash == old.hash && !old.unless_exists {
+        let mut plan = FilePlan::new(inputs, path, UpdateAction::Delete, Record::Remove)
+            .note("no longer generated");
+        plan.delete = true;
+        return Ok(plan);
+    }
+    Ok(
+        FilePlan::new(inputs, path, UpdateAction::Keep, Record::Remove)
+            .note("no longer generated, but changed by you: kept and no longer tracked"),
+    )
+}
+
+/// A unified diff of two texts with the given header labels.
+pub fn unified_diff(old: &str, new: &str, old_label: &str, new_label: &str) -> String {
+    similar::TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(3)
+        .header(old_label, new_label)
+        .to_string()
+}

@@ -1,0 +1,392 @@
+//! `ggen packs update` and `ggen packs regenerate`: render a pack again (a new version, or the
+//! locked one with new inputs) and bring every file it touches to the new generation through
+//! a three-way merge of base (the last generation), current (the disk) and new.
+
+mod file_plan;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use ggen_template::Renderer;
+use serde::Serialize;
+
+use crate::generation::{PackGeneration, generate};
+use crate::lockfile::{LockedPack, Lockfile};
+use crate::objects::ObjectStore;
+use crate::project_lock::ProjectLock;
+use crate::snapshot::{Snapshot, SnapshotPack};
+use crate::source::{ResolvedPack, UpdateTarget, load_update};
+use crate::transaction::{FileChange, apply_files};
+use crate::{Environment, Layout, ProjectError, Reporter};
+
+use file_plan::{FilePlan, PlanInputs};
+pub use file_plan::{MergeStrategy, UpdateAction, unified_diff};
+
+/// Update (move to another version) or regenerate (the locked version, new inputs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Update,
+    Regenerate,
+}
+
+#[derive(Debug, Clone)]
+pub struct UpdateOptions {
+    pub root: PathBuf,
+    /// Pack ids; empty means every installed pack.
+    pub packs: Vec<String>,
+    pub mode: Mode,
+    pub target: UpdateTarget,
+    pub strategy: MergeStrategy,
+    pub dry_run: bool,
+    /// Recreate generated files the user deleted.
+    pub restore: bool,
+    /// Accept every merge of the `manual` strategy without asking.
+    pub yes: bool,
+    /// `--var NAME=VALUE`: recorded for later updates.
+    pub vars: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PackChange {
+    pub id: String,
+    pub from: String,
+    pub to: String,
+    /// A major-version jump (or a 0.x minor one): announced as breaking.
+    pub breaking: bool,
+    pub variables: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FileUpdate {
+    pub path: String,
+    pub pack: String,
+    pub action: UpdateAction,
+    /// Conflict blocks written into the file.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub conflicts: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UpdateReport {
+    pub dry_run: bool,
+    pub packs: Vec<PackChange>,
+    /// Every file the generations touch, except unchanged ones.
+    pub files: Vec<FileUpdate>,
+    pub warnings: Vec<String>,
+    /// `manual` strategy without a terminal or `--yes`: nothing was written; these merges
+    /// await review.
+    pub review_required: Vec<String>,
+    /// Unified diffs of the merges awaiting review (current -> merged).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub review_diffs: Vec<String>,
+}
+
+impl UpdateReport {
+    pub fn conflicts(&self) -> usize {
+        self.files
+            .iter()
+            .filter(|f| f.action == UpdateAction::Conflict)
+            .count()
+    }
+
+    /// Exit 3: conflicts remain or merges await review.
+    pub fn unresolved(&self) -> bool {
+        self.conflicts() > 0 || !self.review_required.is_empty()
+    }
+}
+
+/// One pack's new generation, ready to plan.
+struct Regeneration {
+    locked: LockedPack,
+    resolved: ResolvedPack,
+    variables: BTreeMap<String, String>,
+    generation: PackGeneration,
+}
+
+/// Runs an update or a regeneration as one change of the project.
+pub fn update(
+    options: &UpdateOptions,
+    env: &Environment,
+    reporter: &dyn Reporter,
+) -> Result<UpdateReport, ProjectError> {
+    let layout = Layout::new(env.cwd.join(&options.root));
+    let lock = Lockfile::load(&layout.lockfile())?.ok_or_else(|| ProjectError::NotAProject {
+        path: layout.root().to_path_buf(),
+    })?;
+    let _guard = ProjectLock::acquire(&layout, env.no_wait, reporter)?;
+    // Read again under the lock: another ggen may have finished meanwhile.
+    let mut lock = Lockfile::load(&layout.lockfile())?.unwrap_or(lock);
+    let mut snapshot = Snapshot::load(&layout.snapshot())?.unwrap_or_else(Snapshot::new);
+
+    let ids = selected_packs(options, &lock)?;
+    refuse_pending_conflicts(&ids, &snapshot)?;
+    let renderer = Renderer::new(env.limits);
+    let mut regenerations = Vec::new();
+    for id in &ids {
+        let locked = lock
+            .pack(id)
+            .cloned()
+            .ok_or_else(|| ProjectError::NotInstalled { id: id.clone() })?;
+        let target = match options.mode {
+            Mode::Update => options.target.clone(),
+            Mode::Regenerate => UpdateTarget::Exact(parse_version(&locked)?),
+        };
+        let resolved = load_update(&locked, &target, env)?;
+        let variables = ggen_pack::variables::resolve(
+            &resolved.pack.manifest,
+            &options.vars,
+            &locked.variables,
+        )?;
+        let generation = generate(&resolved.pack, &variables, &renderer, reporter)?;
+        regenerations.push(Regeneration {
+            locked,
+            resolved,
+            variables,
+            generation,
+        });
+    }
+    check_variable_names(&options.vars, &regenerations)?;
+
+    let objects = ObjectStore::new(layout.objects());
+    let mut report = UpdateReport {
+        dry_run: options.dry_run,
+        packs: Vec::new(),
+        files: Vec::new(),
+        warnings: Vec::new(),
+        review_required: Vec::new(),
+        review_diffs: Vec::new(),
+    };
+    let mut plans: Vec<(usize, FilePlan)> = Vec::new();
+    for (index, regen) in regenerations.iter().enumerate() {
+        let id = regen.resolved.pack.id();
+        report
+            .warnings
+            .extend(regen.resolved.pack.warnings.iter().map(|w| w.to_string()));
+        let from = regen.locked.version.clone();
+        let to = regen.resolved.pack.version().to_string();
+        report.packs.push(PackChange {
+            id: id.to_string(),
+            breaking: is_breaking(&from, &to),
+            from,
+            to,
+            variables: regen.variables.clone(),
+        });
+        let inputs = PlanInputs {
+            layout: &layout,
+            objects: &objects,
+            snapshot: &snapshot,
+            pack: id,
+            version: regen.resolved.pack.version().to_string(),
+            strategy: options.strategy,
+            restore: options.restore,
+        };
+        for plan in file_plan::plan_pack(&inputs, &regen.generation.files)? {
+            plans.push((index, plan));
+        }
+    }
+    check_foreign_paths(&regenerations, &snapshot)?;
+
+    for (_, plan) in &plans {
+        report.warnings.extend(plan.warnings.iter().cloned());
+        if plan.action != UpdateAction::Unchanged {
+            report.files.push(FileUpdate {
+                path: plan.path.clone(),
+                pack: plan.pack.clone(),
+                action: plan.action,
+                conflicts: plan.conflicts,
+                note: plan.note.clone(),
+            });
+        }
+    }
+
+    if options.strategy == MergeStrategy::Manual && !options.dry_run {
+        let needs_review: Vec<&FilePlan> = plans
+            .iter()
+            .map(|(_, p)| p)
+            .filter(|p| p.reviewable())
+            .collect();
+        let mut refused = Vec::new();
+        for plan in &needs_review {
+            let diff = plan.review_diff();
+            let approved = if options.yes {
+                Some(true)
+            } else {
+                reporter.review_merge(&plan.path, &diff)
+            };
+            match approved {
+                Some(true) => {}
+                Some(false) => refused.push(plan.path.clone()),
+                None => {
+                    report.review_required.push(plan.path.clone());
+                    report.review_diffs.push(diff);
+                }
+            }
+        }
+        if !report.review_required.is_empty() {
+            // No way to ask and no --yes: write nothing at all.
+            return Ok(report);
+        }
+        for (_, plan) in plans.iter_mut() {
+            if refused.contains(&plan.path) {
+                plan.decline();
+            }
+        }
+        for file in &mut report.files {
+            if refused.contains(&file.path) {
+                file.action = UpdateAction::Skip;
+                file.conflicts = 0;
+                file.note = Some("merge declined at review".into());
+            }
+        }
+    }
+    if options.dry_run {
+        return Ok(report);
+    }
+
+    // Apply: objects for every version a later resolve may need, then the files.
+    let mut object_list: Vec<(&str, &[u8])> = Vec::new();
+    for regen in &regenerations {
+        for file in &regen.generation.files {
+            object_list.push((&file.hash, &file.content));
+        }
+    }
+    for (_, plan) in &plans {
+        if let Some((hash, bytes)) = &plan.current_object {
+            object_list.push((hash, bytes));
+        }
+    }
+    let changes: Vec<FileChange> = plans.iter().filter_map(|(_, plan)| plan.change()).collect();
+    let mut stats = apply_files(&layout, &object_list, &changes, reporter)?;
+
+    for (index, plan) in &plans {
+        let regen = &regenerations[*index];
+        plan.record(
+            &mut snapshot,
+            stats.remove(&plan.path),
+            &regen.generation.files,
+        );
+    }
+    for regen in &regenerations {
+        record_pack(&mut lock, &mut snapshot, regen);
+    }
+    crate::transaction::commit_state(&layout, &mut lock, &snapshot)?;
+    let unmerged: Vec<crate::git_index::Unmerged> = plans
+        .iter()
+        .filter_map(|(index, plan)| plan.unmerged(&regenerations[*index].generation.files))
+        .collect();
+    crate::git_index::record_unmerged(layout.root(), &unmerged);
+    Ok(report)
+}
+
+fn selected_packs(options: &UpdateOptions, lock: &Lockfile) -> Result<Vec<String>, ProjectError> {
+    if options.packs.is_empty() {
+        return Ok(lock.packs.iter().map(|p| p.id.clone()).collect());
+    }
+    for id in &options.packs {
+        if lock.pack(id).is_none() {
+            return Err(ProjectError::NotInstalled { id: id.clone() });
+        }
+    }
+    Ok(options.packs.clone())
+}
+
+fn refuse_pending_conflicts(ids: &[String], snapshot: &Snapshot) -> Result<(), ProjectError> {
+    let pending: Vec<String> = snapshot
+        .conflicts
+        .iter()
+        .filter(|(_, c)| ids.contains(&c.pack))
+        .map(|(path, _)| path.clone())
+        .collect();
+    if pending.is_empty() {
+        Ok(())
+    } else {
+        Err(ProjectError::PendingConflicts { paths: pending })
+    }
+}
+
+fn parse_version(locked: &LockedPack) -> Result<semver::Version, ProjectError> {
+    semver::Version::parse(&locked.version).map_err(|e| ProjectError::CorruptLockfile {
+        path: PathBuf::from("ggen.lock"),
+        message: format!("pack `{}` has version {:?}: {e}", locked.id, locked.version),
+    })
+}
+
+/// A major-version jump, or a minor one below 1.0 (semver's compatibility rule).
+fn is_breaking(from: &str, to: &str) -> bool {
+    match (semver::Version::parse(from), semver::Version::parse(to)) {
+        (Ok(a), Ok(b)) => {
+            let req = semver::VersionReq::parse(&format!("^{a}"));
+            b > a && req.map(|r| !r.matches(&b)).unwrap_or(false)
+        }
+        _ => false,
+    }
+}
+
+/// A `--var` no updated pack declares is a typo until proven otherwise.
+fn check_variable_names(
+    given: &BTreeMap<String, String>,
+    regenerations: &[Regeneration],
+) -> Result<(), ProjectError> {
+    let packs: Vec<&ggen_pack::Pack> = regenerations.iter().map(|r| &r.resolved.pack).collect();
+    crate::install::check_variable_names(given, &packs)
+}
+
+/// A new version may generate a path another installed pack owns: refuse, naming both.
+fn check_foreign_paths(
+    regenerations: &[Regeneration],
+    snapshot: &Snapshot,
+) -> Result<(), ProjectError> {
+    for regen in regenerations {
+        let id = regen.resolved.pack.id();
+        for file in &regen.generation.files {
+            if let Some(existing) = snapshot.files.get(&file.path)
+                && existing.pack != id
+            {
+                return Err(ProjectError::PathCollision {
+                    path: file.path.clone(),
+                    first: format!("pack `{}` (installed)", existing.pack),
+                    second: format!("pack `{id}`"),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+fn record_pack(lock: &mut Lockfile, snapshot: &mut Snapshot, regen: &Regeneration) {
+    let id = regen.resolved.pack.id().to_string();
+    let version = regen.resolved.pack.version().to_string();
+    lock.upsert_pack(LockedPack {
+        id: id.clone(),
+        version: version.clone(),
+        source: regen.resolved.source.clone(),
+        integrity: regen.resolved.integrity.clone(),
+        signature: regen.locked.signature.clone(),
+        dependencies: regen.resolved.dependencies.clone(),
+        variables: regen.variables.clone(),
+    });
+    let files = snapshot
+        .files
+        .iter()
+        .filter(|(_, f)| f.pack == id)
+        .map(|(path, _)| path.clone())
+        .collect();
+    snapshot.packs.insert(
+        id,
+        SnapshotPack {
+            version,
+            source: regen.resolved.source.clone(),
+            integrity: regen.resolved.integrity.clone(),
+            variables: regen.variables.clone(),
+            files,
+            graph: regen.generation.graph.clone(),
+            templates: regen.generation.templates.clone(),
+        },
+    );
+}

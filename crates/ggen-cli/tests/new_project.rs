@@ -138,7 +138,18 @@ fn lock_snapshot_and_objects_record_every_generated_byte() {
             .contains("SELECT")
     );
     assert!(template["sparql"]["fields"].is_string());
-    assert_eq!(template["outputs"].as_array().expect("outputs").len(), 2);
+    let outputs = template["outputs"].as_object().expect("outputs");
+    assert_eq!(outputs.len(), 2);
+    assert_eq!(
+        outputs["src/models/user.rs"],
+        snapshot["files"]["src/models/user.rs"]["hash"]
+    );
+    assert!(
+        template["key"]
+            .as_str()
+            .expect("key")
+            .starts_with("sha256-")
+    );
 }
 
 /// The examples are meant to be used: their generated projects compile and pass their tests.

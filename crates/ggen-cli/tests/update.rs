@@ -458,6 +458,10 @@ fn regenerate_follows_graph_changes_and_keeps_manual_edits() {
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", stderr(&output));
+    // Only the two templates that query the graph render again.
+    let doc = stdout_json(&output);
+    assert_eq!(doc["packs"][0]["templates_rendered"], 2);
+    assert_eq!(doc["packs"][0]["templates_reused"], 2);
     assert!(root.join("src/models/comment.rs").exists());
     assert!(read(&root, "src/models/mod.rs").contains("pub mod comment;"));
     assert!(read(&root, "src/models/user.rs").contains("pub fn mine(&self) {}"));
@@ -466,6 +470,28 @@ fn regenerate_follows_graph_changes_and_keeps_manual_edits() {
         cargo_mtime,
         "an unchanged file was rewritten"
     );
+
+    // A changed template renders alone.
+    let lib = pack.join("templates/src/lib.rs.tmpl");
+    let text = std::fs::read_to_string(&lib).unwrap();
+    std::fs::write(
+        &lib,
+        text.replace(
+            "pub mod models;",
+            "pub mod models;\npub const VERSION: u32 = 1;",
+        ),
+    )
+    .unwrap();
+    let output = scratch
+        .ggen()
+        .args(["-C", "proj", "--json", "packs", "regenerate"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let doc = stdout_json(&output);
+    assert_eq!(doc["packs"][0]["templates_rendered"], 1);
+    assert_eq!(doc["packs"][0]["templates_reused"], 3);
+    assert!(read(&root, "src/lib.rs").contains("VERSION"));
 
     // New variable values are recorded.
     scratch

@@ -6,8 +6,64 @@ use ggen_pack::Pack;
 use ggen_template::{Graph, GraphSource, PackContext, Renderer, Template};
 use rayon::prelude::*;
 
+use crate::objects::ObjectStore;
 use crate::snapshot::{GraphRecord, TemplateRecord};
 use crate::{ProjectError, Reporter};
+
+/// What the last generation of a pack left behind: its template records and the objects
+/// holding their outputs. A template whose key is unchanged is not rendered again.
+pub struct RenderCache<'a> {
+    pub templates: &'a BTreeMap<String, TemplateRecord>,
+    pub objects: &'a ObjectStore,
+}
+
+impl RenderCache<'_> {
+    /// The outputs recorded for `template` under `key`, if every one is still in the store.
+    fn outputs(&self, template: &Template, key: &str) -> Option<Vec<ggen_template::RenderedFile>> {
+        let record = self.templates.get(&template.source)?;
+        if record.key != key {
+            return None;
+        }
+        record
+            .outputs
+            .iter()
+            .map(|(path, hash)| {
+                let content = self.objects.get(hash).ok()?;
+                Some(ggen_template::RenderedFile {
+                    path: path.clone(),
+                    content,
+                    template: template.source.clone(),
+                    unless_exists: template.frontmatter.unless_exists,
+                })
+            })
+            .collect()
+    }
+}
+
+/// The cache key of one template's outputs (see [`TemplateRecord::key`]).
+fn template_key(
+    template: &Template,
+    context: &PackContext,
+    vars: &BTreeMap<String, String>,
+    graph_hash: &str,
+) -> String {
+    let mut parts: Vec<&str> = vec![&template.hash, &context.id, &context.version];
+    for (name, value) in vars {
+        parts.push(name);
+        parts.push(value);
+    }
+    let queries = template.frontmatter.foreach.is_some() || !template.frontmatter.sparql.is_empty();
+    if queries {
+        parts.push(graph_hash);
+    }
+    // Length-prefixed, so that no two different inputs give the same bytes.
+    let mut bytes = Vec::new();
+    for part in parts {
+        bytes.extend_from_slice(&(part.len() as u64).to_le_bytes());
+        bytes.extend_from_slice(part.as_bytes());
+    }
+    ggen_pack::integrity::sha256(&bytes)
+}
 
 /// One output of a pack.
 #[derive(Debug, Clone)]
@@ -26,15 +82,18 @@ pub struct PackGeneration {
     pub files: Vec<GeneratedFile>,
     pub graph: GraphRecord,
     pub templates: BTreeMap<String, TemplateRecord>,
+    /// Templates rendered this time (the others came from the render cache).
+    pub rendered: usize,
 }
 
-/// Loads the pack's graph, renders every template (in parallel) and checks that no two
-/// templates write the same path.
+/// Loads the pack's graph, renders every template (in parallel; with a cache, only those
+/// whose key changed) and checks that no two templates write the same path.
 pub fn generate(
     pack: &Pack,
     vars: &BTreeMap<String, String>,
     renderer: &Renderer,
     reporter: &dyn Reporter,
+    cache: Option<&RenderCache<'_>>,
 ) -> Result<PackGeneration, ProjectError> {
     let graph_files = pack.graph_files()?;
     let sources: Vec<GraphSource> = graph_files
@@ -70,13 +129,20 @@ pub fn generate(
         &format!("rendering {}", pack.id()),
         template_files.len() as u64,
     );
-    let rendered: Vec<(Template, Vec<ggen_template::RenderedFile>)> = template_files
+    let graph_hash = graph_record.hash.clone();
+    let rendered: Vec<(Template, String, Vec<ggen_template::RenderedFile>, bool)> = template_files
         .par_iter()
         .map(|file| {
             let template = Template::parse(&file.rel_path, &file.bytes)?;
-            let outputs = renderer.render(&template, vars, &context, &graph)?;
+            let key = template_key(&template, &context, vars, &graph_hash);
+            let cached = cache.and_then(|c| c.outputs(&template, &key));
+            let fresh = cached.is_none();
+            let outputs = match cached {
+                Some(outputs) => outputs,
+                None => renderer.render(&template, vars, &context, &graph)?,
+            };
             reporter.advance(1);
-            Ok::<_, ProjectError>((template, outputs))
+            Ok::<_, ProjectError>((template, key, outputs, fresh))
         })
         .collect::<Result<_, _>>()?;
     reporter.finish();
@@ -84,12 +150,14 @@ pub fn generate(
     let mut templates = BTreeMap::new();
     let mut owner: BTreeMap<String, String> = BTreeMap::new();
     let mut files = Vec::new();
-    for (template, outputs) in rendered {
+    let fresh_count = rendered.iter().filter(|r| r.3).count();
+    for (template, key, outputs, _) in rendered {
         let mut record = TemplateRecord {
             hash: template.hash.clone(),
             foreach: template.frontmatter.foreach.clone(),
             sparql: template.frontmatter.sparql.clone(),
-            outputs: Vec::new(),
+            outputs: BTreeMap::new(),
+            key,
         };
         for output in outputs {
             if let Some(first) = owner.insert(output.path.clone(), output.template.clone()) {
@@ -99,9 +167,10 @@ pub fn generate(
                     second: format!("template {}", output.template),
                 });
             }
-            record.outputs.push(output.path.clone());
+            let hash = ggen_pack::integrity::sha256(&output.content);
+            record.outputs.insert(output.path.clone(), hash.clone());
             files.push(GeneratedFile {
-                hash: ggen_pack::integrity::sha256(&output.content),
+                hash,
                 path: output.path,
                 content: output.content,
                 template: output.template,
@@ -115,5 +184,6 @@ pub fn generate(
         files,
         graph: graph_record,
         templates,
+        rendered: fresh_count,
     })
 }

@@ -226,7 +226,7 @@ fn plan_packs(
                 .unwrap_or_default();
             let variables =
                 ggen_pack::variables::resolve(&resolved.pack.manifest, &options.vars, &recorded)?;
-            let generation = generate(&resolved.pack, &variables, &renderer, reporter)?;
+            let generation = generate(&resolved.pack, &variables, &renderer, reporter, None)?;
             Ok(PlannedPack {
                 resolved,
                 variables,

@@ -150,8 +150,13 @@ pub struct TemplateRecord {
     pub foreach: Option<String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub sparql: BTreeMap<String, String>,
-    /// Paths this template generated.
-    pub outputs: Vec<String>,
+    /// Paths this template generated, with the hash of each output (kept in the object
+    /// store), so an unchanged template need not be rendered again.
+    pub outputs: BTreeMap<String, String>,
+    /// Hash of everything the outputs depend on: the template, the pack version, the
+    /// variables, and the graph when the template queries it. Same key, same outputs.
+    #[serde(default)]
+    pub key: String,
 }
 
 /// A file whose update could not be settled automatically. Every version involved is kept

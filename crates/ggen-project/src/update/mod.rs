@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use ggen_template::Renderer;
 use serde::Serialize;
 
-use crate::generation::{PackGeneration, generate};
+use crate::generation::{PackGeneration, RenderCache, generate};
 use crate::lockfile::{LockedPack, Lockfile};
 use crate::objects::ObjectStore;
 use crate::project_lock::ProjectLock;
@@ -54,6 +54,9 @@ pub struct PackChange {
     /// A major-version jump (or a 0.x minor one): announced as breaking.
     pub breaking: bool,
     pub variables: BTreeMap<String, String>,
+    /// Templates rendered; the rest were unchanged and taken from the render cache.
+    pub templates_rendered: usize,
+    pub templates_reused: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -127,6 +130,7 @@ pub fn update(
     let ids = selected_packs(options, &lock)?;
     refuse_pending_conflicts(&ids, &snapshot)?;
     let renderer = Renderer::new(env.limits);
+    let objects = ObjectStore::new(layout.objects());
     let mut regenerations = Vec::new();
     for id in &ids {
         let locked = lock
@@ -143,7 +147,17 @@ pub fn update(
             &options.vars,
             &locked.variables,
         )?;
-        let generation = generate(&resolved.pack, &variables, &renderer, reporter)?;
+        let cache = snapshot.packs.get(id).map(|record| RenderCache {
+            templates: &record.templates,
+            objects: &objects,
+        });
+        let generation = generate(
+            &resolved.pack,
+            &variables,
+            &renderer,
+            reporter,
+            cache.as_ref(),
+        )?;
         regenerations.push(Regeneration {
             locked,
             resolved,
@@ -153,7 +167,6 @@ pub fn update(
     }
     check_variable_names(&options.vars, &regenerations)?;
 
-    let objects = ObjectStore::new(layout.objects());
     let mut report = UpdateReport {
         dry_run: options.dry_run,
         packs: Vec::new(),
@@ -176,6 +189,8 @@ pub fn update(
             from,
             to,
             variables: regen.variables.clone(),
+            templates_rendered: regen.generation.rendered,
+            templates_reused: regen.generation.templates.len() - regen.generation.rendered,
         });
         let inputs = PlanInputs {
             layout: &layout,

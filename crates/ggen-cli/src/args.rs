@@ -103,6 +103,9 @@ ggen new api --pack rust-web@^1.2 --registry ./registry"
 ggen resolve logo.png --theirs       # take the pack's version"
     )]
     Resolve(ResolveArgs),
+    /// Run the project's lifecycle phases from make.toml
+    #[command(subcommand)]
+    Lifecycle(LifecycleCommand),
     /// Three-way merge of three files, like `git merge-file` (plumbing)
     MergeFile(MergeFileArgs),
     /// List the @ggen region markers of a file
@@ -368,6 +371,30 @@ pub struct ResolveArgs {
     /// Keep the file as it is now (refused while conflict markers remain)
     #[arg(long)]
     pub merged: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LifecycleCommand {
+    /// List the phases and hooks of make.toml
+    List,
+    /// Run phases in order, each with its hooks; stop at the first failure
+    #[command(
+        after_help = "A phase with both `inputs` and `outputs` is skipped while the hash of its \
+commands, declared environment and inputs is unchanged and its outputs exist.\n\n\
+Exit status: the failing command's exit status, or 0.\n\n\
+Examples:\n  ggen lifecycle run build test\n  ggen lifecycle run template --force"
+    )]
+    Run(LifecycleRunArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LifecycleRunArgs {
+    /// Phases to run, in order
+    #[arg(required = true, value_name = "PHASE")]
+    pub phases: Vec<String>,
+    /// Run phases even when their inputs are unchanged
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

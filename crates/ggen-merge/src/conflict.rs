@@ -14,7 +14,7 @@ use crate::merge_file::{Favor, MergeOptions};
 /// git's default conflict marker size.
 pub const DEFAULT_MARKER_SIZE: usize = 7;
 
-pub(crate) const MARKER_CHARS: [u8; 4] = [b'<', b'|', b'=', b'>'];
+const MARKER_CHARS: [u8; 4] = [b'<', b'|', b'=', b'>'];
 
 /// The marker size to use for `texts`: at least `minimum` (7 when 0), and longer than every
 /// run of `<`, `|`, `=` or `>` that starts a line and is at least `minimum` long.
@@ -176,10 +176,7 @@ pub fn parse(text: &[u8], marker_size: usize) -> Vec<MergeHunk> {
     let (mut current, mut base, mut other) = (Vec::new(), Vec::new(), Vec::new());
     let mut pos = 0;
     while pos < text.len() {
-        let end = text[pos..]
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(text.len(), |p| pos + p + 1);
+        let end = memchr::memchr(b'\n', &text[pos..]).map_or(text.len(), |p| pos + p + 1);
         let line = &text[pos..end];
         match state {
             State::Outside => {

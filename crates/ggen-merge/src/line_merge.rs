@@ -1,29 +1,32 @@
 //! The line merge: gix-merge's text driver, wrapped so that it yields merge hunks.
 //!
 //! gix-merge (`gix_merge::blob::builtin_driver::text`) does all the merging: it diffs the base
-//! against each side with Myers (as `git merge-file` does; gix-merge's diff always adds the
-//! indent heuristic, which git merge-file does not), pairs the changes up and decides what
-//! conflicts, trimming lines both sides share off the ends of a conflict in the merge style.
-//! It writes text with conflict markers. This module reads that text back into
-//! [`MergeHunk`]s with the crate's exact inverse, [`parse`]; conflict markers for the caller
+//! against each side with Myers (the algorithm `git merge-file` uses), pairs the changes up
+//! and decides what conflicts; in the merge style it moves the lines both sides share off the
+//! ends of a conflict. It writes text with conflict markers. This module reads that text back
+//! into [`MergeHunk`]s with the crate's exact inverse, [`parse`]; the markers the caller sees
 //! are written later, by [`crate::conflict::materialize`], with the line ending chosen here.
 //!
-//! So that reading back is exact, the inputs go through [`LineCodec`] first: a reversible
-//! rewrite of the few lines that could be confused with markers, and of an unterminated last
-//! line (which gix-merge would otherwise end with a newline of its choosing). The rewrite
-//! keeps everything gix-merge looks at when it merges: which lines are equal, and each line's
-//! indentation and blankness.
+//! The inputs go through [`LineCodec`] first, a reversible rewrite of every line that does
+//! two things:
 //!
-//! This is the only module that uses gix-merge, a 0.x crate with frequent breaking releases
-//! (pinned in the workspace manifest).
+//! - every line starts with the same non-blank byte. Content can then never be taken for a
+//!   marker, and gix-merge's diff, which always places ambiguous insertions and deletions by
+//!   indentation (the "indent heuristic"; git merge-file does not use it), finds every place
+//!   equally good and takes the lowest, as git does;
+//! - an unterminated last line gets a newline, so gix-merge never has to add one of its
+//!   choosing; the rewrite keeps it distinct from the same line with a newline.
+//!
+//! Which lines are equal is unchanged, so the merge is gix-merge's own. This is the only
+//! module that uses gix-merge, a 0.x crate with frequent breaking releases (pinned in the
+//! workspace manifest).
 
-use std::borrow::Cow;
 use std::num::NonZeroU8;
 
 use gix_imara_diff::{Algorithm, InternedInput};
 use gix_merge::blob::builtin_driver::text::{self, Conflict, Labels, Options};
 
-use crate::conflict::{DEFAULT_MARKER_SIZE, MARKER_CHARS, parse};
+use crate::conflict::{DEFAULT_MARKER_SIZE, parse};
 use crate::merge::{LineEnding, Merge, MergeHunk, push_hunk};
 use crate::merge_file::MAX_TEXT_SIZE;
 
@@ -64,18 +67,15 @@ pub fn merge_lines(
     }
 
     let codec = LineCodec::for_inputs(&[current, base, other]);
-    let (enc_current, enc_base, enc_other) = (
-        codec.encode(current),
-        codec.encode(base),
-        codec.encode(other),
-    );
-    let marked = run_gix_merge(&enc_current, &enc_base, &enc_other, style);
+    let encoded = [current, base, other].map(|text| codec.encode(text));
+    let [enc_current, enc_base, enc_other] = &encoded;
+    let marked = run_gix_merge(enc_current, enc_base, enc_other, style);
+    drop(encoded);
     for hunk in parse(&marked, DEFAULT_MARKER_SIZE) {
         let hunk = match hunk {
-            MergeHunk::Resolved(text) => MergeHunk::Resolved(codec.decode(text)),
+            MergeHunk::Resolved(text) => MergeHunk::Resolved(codec.decode(&text)),
             MergeHunk::Conflicted(merge, eol) => {
-                let [c, b, o] = merge.into_terms().map(|t| codec.decode(t));
-                MergeHunk::Conflicted(Merge::new(c, b, o), eol)
+                MergeHunk::Conflicted(merge.map(|t| codec.decode(t)), eol)
             }
         };
         push_hunk(&mut hunks, hunk);
@@ -116,99 +116,77 @@ fn run_gix_merge(current: &[u8], base: &[u8], other: &[u8], style: ConflictStyle
     out
 }
 
-/// A reversible rewrite of lines, applied the same way to all three inputs, after which
-/// gix-merge's output parses back exactly:
+/// A reversible rewrite of lines, applied the same way to all three inputs:
 ///
-/// - a line that starts with [`DEFAULT_MARKER_SIZE`] equal marker characters, or with
-///   [`LineCodec::ESCAPE`], gets an `ESCAPE` in front, so no content line looks like a marker;
-/// - an unterminated last line gets `fill` form feeds and a newline, so gix-merge never has
-///   to end it. `fill` is one more than the longest run of form feeds before the newline of
-///   any line of the inputs, so no rewritten line equals an original one.
+/// - every line gets [`LineCodec::PREFIX`] in front;
+/// - an unterminated last line gets `fill` form feeds and a newline. `fill` is one more than
+///   the longest run of form feeds before the newline of any line of the inputs, so the
+///   rewritten line equals no terminated line.
 ///
-/// Equal lines stay equal and different lines stay different; indentation and blankness stay
-/// the same (an escaped line starts with a non-blank character either way, and form feeds
-/// count as neither).
+/// Equal lines stay equal and different lines stay different. To gix-merge's indent
+/// heuristic every rewritten line is a non-blank line at indentation 0 (it skips form feeds).
 struct LineCodec {
-    escape: bool,
     /// Form feeds after an unterminated last line; 0 when no input has one.
     fill: usize,
 }
 
 impl LineCodec {
-    const ESCAPE: u8 = 0x01;
+    /// Not blank, not a marker character.
+    const PREFIX: u8 = 0x01;
     const FILL: u8 = 0x0C;
 
     fn for_inputs(inputs: &[&[u8]]) -> Self {
-        let escape = inputs.iter().any(|t| lines(t).any(Self::needs_escape));
         let unterminated = inputs.iter().any(|t| t.last().is_some_and(|&b| b != b'\n'));
         let fill = if unterminated {
             let longest = inputs
                 .iter()
-                .flat_map(|t| lines(t))
-                .filter_map(|line| line.strip_suffix(b"\n"))
-                .map(|body| body.iter().rev().take_while(|&&b| b == Self::FILL).count())
+                .flat_map(|t| memchr::memchr_iter(b'\n', t).map(move |end| &t[..end]))
+                .map(|before| {
+                    before
+                        .iter()
+                        .rev()
+                        .take_while(|&&b| b == Self::FILL)
+                        .count()
+                })
                 .max()
                 .unwrap_or(0);
             longest + 1
         } else {
             0
         };
-        LineCodec { escape, fill }
+        LineCodec { fill }
     }
 
-    fn needs_escape(line: &[u8]) -> bool {
-        match line.first() {
-            Some(&Self::ESCAPE) => true,
-            Some(first) if MARKER_CHARS.contains(first) => {
-                line.len() >= DEFAULT_MARKER_SIZE
-                    && line[..DEFAULT_MARKER_SIZE].iter().all(|b| b == first)
-            }
-            _ => false,
+    fn encode(&self, text: &[u8]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(text.len() + text.len() / 8 + self.fill + 64);
+        let mut start = 0;
+        for end in memchr::memchr_iter(b'\n', text) {
+            out.push(Self::PREFIX);
+            out.extend_from_slice(&text[start..=end]);
+            start = end + 1;
         }
+        if start < text.len() {
+            out.push(Self::PREFIX);
+            out.extend_from_slice(&text[start..]);
+            out.extend(std::iter::repeat_n(Self::FILL, self.fill));
+            out.push(b'\n');
+        }
+        out
     }
 
-    fn is_identity(&self) -> bool {
-        !self.escape && self.fill == 0
-    }
-
-    fn encode<'a>(&self, text: &'a [u8]) -> Cow<'a, [u8]> {
-        if self.is_identity() {
-            return Cow::Borrowed(text);
-        }
-        let mut out = Vec::with_capacity(text.len() + self.fill + 64);
-        for line in lines(text) {
-            if self.escape && Self::needs_escape(line) {
-                out.push(Self::ESCAPE);
-            }
-            out.extend_from_slice(line);
-            if !line.ends_with(b"\n") {
-                out.extend(std::iter::repeat_n(Self::FILL, self.fill));
-                out.push(b'\n');
-            }
-        }
-        Cow::Owned(out)
-    }
-
-    fn decode(&self, text: Vec<u8>) -> Vec<u8> {
-        if self.is_identity() {
-            return text;
-        }
+    fn decode(&self, text: &[u8]) -> Vec<u8> {
         let mut out = Vec::with_capacity(text.len());
-        for line in lines(&text) {
-            let line = match line.split_first() {
-                Some((&Self::ESCAPE, rest)) if self.escape => rest,
-                _ => line,
-            };
+        for line in lines(text) {
+            let line = line.strip_prefix(&[Self::PREFIX]).unwrap_or(line);
             let body = line.strip_suffix(b"\n").unwrap_or(line);
-            let filled = self.fill > 0
-                && body.len() >= self.fill
-                && body[body.len() - self.fill..]
-                    .iter()
-                    .all(|&b| b == Self::FILL);
-            if filled {
-                out.extend_from_slice(&body[..body.len() - self.fill]);
-            } else {
-                out.extend_from_slice(line);
+            let filled = body
+                .len()
+                .checked_sub(self.fill)
+                .filter(|_| self.fill > 0)
+                .filter(|&end| body[end..].iter().all(|&b| b == Self::FILL));
+            match filled {
+                Some(end) => out.extend_from_slice(&body[..end]),
+                None => out.extend_from_slice(line),
             }
         }
         out
@@ -216,8 +194,27 @@ impl LineCodec {
 }
 
 /// The lines of `text`, each with its newline (the last may have none).
-fn lines(text: &[u8]) -> impl DoubleEndedIterator<Item = &[u8]> {
-    text.split_inclusive(|&b| b == b'\n')
+fn lines(text: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let end = memchr::memchr(b'\n', rest).map_or(rest.len(), |i| i + 1);
+        let (line, tail) = rest.split_at(end);
+        rest = tail;
+        Some(line)
+    })
+}
+
+/// The last line of `text` and the text before it.
+fn split_last_line(text: &[u8]) -> Option<(&[u8], &[u8])> {
+    let body = text.strip_suffix(b"\n").unwrap_or(text);
+    if text.is_empty() {
+        return None;
+    }
+    let start = memchr::memrchr(b'\n', body).map_or(0, |i| i + 1);
+    Some((&text[..start], &text[start..]))
 }
 
 /// How a line ends: `Some(true)` CRLF, `Some(false)` LF, `None` no newline.
@@ -236,19 +233,14 @@ struct Tail {
 
 impl Tail {
     fn push(&mut self, text: &[u8]) {
-        let mut iter = lines(text).rev();
-        let (last, before_last) = (iter.next(), iter.next());
-        match (last, before_last) {
-            (Some(last), Some(before_last)) => {
-                self.before_last = Some(ending(before_last));
-                self.last = Some(ending(last));
-            }
-            (Some(last), None) => {
-                self.before_last = self.last;
-                self.last = Some(ending(last));
-            }
-            _ => {}
-        }
+        let Some((rest, last)) = split_last_line(text) else {
+            return;
+        };
+        self.before_last = match split_last_line(rest) {
+            Some((_, before_last)) => Some(ending(before_last)),
+            None => self.last,
+        };
+        self.last = Some(ending(last));
     }
 
     /// Whether the last line ends in CRLF; for an unterminated last line, the line before it
@@ -367,6 +359,26 @@ mod tests {
     }
 
     #[test]
+    fn an_insertion_next_to_an_equal_line_goes_below_it_as_in_git() {
+        // gix-merge's indent heuristic alone would put the new `}` above the old one, clear of
+        // the other side's insertion; git (no heuristic) puts it below: a conflict.
+        let hunks = merge_lines(
+            b"}\n}\n  x\n",
+            b"}\n  x\n",
+            b"}\ny\n  x\n",
+            ConflictStyle::Merge,
+        );
+        assert_eq!(
+            hunks,
+            vec![
+                resolved("}\n"),
+                conflict("}\n", "", "y\n"),
+                resolved("  x\n")
+            ]
+        );
+    }
+
+    #[test]
     fn crlf_inputs_get_crlf_markers() {
         let hunks = merge_lines(
             b"a\r\nX\r\n",
@@ -429,11 +441,15 @@ mod tests {
         let codec = LineCodec::for_inputs(&inputs);
         assert_eq!(codec.fill, 2);
         for input in inputs {
-            let encoded = codec.encode(input).into_owned();
+            let encoded = codec.encode(input);
             assert!(encoded.ends_with(b"\n"));
-            assert_eq!(codec.decode(encoded), input);
+            assert!(lines(&encoded).all(|l| l.first() == Some(&LineCodec::PREFIX)));
+            assert_eq!(codec.decode(&encoded), input);
         }
-        let [a, b] = [inputs[1], inputs[2]].map(|t| codec.encode(t).into_owned());
+        let [a, b] = [inputs[1], inputs[2]].map(|t| codec.encode(t));
         assert_ne!(lines(&a).last(), lines(&b).last());
+        let plain = LineCodec::for_inputs(&[b"a\n", b""]);
+        assert_eq!(plain.fill, 0);
+        assert_eq!(plain.decode(&plain.encode(b"a\x0c\n\n")), b"a\x0c\n\n");
     }
 }

@@ -79,6 +79,8 @@ pub enum ProjectError {
     MarkersRemain { path: String, line: usize },
     #[error("pack `{id}` is needed by {dependents}")]
     HasDependents { id: String, dependents: String },
+    #[error("{message}")]
+    Lifecycle { message: String },
     #[error("internal error: {message}")]
     Internal { message: String },
 }

@@ -8,6 +8,7 @@ mod git_index;
 pub mod hooks;
 pub mod install;
 mod layout;
+pub mod lifecycle;
 pub mod lockfile;
 pub mod objects;
 pub mod outdated;

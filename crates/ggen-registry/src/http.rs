@@ -249,3 +249,136 @@ fn status_detail(status: u16) -> String {
         _ => String::new(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+    use std::time::Instant;
+
+    use super::*;
+
+    /// One scripted answer: status, `Retry-After`, body.
+    type Answer = (u16, Option<&'static str>, &'static [u8]);
+
+    /// A loopback server answering requests with `script` in order (then 500s), counting
+    /// them; it stops after `script.len() + 2` requests or 10 s.
+    fn server(script: Vec<Answer>) -> (String, Arc<Mutex<u32>>) {
+        let server = tiny_http::Server::http("127.0.0.1:0").expect("bind loopback");
+        let url = match server.server_addr().to_ip() {
+            Some(addr) => format!("http://{addr}/file"),
+            None => panic!("no ip address"),
+        };
+        let count = Arc::new(Mutex::new(0));
+        let seen = count.clone();
+        std::thread::spawn(move || {
+            let deadline = Instant::now() + Duration::from_secs(10);
+            let mut answers = script.into_iter();
+            let mut remaining = answers.len() + 2;
+            while remaining > 0 && Instant::now() < deadline {
+                let Ok(Some(request)) = server.recv_timeout(Duration::from_millis(100)) else {
+                    continue;
+                };
+                remaining -= 1;
+                *seen.lock().unwrap() += 1;
+                let (status, retry_after, body) = answers.next().unwrap_or((500, None, b""));
+                let mut response = tiny_http::Response::from_data(body).with_status_code(status);
+                if let Some(value) = retry_after {
+                    let header = tiny_http::Header::from_bytes("Retry-After", value).unwrap();
+                    response = response.with_header(header);
+                }
+                let _ = request.respond(response);
+            }
+        });
+        (url, count)
+    }
+
+    fn client(retries: u32) -> HttpClient {
+        HttpClient::new(
+            NetworkOptions {
+                timeout: Duration::from_secs(5),
+                retries,
+                retry_base: Duration::from_millis(1),
+                max_retry_after: Duration::from_secs(2),
+            },
+            ProgressHandle::default(),
+        )
+    }
+
+    #[test]
+    fn server_errors_are_retried_until_success() {
+        let (url, count) = server(vec![
+            (503, None, b""),
+            (502, None, b""),
+            (429, Some("0"), b""),
+            (200, None, b"hello"),
+        ]);
+        let body = client(4).get(&url, 100, false).unwrap();
+        assert_eq!(body.as_deref(), Some(&b"hello"[..]));
+        assert_eq!(*count.lock().unwrap(), 4);
+    }
+
+    #[test]
+    fn retry_after_is_honoured() {
+        let (url, _) = server(vec![(503, Some("1"), b""), (200, None, b"ok")]);
+        let start = Instant::now();
+        assert!(client(1).get(&url, 100, false).unwrap().is_some());
+        assert!(
+            start.elapsed() >= Duration::from_secs(1),
+            "{:?}",
+            start.elapsed()
+        );
+    }
+
+    #[test]
+    fn giving_up_names_the_url_and_the_answer() {
+        let (url, count) = server(vec![(504, None, b""), (504, None, b""), (504, None, b"")]);
+        let err = client(2).get(&url, 100, false).unwrap_err().to_string();
+        assert!(err.contains(&url) && err.contains("504"), "{err}");
+        assert!(err.contains("3 attempts"), "{err}");
+        assert_eq!(*count.lock().unwrap(), 3);
+    }
+
+    #[test]
+    fn a_long_retry_after_is_an_error_not_a_wait() {
+        let (url, count) = server(vec![(503, Some("3600"), b"")]);
+        let err = client(3).get(&url, 100, false).unwrap_err().to_string();
+        assert!(err.contains("3600"), "{err}");
+        assert_eq!(*count.lock().unwrap(), 1);
+    }
+
+    #[test]
+    fn not_found_is_none_and_forbidden_is_not_retried() {
+        let (url, _) = server(vec![(404, None, b"")]);
+        assert_eq!(client(3).get(&url, 100, false).unwrap(), None);
+        let (url, count) = server(vec![(403, None, b"")]);
+        let err = client(3).get(&url, 100, false).unwrap_err();
+        assert!(
+            matches!(err, RegistryError::HttpStatus { status: 403, .. }),
+            "{err}"
+        );
+        assert_eq!(*count.lock().unwrap(), 1);
+    }
+
+    #[test]
+    fn bodies_over_the_limit_are_refused() {
+        let (url, _) = server(vec![(200, None, b"0123456789")]);
+        let err = client(0).get(&url, 4, false).unwrap_err();
+        assert!(
+            matches!(err, RegistryError::TooLarge { limit: 4, .. }),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn an_unreachable_server_is_an_error_naming_the_url() {
+        // Bind then drop: nothing listens on this port any more.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .unwrap();
+        let url = format!("http://127.0.0.1:{port}/index.json");
+        let err = client(1).get(&url, 100, false).unwrap_err();
+        assert!(matches!(err, RegistryError::Http { .. }), "{err}");
+        assert!(err.to_string().contains(&url), "{err}");
+    }
+}

@@ -171,6 +171,9 @@ impl SecretKey {
                 });
             }
         }
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            ggen_fs::create_dir_all(parent)?;
+        }
         write_new_file(path, self.to_text().as_bytes(), 0o600)?;
         write_new_file(&public_path, self.public.to_text().as_bytes(), 0o644)?;
         Ok(public_path)

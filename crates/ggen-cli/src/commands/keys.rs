@@ -20,8 +20,11 @@ pub fn generate(
     };
     let secret_path = env.cwd.join(&args.out);
     let key = SecretKey::generate(algorithm).map_err(registry_error)?;
-    let public_path = key.write_pair(&secret_path).map_err(|e| {
-        registry_error(e).with_hint("choose another --out, or delete the old key pair first")
+    let public_path = key.write_pair(&secret_path).map_err(|e| match e {
+        ggen_registry::RegistryError::Key { .. } => {
+            registry_error(e).with_hint("choose another --out, or delete the old key pair first")
+        }
+        other => registry_error(other),
     })?;
     let public = key.public();
     if printer.json {

@@ -7,6 +7,7 @@ mod diff;
 mod graph_query;
 mod install;
 mod keys;
+mod lifecycle;
 mod merge_file;
 mod packs_info;
 mod packs_list;
@@ -23,7 +24,9 @@ mod update;
 use std::collections::BTreeMap;
 
 use crate::Outcome;
-use crate::args::{Cli, Command, GraphCommand, KeysCommand, PacksCommand, TemplateCommand};
+use crate::args::{
+    Cli, Command, GraphCommand, KeysCommand, LifecycleCommand, PacksCommand, TemplateCommand,
+};
 use crate::error::CliError;
 use crate::printer::Printer;
 
@@ -43,6 +46,8 @@ pub fn run(cli: Cli, printer: &Printer) -> Result<Outcome, CliError> {
         }
         Command::Packs(PacksCommand::Outdated) => packs_outdated::run(global, printer),
         Command::Status => status::status(global, printer),
+        Command::Lifecycle(LifecycleCommand::List) => lifecycle::list(global, printer),
+        Command::Lifecycle(LifecycleCommand::Run(args)) => lifecycle::run(&args, global, printer),
         Command::Diff(args) => diff::run(&args, global, printer),
         Command::Conflicts => conflicts::list(global, printer),
         Command::Resolve(args) => conflicts::resolve(&args, global, printer),

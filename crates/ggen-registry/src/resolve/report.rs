@@ -94,6 +94,56 @@ impl Explainer<'_, '_> {
         }
     }
 
+    /// Why no version of `id` in `set` can be chosen.
+    fn no_versions(&self, id: &str, set: &Set) -> String {
+        let Ok(known) = self.provider.known(id) else {
+            return format!("no version of {} can be read", self.pack_in(id, set));
+        };
+        match &known.source {
+            Source::NotInRegistry(_) => return self.available(id),
+            Source::Fixed(_) => {
+                return format!(
+                    "{} cannot be used: {}",
+                    self.pack_in(id, set),
+                    self.available(id)
+                );
+            }
+            Source::Registry(_) => {}
+        }
+        let inside: Vec<_> = known
+            .candidates
+            .iter()
+            .filter(|c| set.contains(&c.version))
+            .collect();
+        let labelled = self
+            .provider
+            .labels
+            .borrow()
+            .get(id)
+            .is_some_and(|labels| labels.iter().any(|(s, _)| s == set));
+        if inside.is_empty() && !labelled && !known.candidates.is_empty() {
+            return format!("{id} has no other version ({})", self.available(id));
+        }
+        if !inside.is_empty() && inside.iter().all(|c| c.yanked) {
+            let described = self.pack_in(id, set);
+            let versions = described.trim_start_matches(id).trim_start();
+            return format!(
+                "every version of {id} matching {versions} is yanked ({})",
+                self.available(id)
+            );
+        }
+        let described = self.pack_in(id, set);
+        let versions = described.trim_start_matches(id).trim_start();
+        if versions.is_empty() {
+            format!("no version of {id} is available ({})", self.available(id))
+        } else {
+            format!(
+                "no version of {id} matches {versions} ({})",
+                self.available(id)
+            )
+        }
+    }
+
     fn requested(&self, id: &str, set: &Set) -> String {
         if let Some(fixed) = self.provider.problem.fixed.get(id)
             && let Origin::Path(path) = &fixed.origin
@@ -110,13 +160,7 @@ impl ReportFormatter<Node, Set, String> for Explainer<'_, '_> {
     fn format_external(&self, external: &External<Node, Set, String>) -> String {
         match external {
             External::NotRoot(..) => "we are resolving the request".to_string(),
-            External::NoVersions(Node::Pack(id), set) => {
-                format!(
-                    "no usable version of {} exists ({})",
-                    self.pack_in(id, set),
-                    self.available(id)
-                )
-            }
+            External::NoVersions(Node::Pack(id), set) => self.no_versions(id, set),
             External::NoVersions(Node::Root, _) => "the request cannot be read".to_string(),
             External::FromDependencyOf(Node::Root, _, Node::Pack(dep), set) => {
                 self.requested(dep, set)
@@ -154,6 +198,21 @@ impl ReportFormatter<Node, Set, String> for Explainer<'_, '_> {
             | [(p2, Term::Negative(r2)), (p1, Term::Positive(r1))] => self.format_external(
                 &External::FromDependencyOf((*p1).clone(), r1.clone(), (*p2).clone(), r2.clone()),
             ),
+            slice if slice.iter().all(|(n, t)| matches!((n, t), (Node::Pack(_), Term::Positive(_)))) => {
+                let parts: Vec<String> = slice
+                    .iter()
+                    .filter_map(|(node, term)| match (node, term) {
+                        (Node::Pack(id), Term::Positive(set)) => Some(self.pack_in(id, set)),
+                        _ => None,
+                    })
+                    .collect();
+                match parts.as_slice() {
+                    [init @ .., last] => {
+                        format!("{} and {last} cannot be used together", init.join(", "))
+                    }
+                    [] => "no set of versions satisfies everything".to_string(),
+                }
+            }
             slice => {
                 let parts: Vec<String> = slice
                     .iter()

@@ -1,0 +1,10 @@
+//! Lifecycle phases from `make.toml` (SPEC §7): hooks and commands run in order, the built-in
+//! `template` phase, cache keys that are honoured, and a record of every run.
+
+mod config;
+mod run;
+mod state;
+
+pub use config::{Hooks, Lifecycle, Phase, TEMPLATE_PHASE};
+pub use run::{PhaseOutcome, PhaseRun, RunOptions, RunReport, run};
+pub use state::{LifecycleState, PhaseRecord};

@@ -103,6 +103,13 @@ ggen new api --pack rust-web@^1.2 --registry ./registry"
 ggen resolve logo.png --theirs       # take the pack's version"
     )]
     Resolve(ResolveArgs),
+    /// Regenerate whenever packs under development, graphs, variables or ggen.lock change
+    #[command(
+        after_help = "Watches packs installed from a directory (templates, manifest, graph), \
+ggen.lock and make.toml; regenerates only the packs a change affects, with the usual merge. \
+Stop with Ctrl-C.\n\nExamples:\n  ggen watch\n  ggen watch --poll-registry 300 --auto-update patch"
+    )]
+    Watch(WatchArgs),
     /// Run the project's lifecycle phases from make.toml
     #[command(subcommand)]
     Lifecycle(LifecycleCommand),
@@ -371,6 +378,30 @@ pub struct ResolveArgs {
     /// Keep the file as it is now (refused while conflict markers remain)
     #[arg(long)]
     pub merged: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// Quiet time in milliseconds before a burst of changes is acted on
+    #[arg(long, value_name = "MS", default_value_t = 200)]
+    pub debounce: u64,
+    /// Poll for changes every MS milliseconds instead of using filesystem events
+    #[arg(long, value_name = "MS", num_args = 0..=1, default_missing_value = "500")]
+    pub poll: Option<u64>,
+    /// Check the registry for newer pack versions every SECS seconds
+    #[arg(long, value_name = "SECS")]
+    pub poll_registry: Option<u64>,
+    /// Apply newer versions found by --poll-registry within this range
+    #[arg(long, value_enum, requires = "poll_registry")]
+    pub auto_update: Option<AutoUpdateArg>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AutoUpdateArg {
+    /// Same major and minor version
+    Patch,
+    /// Same major version
+    Minor,
 }
 
 #[derive(Debug, Subcommand)]

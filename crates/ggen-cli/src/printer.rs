@@ -87,6 +87,17 @@ impl Printer {
         }
     }
 
+    /// A line on stderr as it is (machine-readable progress of long-running commands).
+    pub fn warn_raw(&self, line: &str) {
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(err, "{line}");
+    }
+
+    /// Flushes stdout, for output read line by line while the command runs.
+    pub fn flush(&self) {
+        let _ = std::io::stdout().flush();
+    }
+
     /// Human data on stdout (nothing in `--json` mode).
     pub fn out(&self, text: &str) {
         if self.json {

@@ -23,6 +23,8 @@ struct Config {
     require_signatures: bool,
     /// Seconds one HTTP request may take, body included.
     http_timeout: Option<u64>,
+    /// How many transactions `.ggen/history` keeps.
+    history_limit: Option<usize>,
 }
 
 /// For tests: the first retry backoff in milliseconds (each retry doubles it).
@@ -86,6 +88,11 @@ pub fn environment(args: &GlobalArgs) -> Result<Environment, CliError> {
     {
         network.retry_base = Duration::from_millis(ms);
     }
+    let history_limit = std::env::var(ggen_project::history::LIMIT_VAR)
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .or(config.history_limit)
+        .unwrap_or(ggen_project::history::DEFAULT_LIMIT);
     let interactive = !args.json && !args.quiet && std::io::stderr().is_terminal();
     let progress = ProgressHandle::new(DownloadBars::new(Printer::new(args), interactive));
     let mut limits = ggen_template::Limits::default();
@@ -108,6 +115,7 @@ pub fn environment(args: &GlobalArgs) -> Result<Environment, CliError> {
         network,
         progress,
         trust,
+        history_limit,
     })
 }
 

@@ -46,7 +46,11 @@ fn search_matches_ids_and_descriptions_over_http_and_directories() {
             .collect();
         assert_eq!(ids, ["rust-web", "web-base"], "{location}");
         // Every word must match; descriptions count.
-        let doc = stdout_json(&run(&scratch, &location, &["--json", "search", "the", "CLI"]));
+        let doc = stdout_json(&run(
+            &scratch,
+            &location,
+            &["--json", "search", "the", "CLI"],
+        ));
         assert_eq!(doc["packs"][0]["id"], "rust-cli");
         assert_eq!(doc["packs"].as_array().unwrap().len(), 1);
     }
@@ -59,14 +63,19 @@ fn search_matches_ids_and_descriptions_over_http_and_directories() {
 fn info_shows_versions_dependencies_yanked_and_signatures() {
     let scratch = registry();
     let server = Server::serve(scratch.work().join("registry"));
-    let doc = stdout_json(&run(&scratch, &server.url(), &["--json", "packs", "info", "rust-web"]));
+    let doc = stdout_json(&run(
+        &scratch,
+        &server.url(),
+        &["--json", "packs", "info", "rust-web"],
+    ));
     assert_eq!(doc["newest"], "1.0.0");
     assert_eq!(doc["versions"][1]["version"], "1.1.0");
     assert_eq!(doc["versions"][1]["yanked"], true);
     assert_eq!(doc["versions"][0]["dependencies"]["web-base"], "^1");
     assert_eq!(doc["versions"][0]["signature"]["status"], "unsigned");
-    let text = String::from_utf8_lossy(&run(&scratch, "registry", &["packs", "info", "rust-web"]).stdout)
-        .into_owned();
+    let text =
+        String::from_utf8_lossy(&run(&scratch, "registry", &["packs", "info", "rust-web"]).stdout)
+            .into_owned();
     assert!(text.contains("1.1.0 (yanked)"), "{text}");
     assert!(text.contains("depends on web-base ^1"), "{text}");
 
@@ -76,14 +85,22 @@ fn info_shows_versions_dependencies_yanked_and_signatures() {
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(1));
-    assert!(stderr(&output).contains("`nothing` is not in registry"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("`nothing` is not in registry"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[test]
 fn list_available_works_over_http() {
     let scratch = registry();
     let server = Server::serve(scratch.work().join("registry"));
-    let doc = stdout_json(&run(&scratch, &server.url(), &["--json", "packs", "list", "--available"]));
+    let doc = stdout_json(&run(
+        &scratch,
+        &server.url(),
+        &["--json", "packs", "list", "--available"],
+    ));
     let packs: Vec<(String, String)> = doc["packs"]
         .as_array()
         .unwrap()
@@ -108,9 +125,19 @@ fn list_available_works_over_http() {
     // A URL with no registry behind it is a clear error.
     let output = scratch
         .ggen()
-        .args(["--registry", &format!("{}/nothing-here", server.url()), "packs", "list", "--available"])
+        .args([
+            "--registry",
+            &format!("{}/nothing-here", server.url()),
+            "packs",
+            "list",
+            "--available",
+        ])
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(1));
-    assert!(stderr(&output).contains("nothing-here"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("nothing-here"),
+        "{}",
+        stderr(&output)
+    );
 }

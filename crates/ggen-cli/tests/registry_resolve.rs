@@ -24,7 +24,13 @@ fn installed(doc: &serde_json::Value) -> Vec<String> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| format!("{} {}", p["id"].as_str().unwrap(), p["version"].as_str().unwrap()))
+        .map(|p| {
+            format!(
+                "{} {}",
+                p["id"].as_str().unwrap(),
+                p["version"].as_str().unwrap()
+            )
+        })
         .collect()
 }
 
@@ -80,7 +86,10 @@ fn conflicting_requirements_are_explained_and_nothing_is_written() {
         .unwrap();
     assert_eq!(output.status.code(), Some(1));
     let err = stderr(&output);
-    assert!(err.contains("shared ^3") && err.contains("1.4.0, 2.1.0"), "{err}");
+    assert!(
+        err.contains("shared ^3") && err.contains("1.4.0, 2.1.0"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -118,7 +127,14 @@ fn yanked_versions_are_skipped_for_new_installs_but_kept_where_locked() {
 
     let output = scratch
         .ggen()
-        .args(["--json", "packs", "yank", "lib@1.1.0", "--registry", "registry"])
+        .args([
+            "--json",
+            "packs",
+            "yank",
+            "lib@1.1.0",
+            "--registry",
+            "registry",
+        ])
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", stderr(&output));
@@ -141,7 +157,9 @@ fn yanked_versions_are_skipped_for_new_installs_but_kept_where_locked() {
     assert!(lock_of(&scratch, "locked").contains("dependencies = [\"lib@1.1.0\"]"));
     std::fs::remove_dir_all(scratch.home().join("cache")).unwrap();
     let output = ggen(&scratch)
-        .args(["-C", "locked", "--json", "packs", "install", "lib", "--force"])
+        .args([
+            "-C", "locked", "--json", "packs", "install", "lib", "--force",
+        ])
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", stderr(&output));
@@ -150,7 +168,14 @@ fn yanked_versions_are_skipped_for_new_installs_but_kept_where_locked() {
     // Undo makes it selectable again.
     scratch
         .ggen()
-        .args(["packs", "yank", "lib@1.1.0", "--undo", "--registry", "registry"])
+        .args([
+            "packs",
+            "yank",
+            "lib@1.1.0",
+            "--undo",
+            "--registry",
+            "registry",
+        ])
         .assert()
         .success();
     let output = ggen(&scratch)
@@ -165,7 +190,11 @@ fn yanked_versions_are_skipped_for_new_installs_but_kept_where_locked() {
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(1));
-    assert!(stderr(&output).contains("lib@9.9.9 is not published"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("lib@9.9.9 is not published"),
+        "{}",
+        stderr(&output)
+    );
     let output = scratch
         .ggen()
         .args(["packs", "yank", "lib", "--registry", "registry"])
@@ -191,7 +220,10 @@ fn an_installed_dependency_in_the_way_is_named() {
     assert_eq!(output.status.code(), Some(1));
     let err = stderr(&output);
     assert!(err.contains("new-tool 1.0.0 depends on base ^2"), "{err}");
-    assert!(err.contains("version 1.0.0 is installed in this project"), "{err}");
+    assert!(
+        err.contains("version 1.0.0 is installed in this project"),
+        "{err}"
+    );
     assert!(!scratch.work().join("proj/new-tool.txt").exists());
 }
 
@@ -211,7 +243,9 @@ fn a_pack_directory_can_depend_on_registry_packs_and_satisfy_others() {
         ],
     );
     let output = ggen(&scratch)
-        .args(["--json", "new", "proj", "--pack", "./local", "--pack", "addon"])
+        .args([
+            "--json", "new", "proj", "--pack", "./local", "--pack", "addon",
+        ])
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", stderr(&output));

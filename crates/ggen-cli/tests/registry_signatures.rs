@@ -12,7 +12,15 @@ const ALGORITHMS: [&str; 2] = ["ed25519", "ml-dsa-65"];
 fn generate(scratch: &Scratch, out: &str, algorithm: &str) -> serde_json::Value {
     let output = scratch
         .ggen()
-        .args(["--json", "keys", "generate", "--out", out, "--algorithm", algorithm])
+        .args([
+            "--json",
+            "keys",
+            "generate",
+            "--out",
+            out,
+            "--algorithm",
+            algorithm,
+        ])
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", stderr(&output));
@@ -38,14 +46,20 @@ fn key_files_name_their_algorithm_and_keep_the_secret_private() {
         let doc = generate(&scratch, &out, algorithm);
         assert_eq!(doc["algorithm"], algorithm);
         let public = std::fs::read_to_string(scratch.work().join(format!("{out}.pub"))).unwrap();
-        assert!(public.contains(&format!("algorithm = \"{algorithm}\"")), "{public}");
+        assert!(
+            public.contains(&format!("algorithm = \"{algorithm}\"")),
+            "{public}"
+        );
         assert!(public.contains(doc["key_id"].as_str().unwrap()), "{public}");
         let secret = std::fs::read_to_string(scratch.work().join(&out)).unwrap();
         assert!(secret.contains("secret_key = ") && !public.contains("secret_key"));
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(scratch.work().join(&out)).unwrap().permissions().mode();
+            let mode = std::fs::metadata(scratch.work().join(&out))
+                .unwrap()
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o077, 0, "secret key readable by others: {mode:o}");
         }
         // A key is never overwritten.
@@ -55,7 +69,11 @@ fn key_files_name_their_algorithm_and_keep_the_secret_private() {
             .output()
             .unwrap();
         assert_eq!(output.status.code(), Some(1));
-        assert!(stderr(&output).contains("already exists"), "{}", stderr(&output));
+        assert!(
+            stderr(&output).contains("already exists"),
+            "{}",
+            stderr(&output)
+        );
     }
 }
 
@@ -94,11 +112,19 @@ fn signed_packs_are_accepted_when_trusted_and_refused_when_not() {
             &["--require-signatures", "--trust-key", "stranger.pub"],
         );
         assert_eq!(output.status.code(), Some(1), "{algorithm}");
-        assert!(stderr(&output).contains("not trusted"), "{}", stderr(&output));
+        assert!(
+            stderr(&output).contains("not trusted"),
+            "{}",
+            stderr(&output)
+        );
         assert!(!scratch.work().join("untrusted").exists());
         let output = new_project(&scratch, "unsigned", "plain", &["--require-signatures"]);
         assert_eq!(output.status.code(), Some(1));
-        assert!(stderr(&output).contains("plain@1.0.0 is not signed"), "{}", stderr(&output));
+        assert!(
+            stderr(&output).contains("plain@1.0.0 is not signed"),
+            "{}",
+            stderr(&output)
+        );
         assert!(!scratch.work().join("unsigned").exists());
 
         // Not required: an unverifiable signature and an unsigned pack are accepted.
@@ -121,15 +147,30 @@ fn trusted_keys_and_config_require_signatures_from_ggen_home() {
         scratch.home().join("trusted_keys/publisher.pub"),
     )
     .unwrap();
-    std::fs::write(scratch.home().join("config.toml"), "require_signatures = true\n").unwrap();
+    std::fs::write(
+        scratch.home().join("config.toml"),
+        "require_signatures = true\n",
+    )
+    .unwrap();
     let output = new_project(&scratch, "ok", "signed", &[]);
     assert!(output.status.success(), "{}", stderr(&output));
     let output = new_project(&scratch, "refused", "plain", &[]);
     assert_eq!(output.status.code(), Some(1));
-    assert!(stderr(&output).contains("signatures are required"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("signatures are required"),
+        "{}",
+        stderr(&output)
+    );
     let output = scratch
         .ggen()
-        .args(["--registry", "registry", "--json", "packs", "info", "signed"])
+        .args([
+            "--registry",
+            "registry",
+            "--json",
+            "packs",
+            "info",
+            "signed",
+        ])
         .output()
         .unwrap();
     let doc = stdout_json(&output);
@@ -158,12 +199,18 @@ fn a_bad_signature_is_always_refused_before_anything_is_written() {
         );
         assert_eq!(output.status.code(), Some(1), "{algorithm}");
         let err = stderr(&output);
-        assert!(err.contains("signed@1.1.0: bad signature"), "{algorithm}: {err}");
+        assert!(
+            err.contains("signed@1.1.0: bad signature"),
+            "{algorithm}: {err}"
+        );
         assert!(!scratch.work().join("swapped").exists());
 
         // A damaged signature value is refused even when signatures are not required.
         let mut index = pack_index(&scratch, "signed");
-        let value = index["versions"][0]["signature"]["value"].as_str().unwrap().to_string();
+        let value = index["versions"][0]["signature"]["value"]
+            .as_str()
+            .unwrap()
+            .to_string();
         let flipped = if value.starts_with('0') { "1" } else { "0" };
         index["versions"][0]["signature"]["value"] = format!("{flipped}{}", &value[1..]).into();
         write_pack_index(&scratch, "signed", &index);
@@ -174,11 +221,23 @@ fn a_bad_signature_is_always_refused_before_anything_is_written() {
             &["--trust-key", "publisher.pub"],
         );
         assert_eq!(output.status.code(), Some(1), "{algorithm}");
-        assert!(stderr(&output).contains("bad signature"), "{}", stderr(&output));
+        assert!(
+            stderr(&output).contains("bad signature"),
+            "{}",
+            stderr(&output)
+        );
         assert!(!scratch.work().join("damaged").exists());
         let output = scratch
             .ggen()
-            .args(["--registry", "registry", "--trust-key", "publisher.pub", "packs", "info", "signed"])
+            .args([
+                "--registry",
+                "registry",
+                "--trust-key",
+                "publisher.pub",
+                "packs",
+                "info",
+                "signed",
+            ])
             .output()
             .unwrap();
         assert!(output.status.success());

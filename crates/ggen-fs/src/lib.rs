@@ -1,5 +1,8 @@
 //! The one place ggen writes files: atomic replacement (temp file in the same directory,
-//! rename), durability barriers, and I/O errors that always name the path.
+//! rename), durability barriers, and I/O errors that always name the path. Every write is a
+//! [`fault`] checkpoint, so crash tests can stop the process after any one of them.
+
+pub mod fault;
 
 use std::fs::{self, File};
 use std::io::{self, Write};
@@ -48,6 +51,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8], durability: Durability) -> Result
         .map_err(|e| FsError::new("cannot create a temporary file in", dir, e))?;
     temp.write_all(bytes)
         .map_err(|e| FsError::new("cannot write", temp.path(), e))?;
+    fault::checkpoint();
     if durability == Durability::Sync {
         temp.as_file()
             .sync_all()
@@ -62,6 +66,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8], durability: Durability) -> Result
     }
     temp.persist(path)
         .map_err(|e| FsError::new("cannot replace", path, e.error))?;
+    fault::checkpoint();
     if durability == Durability::Sync {
         sync_dir(dir)?;
     }
@@ -91,13 +96,114 @@ pub fn read_optional(path: &Path) -> Result<Option<Vec<u8>>, FsError> {
     }
 }
 
-/// Removes a file; absence is fine.
+/// Removes a file (or a symlink, not its target); absence is fine.
 pub fn remove_file(path: &Path) -> Result<(), FsError> {
     match fs::remove_file(path) {
-        Ok(()) => Ok(()),
+        Ok(()) => {
+            fault::checkpoint();
+            Ok(())
+        }
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(FsError::new("cannot remove", path, e)),
     }
+}
+
+/// Removes a directory and everything in it; absence is fine.
+pub fn remove_dir_all(path: &Path) -> Result<(), FsError> {
+    match fs::remove_dir_all(path) {
+        Ok(()) => {
+            fault::checkpoint();
+            Ok(())
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(FsError::new("cannot remove", path, e)),
+    }
+}
+
+/// Renames `from` to `to` (atomic within one filesystem) and makes the rename durable by
+/// syncing both parent directories.
+pub fn rename_durable(from: &Path, to: &Path) -> Result<(), FsError> {
+    let to_dir = parent_dir(to);
+    fs::create_dir_all(to_dir).map_err(|e| FsError::new("cannot create directory", to_dir, e))?;
+    fs::rename(from, to).map_err(|e| FsError::new("cannot rename", from, e))?;
+    fault::checkpoint();
+    sync_dir(parent_dir(from))?;
+    if parent_dir(from) != to_dir {
+        sync_dir(to_dir)?;
+    }
+    Ok(())
+}
+
+/// Replaces `path` with a symbolic link to `target`, atomically (link at a temporary name,
+/// then renamed into place).
+pub fn write_symlink(path: &Path, target: &Path) -> Result<(), FsError> {
+    let dir = parent_dir(path);
+    fs::create_dir_all(dir).map_err(|e| FsError::new("cannot create directory", dir, e))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    let temp = dir.join(format!(".ggen-tmp-link-{}-{name}", std::process::id()));
+    let _ = fs::remove_file(&temp);
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(target, &temp)
+        .map_err(|e| FsError::new("cannot create a symbolic link at", &temp, e))?;
+    #[cfg(not(unix))]
+    return Err(FsError::new(
+        "cannot create a symbolic link at",
+        path,
+        io::Error::new(
+            io::ErrorKind::Unsupported,
+            format!("to {}", target.display()),
+        ),
+    ));
+    fault::checkpoint();
+    fs::rename(&temp, path).map_err(|e| FsError::new("cannot replace", path, e))?;
+    fault::checkpoint();
+    Ok(())
+}
+
+/// Sets or clears the executable bits of a file (for each of user, group and other that may
+/// read it); a no-op where there are none.
+pub fn set_executable(path: &Path, executable: bool) -> Result<(), FsError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let meta = fs::metadata(path).map_err(|e| FsError::new("cannot read", path, e))?;
+        let mode = meta.permissions().mode();
+        let readable = (mode & 0o444) >> 2;
+        let wanted = if executable {
+            mode | readable
+        } else {
+            mode & !0o111
+        };
+        if wanted != mode {
+            fs::set_permissions(path, fs::Permissions::from_mode(wanted))
+                .map_err(|e| FsError::new("cannot change the permissions of", path, e))?;
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (path, executable);
+    Ok(())
+}
+
+/// True when the file at `path` has an executable bit set (never on non-Unix systems).
+pub fn is_executable(meta: &fs::Metadata) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        meta.permissions().mode() & 0o111 != 0
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        false
+    }
+}
+
+/// Whether `name` is one of ggen's temporary files (left behind only by a crash).
+pub fn is_temporary(name: &str) -> bool {
+    name.starts_with(".ggen-tmp-")
 }
 
 pub fn create_dir_all(path: &Path) -> Result<(), FsError> {
@@ -190,6 +296,42 @@ mod tests {
         write_new(&path, b"first", Durability::Batch).unwrap();
         write_new(&path, b"second", Durability::Batch).unwrap();
         assert_eq!(fs::read(&path).unwrap(), b"first");
+    }
+
+    #[test]
+    fn rename_durable_moves_directories() {
+        let dir = tempfile::tempdir().unwrap();
+        let from = dir.path().join("journal/tx");
+        write_atomic(&from.join("entry.json"), b"{}", Durability::Batch).unwrap();
+        let to = dir.path().join("history/tx");
+        rename_durable(&from, &to).unwrap();
+        assert!(!from.exists());
+        assert_eq!(fs::read(to.join("entry.json")).unwrap(), b"{}");
+        remove_dir_all(&to).unwrap();
+        remove_dir_all(&to).unwrap();
+        assert!(!to.exists());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_and_executable_bits_are_restored() {
+        let dir = tempfile::tempdir().unwrap();
+        let link = dir.path().join("sub/link");
+        write_symlink(&link, Path::new("../target")).unwrap();
+        assert_eq!(fs::read_link(&link).unwrap(), Path::new("../target"));
+        write_symlink(&link, Path::new("other")).unwrap();
+        assert_eq!(fs::read_link(&link).unwrap(), Path::new("other"));
+        let file = dir.path().join("run.sh");
+        fs::write(&file, "x").unwrap();
+        set_executable(&file, true).unwrap();
+        assert!(is_executable(&fs::metadata(&file).unwrap()));
+        set_executable(&file, false).unwrap();
+        assert!(!is_executable(&fs::metadata(&file).unwrap()));
+        let names: Vec<String> = fs::read_dir(dir.path().join("sub"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(!names.iter().any(|n| is_temporary(n)), "{names:?}");
     }
 
     #[test]

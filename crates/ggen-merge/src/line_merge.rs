@@ -60,7 +60,7 @@ pub fn merge_lines(
         return hunks;
     }
     if inputs.terms().iter().any(|t| t.len() > MAX_TEXT_SIZE) {
-        // Too large to count lines in 32 bits: one conflict, as `merge_file` does for it.
+        // Beyond git's size limit for a line merge: one conflict, as `merge_file` makes it.
         let merge = Merge::new(current.to_vec(), base.to_vec(), other.to_vec());
         hunks.push(MergeHunk::Conflicted(merge, LineEnding::Lf));
         return hunks;
@@ -69,38 +69,72 @@ pub fn merge_lines(
     let codec = LineCodec::for_inputs(&[current, base, other]);
     let encoded = [current, base, other].map(|text| codec.encode(text));
     let [enc_current, enc_base, enc_other] = &encoded;
-    let marked = run_gix_merge(enc_current, enc_base, enc_other, style);
+    let marked = run_gix_merge(enc_current, enc_base, enc_other);
     drop(encoded);
     for hunk in parse(&marked, DEFAULT_MARKER_SIZE) {
-        let hunk = match hunk {
-            MergeHunk::Resolved(text) => MergeHunk::Resolved(codec.decode(&text)),
-            MergeHunk::Conflicted(merge, eol) => {
-                MergeHunk::Conflicted(merge.map(|t| codec.decode(t)), eol)
+        match hunk {
+            MergeHunk::Resolved(text) => {
+                push_hunk(&mut hunks, MergeHunk::Resolved(codec.decode(&text)));
             }
-        };
-        push_hunk(&mut hunks, hunk);
+            MergeHunk::Conflicted(merge, eol) => {
+                let merge = merge.map(|t| codec.decode(t));
+                match style {
+                    ConflictStyle::Diff3 => {
+                        push_hunk(&mut hunks, MergeHunk::Conflicted(merge, eol))
+                    }
+                    ConflictStyle::Merge => push_trimmed(&mut hunks, merge),
+                }
+            }
+        }
     }
     set_marker_line_endings(&mut hunks, current, base, other);
     hunks
 }
 
-/// The configuration that agrees best with `git merge-file` (see `tests/git_differential.rs`):
-/// Myers, which is what git merge-file uses. gix-merge's merge style and its "zealous diff3"
-/// cut conflicts the same way; the latter also writes the base, which the hunks keep.
-fn gix_options(style: ConflictStyle) -> Options {
-    let marker_size = NonZeroU8::new(DEFAULT_MARKER_SIZE as u8).unwrap_or(NonZeroU8::MIN);
-    let style = match style {
-        ConflictStyle::Merge => text::ConflictStyle::ZealousDiff3,
-        ConflictStyle::Diff3 => text::ConflictStyle::Diff3,
-    };
-    Options {
-        diff_algorithm: Algorithm::Myers,
-        conflict: Conflict::Keep { style, marker_size },
+/// The merge style's conflict: `merge` (a diff3 conflict) with the lines both sides share at
+/// its start and at its end moved out, as resolved text, around it. The base stays whole.
+fn push_trimmed(hunks: &mut Vec<MergeHunk>, merge: Merge<Vec<u8>>) {
+    let [current, base, other] = merge.into_terms();
+    let (ours, theirs): (Vec<&[u8]>, Vec<&[u8]>) =
+        (lines(&current).collect(), lines(&other).collect());
+    let prefix = ours.iter().zip(&theirs).take_while(|(a, b)| a == b).count();
+    let suffix = ours[prefix..]
+        .iter()
+        .rev()
+        .zip(theirs[prefix..].iter().rev())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let (ours_end, theirs_end) = (ours.len() - suffix, theirs.len() - suffix);
+    push_hunk(hunks, MergeHunk::Resolved(ours[..prefix].concat()));
+    if prefix == ours_end && prefix == theirs_end {
+        // Both sides the same: nothing left in conflict (diff3 does not report this).
+    } else {
+        let conflict = Merge::new(
+            ours[prefix..ours_end].concat(),
+            base,
+            theirs[prefix..theirs_end].concat(),
+        );
+        push_hunk(hunks, MergeHunk::Conflicted(conflict, LineEnding::Lf));
     }
+    push_hunk(hunks, MergeHunk::Resolved(ours[ours_end..].concat()));
 }
 
-/// Merge encoded inputs with gix-merge into text with unlabelled markers of the default size.
-fn run_gix_merge(current: &[u8], base: &[u8], other: &[u8], style: ConflictStyle) -> Vec<u8> {
+/// Merge encoded inputs with gix-merge in the diff3 style, into text with unlabelled markers
+/// of the default size.
+///
+/// The configuration that agrees best with `git merge-file` (see `tests/git_differential.rs`):
+/// Myers, the algorithm git merge-file uses (gix-merge's Histogram agrees less often). The
+/// merge style is made from the diff3 conflicts by [`push_trimmed`], not with gix-merge's own
+/// merge style, whose trimming can bring back base lines a side deleted (gix-merge 0.23).
+fn run_gix_merge(current: &[u8], base: &[u8], other: &[u8]) -> Vec<u8> {
+    let marker_size = NonZeroU8::new(DEFAULT_MARKER_SIZE as u8).unwrap_or(NonZeroU8::MIN);
+    let options = Options {
+        diff_algorithm: Algorithm::Myers,
+        conflict: Conflict::Keep {
+            style: text::ConflictStyle::Diff3,
+            marker_size,
+        },
+    };
     let mut out = Vec::with_capacity(current.len().max(other.len()) + 64);
     let mut input = InternedInput::default();
     // The resolution is not needed: the conflicts are the marker blocks in `out`.
@@ -111,7 +145,7 @@ fn run_gix_merge(current: &[u8], base: &[u8], other: &[u8], style: ConflictStyle
         current,
         base,
         other,
-        gix_options(style),
+        options,
     );
     out
 }
@@ -374,6 +408,25 @@ mod tests {
                 resolved("}\n"),
                 conflict("}\n", "", "y\n"),
                 resolved("  x\n")
+            ]
+        );
+    }
+
+    #[test]
+    fn merge_style_keeps_a_deletion_next_to_shared_lines() {
+        // gix-merge 0.23's own merge style writes `x`, `d` and `y` back here, though the
+        // current side deleted them; git and the diff3 conflict trimmed here do not.
+        let hunks = merge_lines(
+            b"e\nc\n",
+            b"x\nd\ny\ne\nc\n",
+            b"e\nf\nx\nd\ny",
+            ConflictStyle::Merge,
+        );
+        assert_eq!(
+            hunks,
+            vec![
+                resolved("e\n"),
+                conflict("c\n", "x\nd\ny\ne\nc\n", "f\nx\nd\ny"),
             ]
         );
     }

@@ -127,8 +127,7 @@ impl LineEnding {
 /// One piece of a line merge: lines everyone agrees on, or a conflict between whole lines.
 ///
 /// Every byte string holds complete lines (the last one may lack its newline at the end of a
-/// file). A conflict is what git reports as a conflict; its terms may still be equal in rare
-/// cases git reports anyway (identical changes to overlapping but different base ranges).
+/// file). A conflict is what the line merge reports as one.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub enum MergeHunk {
     /// Lines taken without conflict.

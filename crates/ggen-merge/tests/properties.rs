@@ -54,6 +54,79 @@ fn style() -> impl Strategy<Value = ConflictStyle> {
     prop_oneof![Just(ConflictStyle::Merge), Just(ConflictStyle::Diff3)]
 }
 
+/// Lines that test the wrapper around gix-merge: marker-like lines, the bytes its line
+/// rewrite uses (0x01, form feeds), CR, blank and indented lines; sometimes no final newline.
+fn tricky_file() -> impl Strategy<Value = Vec<u8>> {
+    let line = prop_oneof![
+        Just("a"),
+        Just("b"),
+        Just(""),
+        Just("  x"),
+        Just("}"),
+        Just("======="),
+        Just("<<<<<<<"),
+        Just(">>>>>>> x"),
+        Just("|||||||"),
+        Just("\u{1}"),
+        Just("\u{1}a"),
+        Just("\x0c"),
+        Just("a\x0c"),
+        Just("a\x0c\x0c"),
+        Just("\r"),
+    ];
+    let eol = prop_oneof![Just("\n"), Just("\r\n")];
+    (prop::collection::vec((line, eol), 0..12), any::<bool>()).prop_map(|(lines, cut)| {
+        let mut text: String = lines.into_iter().map(|(l, e)| format!("{l}{e}")).collect();
+        if cut && text.ends_with('\n') {
+            text.pop();
+        }
+        text.into_bytes()
+    })
+}
+
+/// Whether `part` is a run of whole lines of `text`, byte for byte.
+fn is_line_run(part: &[u8], text: &[u8]) -> bool {
+    part.is_empty()
+        || (0..=text.len().saturating_sub(part.len())).any(|i| {
+            text[i..].starts_with(part)
+                && (i == 0 || text[i - 1] == b'\n')
+                && (part.ends_with(b"\n") || i + part.len() == text.len())
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1000))]
+
+    /// The hunks hold the inputs' own bytes: each conflict term is a run of lines of its side
+    /// (of the base, in the diff3 style), and each resolved line is a line of some input.
+    #[test]
+    fn merge_lines_keeps_lines_exact(
+        c in tricky_file(),
+        b in tricky_file(),
+        o in tricky_file(),
+        s in style(),
+    ) {
+        let hunks = merge_lines(&c, &b, &o, s);
+        for hunk in &hunks {
+            match hunk {
+                MergeHunk::Conflicted(m, _) => {
+                    prop_assert!(is_line_run(m.current(), &c), "{:?}", hunks);
+                    prop_assert!(is_line_run(m.base(), &b), "{:?}", hunks);
+                    prop_assert!(is_line_run(m.other(), &o), "{:?}", hunks);
+                }
+                MergeHunk::Resolved(text) => {
+                    for line in text.split_inclusive(|&x| x == b'\n') {
+                        prop_assert!(
+                            [&c, &b, &o].iter().any(|t| is_line_run(line, t)),
+                            "{:?} not from the inputs: {:?}", line, hunks
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
 proptest! {
     #[test]
     fn unchanged_current_takes_other(b in file(), x in file(), s in style()) {

@@ -81,6 +81,20 @@ pub enum ProjectError {
     HasDependents { id: String, dependents: String },
     #[error("{message}")]
     Lifecycle { message: String },
+    #[error("another ggen changed {path} while this one was planning")]
+    StalePlan { path: PathBuf },
+    #[error("the journal {path} cannot be read: {message}")]
+    Journal { path: PathBuf, message: String },
+    #[error("`{path}` (from {origin}) is not a path inside the project")]
+    UnsafePath { path: String, origin: String },
+    #[error("{path} is in the way: it is not a regular file")]
+    NotAFile { path: PathBuf },
+    #[error("{path} has no recorded changes")]
+    NoHistory { path: PathBuf },
+    #[error("no transaction `{id}` in the history: {message}")]
+    UnknownTransaction { id: String, message: String },
+    #[error("changed since the transaction being undone, not overwritten: {}", paths.join(", "))]
+    RollbackBlocked { paths: Vec<String> },
     #[error("internal error: {message}")]
     Internal { message: String },
 }
@@ -110,7 +124,20 @@ impl ProjectError {
                 Some("wait for the other command to finish, or run again without `--no-wait`".into())
             }
             ProjectError::CorruptLockfile { .. } | ProjectError::CorruptSnapshot { .. } => Some(
-                "restore it from version control (`git checkout ggen.lock`), then run the command again".into(),
+                "no good copy is in .ggen/history: restore it from version control (`git checkout ggen.lock`), or undo the last change with `ggen rollback --force`".into(),
+            ),
+            ProjectError::Journal { path, .. } => Some(format!(
+                "it records a change that was interrupted; if the project is as you want it, remove {} and run the command again",
+                path.display()
+            )),
+            ProjectError::NotAFile { .. } => {
+                Some("move it out of the way, then run the command again".into())
+            }
+            ProjectError::NoHistory { .. } | ProjectError::UnknownTransaction { .. } => {
+                Some("`ggen history` lists the transactions that can be rolled back".into())
+            }
+            ProjectError::RollbackBlocked { .. } => Some(
+                "`--force` overwrites them; their current content is kept in the rollback's own history entry, so `ggen rollback` brings it back".into(),
             ),
             ProjectError::MarkersRemain { .. } => Some(
                 "edit the file until no <<<<<<< ======= >>>>>>> blocks remain, or take one side with --ours or --theirs".into(),

@@ -14,7 +14,7 @@ use crate::snapshot::{
     FileStat, Snapshot, SnapshotConflict, SnapshotFile, SnapshotPack, SnapshotRegion,
 };
 use crate::source::{PackRequest, ResolvedPack, resolve};
-use crate::transaction::{FileChange, apply_files, commit_state};
+use crate::transaction::{FileChange, Transaction};
 use crate::{Environment, Layout, ProjectError, Reporter, hooks};
 
 /// What to install, where, and how.
@@ -109,6 +109,23 @@ pub fn install(
     env: &Environment,
     reporter: &dyn Reporter,
 ) -> Result<InstallReport, ProjectError> {
+    // Planning runs without the lock; when another ggen changed the project meanwhile,
+    // plan again from its result (each retry means that another one finished).
+    let mut attempts = 0;
+    loop {
+        match install_once(options, env, reporter) {
+            Err(ProjectError::StalePlan { .. }) if attempts < 100 => attempts += 1,
+            Err(ProjectError::StalePlan { path }) => return Err(ProjectError::Busy { path }),
+            result => return result,
+        }
+    }
+}
+
+fn install_once(
+    options: &InstallOptions,
+    env: &Environment,
+    reporter: &dyn Reporter,
+) -> Result<InstallReport, ProjectError> {
     let root = env.cwd.join(&options.root);
     check_root(&root, options.create)?;
     let layout = Layout::new(root.clone());
@@ -135,7 +152,12 @@ pub fn install(
     }
 
     let created_root = !root.exists();
-    match write_install(&layout, env, reporter, &planned, &outcomes, lock) {
+    let command = if options.create {
+        "new"
+    } else {
+        "packs install"
+    };
+    match write_install(&layout, env, reporter, &planned, &outcomes, lock, command) {
         Ok(region_warnings) => warnings.extend(region_warnings),
         Err(err) => {
             if created_root {
@@ -171,7 +193,11 @@ pub fn install(
 
 fn check_root(root: &Path, create: bool) -> Result<(), ProjectError> {
     match std::fs::read_dir(root) {
-        Ok(mut entries) => {
+        Ok(entries) => {
+            // A `.ggen/` without `ggen.lock` is no project (e.g. a rolled-back `ggen new`).
+            let mut entries = entries
+                .filter_map(|e| e.ok())
+                .filter(|e| e.file_name() != ".ggen" || root.join("ggen.lock").exists());
             if create && entries.next().is_some() {
                 return Err(ProjectError::NotEmpty {
                     path: root.to_path_buf(),
@@ -385,13 +411,14 @@ fn write_install(
     planned: &[PlannedPack],
     outcomes: &[FileOutcome],
     (planned_lock, _): (Lockfile, Snapshot),
+    command: &str,
 ) -> Result<Vec<String>, ProjectError> {
     let mut warnings = Vec::new();
-    let _guard = ProjectLock::acquire(layout, env.no_wait, reporter)?;
+    let guard = ProjectLock::acquire(layout, env.no_wait, reporter)?;
     let (mut lock, mut snapshot) = load_state(layout)?;
     if lock != planned_lock {
-        // Another ggen changed the project while we planned: our plan may be stale.
-        return Err(ProjectError::Busy {
+        // Another ggen changed the project while we planned: plan again.
+        return Err(ProjectError::StalePlan {
             path: layout.lockfile(),
         });
     }
@@ -416,7 +443,8 @@ fn write_install(
             content: Some(&file.content),
         })
         .collect();
-    let mut stats = apply_files(layout, &objects, &changes, reporter)?;
+    let mut tx = Transaction::begin(&guard, env, command, changes.iter().map(|c| c.path))?;
+    let mut stats = tx.apply(&objects, &changes, reporter)?;
 
     for pack in planned {
         let id = pack.resolved.pack.id().to_string();
@@ -490,6 +518,6 @@ fn write_install(
             FileAction::SkipExisting => {}
         }
     }
-    commit_state(layout, &mut lock, &snapshot)?;
+    tx.commit(&mut lock, &snapshot)?;
     Ok(warnings)
 }

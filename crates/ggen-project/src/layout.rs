@@ -38,6 +38,21 @@ impl Layout {
         self.state_dir().join("lock")
     }
 
+    /// Transactions in flight (or interrupted): `.ggen/journal/<txid>/`.
+    pub fn journal_dir(&self) -> PathBuf {
+        self.state_dir().join("journal")
+    }
+
+    /// Finished transactions, what is needed to roll each back: `.ggen/history/<txid>/`.
+    pub fn history_dir(&self) -> PathBuf {
+        self.state_dir().join("history")
+    }
+
+    /// Damaged state files that recovery replaced, kept for inspection.
+    pub fn corrupt_dir(&self) -> PathBuf {
+        self.state_dir().join("corrupt")
+    }
+
     /// The project file at a lockfile path (`/`-separated, relative).
     pub fn file(&self, relative: &str) -> PathBuf {
         self.root.join(relative)

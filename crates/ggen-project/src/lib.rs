@@ -5,21 +5,26 @@ pub mod drift;
 mod error;
 mod generation;
 mod git_index;
+pub mod history;
 pub mod hooks;
 pub mod install;
+pub mod journal;
 mod layout;
 pub mod lifecycle;
 pub mod lockfile;
 pub mod objects;
 pub mod outdated;
-mod project_lock;
+pub mod project_lock;
+pub mod recovery;
 mod reporter;
 pub mod resolve;
+pub mod rollback;
 pub mod snapshot;
 pub mod source;
-mod transaction;
+pub mod transaction;
 pub mod uninstall;
 pub mod update;
+pub mod watch;
 
 pub use error::ProjectError;
 pub use layout::Layout;
@@ -46,4 +51,6 @@ pub struct Environment {
     pub progress: ggen_registry::ProgressHandle,
     /// Trusted signing keys, and whether registry packs must be signed by one.
     pub trust: ggen_registry::TrustPolicy,
+    /// How many transactions `.ggen/history` keeps (`history_limit`, `GGEN_HISTORY_LIMIT`).
+    pub history_limit: usize,
 }

@@ -70,19 +70,24 @@ impl Lockfile {
         let Some(bytes) = ggen_fs::read_optional(path)? else {
             return Ok(None);
         };
+        Lockfile::parse(&bytes, path).map(Some)
+    }
+
+    /// Parses a lockfile's bytes; `path` names it in errors.
+    pub fn parse(bytes: &[u8], path: &Path) -> Result<Lockfile, ProjectError> {
         let corrupt = |message: String| ProjectError::CorruptLockfile {
             path: path.to_path_buf(),
             message,
         };
-        let text = String::from_utf8(bytes).map_err(|_| corrupt("not valid UTF-8".into()))?;
-        let lock: Lockfile = toml::from_str(&text).map_err(|e| corrupt(e.to_string()))?;
+        let text = std::str::from_utf8(bytes).map_err(|_| corrupt("not valid UTF-8".into()))?;
+        let lock: Lockfile = toml::from_str(text).map_err(|e| corrupt(e.to_string()))?;
         if lock.version != FORMAT {
             return Err(corrupt(format!(
                 "format version {} is not supported (this ggen reads version {FORMAT})",
                 lock.version
             )));
         }
-        Ok(Some(lock))
+        Ok(lock)
     }
 
     /// The lockfile's text: a header, then packs sorted by id and files sorted by path.

@@ -14,6 +14,9 @@ pub struct OutdatedPack {
     /// Newest version of all.
     pub newest: Option<String>,
     pub source: String,
+    /// Every version that could be installed (not yanked), oldest first.
+    #[serde(skip)]
+    pub available: Vec<String>,
 }
 
 impl OutdatedPack {
@@ -27,10 +30,12 @@ pub fn outdated(layout: &Layout, env: &Environment) -> Result<Vec<OutdatedPack>,
     let mut rows = Vec::new();
     for locked in &lock.packs {
         let current = semver::Version::parse(&locked.version).ok();
+        let mut available = Vec::new();
         let (compatible, newest) = if let Some(dir) = locked.source.strip_prefix("path+file://") {
             // A pack directory has one version: whatever its manifest says now.
             let pack = ggen_pack::Pack::load(std::path::Path::new(dir))?;
             let version = pack.version().clone();
+            available.push(version.to_string());
             let compatible = current
                 .as_ref()
                 .filter(|c| compatible_with(c, &version))
@@ -44,6 +49,12 @@ pub fn outdated(layout: &Layout, env: &Environment) -> Result<Vec<OutdatedPack>,
             )?;
             let index = registry.pack_index(&locked.id)?;
             let newest = index.newest().map(|e| e.version.clone());
+            available = index
+                .versions
+                .iter()
+                .filter(|e| !e.yanked)
+                .map(|e| e.version.clone())
+                .collect();
             let compatible = current.as_ref().and_then(|c| {
                 let req = semver::VersionReq::parse(&format!("^{c}")).ok()?;
                 index.select(&req, Some(c)).map(|e| e.version.clone())
@@ -58,6 +69,7 @@ pub fn outdated(layout: &Layout, env: &Environment) -> Result<Vec<OutdatedPack>,
             compatible,
             newest,
             source: locked.source.clone(),
+            available,
         });
     }
     Ok(rows)

@@ -1,17 +1,22 @@
-//! The exclusive lock on `.ggen/lock` held while a command changes the project.
+//! The exclusive lock on `.ggen/lock` held while a command changes the project. Taking it
+//! first finishes the job of any ggen that was stopped midway: its journal is rolled back
+//! ([`crate::recovery`]), so every transaction starts from a consistent project.
 
 use std::fs::{File, TryLockError};
 
+use crate::recovery::{Recovery, recover_journals};
 use crate::{Layout, ProjectError, Reporter};
 
 /// Held for the duration of one change; released on drop.
 pub struct ProjectLock {
     _file: File,
+    layout: Layout,
+    recovered: Vec<Recovery>,
 }
 
 impl ProjectLock {
     /// Takes the lock, waiting (and telling the reporter) while another ggen holds it, or
-    /// failing at once when `no_wait`.
+    /// failing at once when `no_wait`; then recovers interrupted transactions.
     pub fn acquire(
         layout: &Layout,
         no_wait: bool,
@@ -39,6 +44,21 @@ impl ProjectLock {
                 return Err(ggen_fs::FsError::new("cannot lock", &path, e).into());
             }
         }
-        Ok(ProjectLock { _file: file })
+        let recovered = recover_journals(layout)?;
+        Ok(ProjectLock {
+            _file: file,
+            layout: layout.clone(),
+            recovered,
+        })
+    }
+
+    /// The project this lock is for.
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
+    /// Interrupted transactions undone when the lock was taken (normally none).
+    pub fn recovered(&self) -> &[Recovery] {
+        &self.recovered
     }
 }

@@ -6,7 +6,7 @@ use crate::drift::load_project;
 use crate::objects::ObjectStore;
 use crate::project_lock::ProjectLock;
 use crate::snapshot::{FileStat, SnapshotConflict, SnapshotFile, SnapshotRegion};
-use crate::transaction::{FileChange, apply_files, commit_state};
+use crate::transaction::{FileChange, Transaction};
 use crate::{Environment, Layout, ProjectError, Reporter};
 
 /// Which version of a conflicted file to keep.
@@ -46,7 +46,7 @@ pub fn resolve(
     env: &Environment,
     reporter: &dyn Reporter,
 ) -> Result<(), ProjectError> {
-    let _guard = ProjectLock::acquire(layout, env.no_wait, reporter)?;
+    let guard = ProjectLock::acquire(layout, env.no_wait, reporter)?;
     let (mut lock, mut snapshot) = load_project(layout)?;
     let conflict =
         snapshot
@@ -82,7 +82,8 @@ pub fn resolve(
         }],
         _ => Vec::new(),
     };
-    apply_files(layout, &[], &changes, reporter)?;
+    let mut tx = Transaction::begin(&guard, env, "resolve", changes.iter().map(|c| c.path))?;
+    tx.apply(&[], &changes, reporter)?;
 
     snapshot.conflicts.remove(path);
     let disk = ggen_fs::read_optional(&layout.file(path))?;
@@ -121,7 +122,7 @@ pub fn resolve(
         }
         None => {}
     }
-    commit_state(layout, &mut lock, &snapshot)?;
+    tx.commit(&mut lock, &snapshot)?;
     crate::git_index::clear_unmerged(layout.root(), path);
     Ok(())
 }

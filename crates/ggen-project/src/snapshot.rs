@@ -191,6 +191,10 @@ impl Snapshot {
         let Some(bytes) = ggen_fs::read_optional(path)? else {
             return Ok(None);
         };
+        verify_checksum(&bytes).map_err(|message| ProjectError::CorruptSnapshot {
+            path: path.to_path_buf(),
+            message,
+        })?;
         let snapshot: Snapshot =
             serde_json::from_slice(&bytes).map_err(|e| ProjectError::CorruptSnapshot {
                 path: path.to_path_buf(),
@@ -206,11 +210,97 @@ impl Snapshot {
     }
 
     pub fn save(&self, path: &Path) -> Result<(), ProjectError> {
+        ggen_fs::write_atomic(path, &self.to_bytes()?, Durability::Sync)?;
+        Ok(())
+    }
+
+    /// The file's bytes: pretty JSON whose last key, `checksum`, is the sha256 of the
+    /// document before it (with the closing brace), so damage is detected on load.
+    pub fn to_bytes(&self) -> Result<Vec<u8>, ProjectError> {
         let mut text = serde_json::to_vec_pretty(self).map_err(|e| ProjectError::Internal {
             message: format!("cannot serialise the snapshot: {e}"),
         })?;
-        text.push(b'\n');
-        ggen_fs::write_atomic(path, &text, Durability::Sync)?;
+        let checksum = ggen_pack::integrity::sha256(&text);
+        if !text.ends_with(b"\n}") {
+            return Err(ProjectError::Internal {
+                message: "the snapshot did not serialise to a JSON object".into(),
+            });
+        }
+        text.truncate(text.len() - 2);
+        text.extend_from_slice(CHECKSUM_KEY);
+        text.extend_from_slice(checksum.as_bytes());
+        text.extend_from_slice(b"\"\n}\n");
+        Ok(text)
+    }
+}
+
+const CHECKSUM_KEY: &[u8] = b",\n  \"checksum\": \"";
+
+/// Checks the trailing `checksum` that [`Snapshot::to_bytes`] writes. A snapshot without
+/// one (written before checksums existed) passes.
+fn verify_checksum(bytes: &[u8]) -> Result<(), String> {
+    let Some(at) = bytes
+        .windows(CHECKSUM_KEY.len())
+        .rposition(|w| w == CHECKSUM_KEY)
+    else {
+        return Ok(());
+    };
+    let tail = &bytes[at + CHECKSUM_KEY.len()..];
+    let recorded = tail
+        .strip_suffix(b"\"\n}\n")
+        .and_then(|hash| std::str::from_utf8(hash).ok())
+        .ok_or("its checksum line is damaged")?;
+    let mut body = bytes[..at].to_vec();
+    body.extend_from_slice(b"\n}");
+    let actual = ggen_pack::integrity::sha256(&body);
+    if actual == recorded {
         Ok(())
+    } else {
+        Err(format!(
+            "its content does not match its checksum (recorded {recorded}, content {actual})"
+        ))
+    }
+}
+
+#[cfg(test)]
+mod checksum_tests {
+    use super::*;
+
+    #[test]
+    fn a_damaged_snapshot_fails_its_checksum() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("snapshot.json");
+        let mut snapshot = Snapshot::new();
+        snapshot.packs.insert(
+            "demo".into(),
+            SnapshotPack {
+                version: "1.0.0".into(),
+                source: "path+file:///x".into(),
+                integrity: "sha256-00".into(),
+                variables: BTreeMap::new(),
+                files: vec![],
+                graph: GraphRecord::default(),
+                templates: BTreeMap::new(),
+            },
+        );
+        snapshot.save(&path).unwrap();
+        assert_eq!(Snapshot::load(&path).unwrap(), Some(snapshot.clone()));
+        let good = std::fs::read(&path).unwrap();
+        // Still valid JSON, different content: only the checksum can tell.
+        let text = String::from_utf8(good.clone())
+            .unwrap()
+            .replace("1.0.0", "1.0.1");
+        std::fs::write(&path, text).unwrap();
+        let err = Snapshot::load(&path).unwrap_err();
+        assert!(
+            matches!(err, ProjectError::CorruptSnapshot { .. })
+                && err.to_string().contains("checksum"),
+            "{err}"
+        );
+        // A snapshot from before checksums still loads.
+        let mut old = serde_json::to_vec_pretty(&snapshot).unwrap();
+        old.push(b'\n');
+        std::fs::write(&path, old).unwrap();
+        assert_eq!(Snapshot::load(&path).unwrap(), Some(snapshot));
     }
 }

@@ -1,16 +1,36 @@
-//! Applying a change to the project's files: objects first, then files (each written to a
-//! temporary name and renamed into place), one durability barrier, then the snapshot and the
-//! lockfile. Every command that changes a project goes through here.
+//! Every change of a project is one [`Transaction`], under the project lock:
+//!
+//! 1. [`Transaction::begin`] records the state of every path the change will touch, plus
+//!    `ggen.lock` and `.ggen/snapshot.json`, in `.ggen/journal/<txid>/transaction.json`
+//!    (contents by hash in the object store, copied only when not already there), then one
+//!    durability barrier (`syncfs`).
+//! 2. [`Transaction::apply`] stores new objects and writes each file to a temporary name and
+//!    renames it into place (no per-file fsync).
+//! 3. [`Transaction::commit`] writes the snapshot and the lockfile (atomic replacements), the
+//!    final record, one barrier, then renames the journal into `.ggen/history/<txid>/`: that
+//!    rename is the commit point. Old history beyond the limit is pruned and unreferenced
+//!    objects collected.
+//!
+//! A transaction dropped before its commit (an error midway) puts every path back at once;
+//! a process killed midway leaves the journal, and the next ggen restores from it
+//! ([`crate::recovery`]).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
 
 use ggen_fs::Durability;
 use rayon::prelude::*;
 
+use crate::journal::{self, PackChange, PathChange, PathState, Record};
 use crate::lockfile::Lockfile;
 use crate::objects::ObjectStore;
+use crate::project_lock::ProjectLock;
 use crate::snapshot::{FileStat, Snapshot};
-use crate::{Layout, ProjectError, Reporter};
+use crate::{Environment, Layout, ProjectError, Reporter};
+
+/// Benchmark only: `GGEN_UNSAFE_NO_JOURNAL=1` skips the journal and the history (no crash
+/// recovery, no rollback), to measure what journaling costs. Never set it otherwise.
+pub const NO_JOURNAL_VAR: &str = "GGEN_UNSAFE_NO_JOURNAL";
 
 /// One file to replace (`Some`) or delete (`None`).
 #[derive(Debug, Clone)]
@@ -19,70 +39,325 @@ pub struct FileChange<'a> {
     pub content: Option<&'a [u8]>,
 }
 
-/// Stores `objects` (hash, bytes), applies `changes`, and makes both durable. Returns the
-/// stat of every file written, for the snapshot's change-detection cache.
-pub fn apply_files(
-    layout: &Layout,
-    objects: &[(&str, &[u8])],
-    changes: &[FileChange<'_>],
-    reporter: &dyn Reporter,
-) -> Result<BTreeMap<String, FileStat>, ProjectError> {
-    let store = ObjectStore::new(layout.objects());
-    objects
-        .par_iter()
-        .try_for_each(|(hash, bytes)| store.put(hash, bytes))?;
-    reporter.start("writing", changes.len() as u64);
-    let stats = changes
-        .par_iter()
-        .map(|change| {
-            let path = layout.file(change.path);
-            let stat = match change.content {
-                Some(content) => {
-                    ggen_fs::write_atomic(&path, content, Durability::Batch)?;
-                    FileStat::read(&path, ggen_pack::integrity::sha256(content))
-                }
-                None => {
-                    ggen_fs::remove_file(&path)?;
-                    remove_empty_parents(layout, change.path);
-                    None
-                }
-            };
-            reporter.advance(1);
-            Ok::<_, ProjectError>(stat.map(|s| (change.path.to_string(), s)))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    reporter.finish();
-    ggen_fs::sync_filesystem(layout.root())?;
-    Ok(stats.into_iter().flatten().collect())
+/// A change in flight; see the module documentation for the order of writes.
+pub struct Transaction<'a> {
+    layout: &'a Layout,
+    store: ObjectStore,
+    record: Record,
+    /// The paths declared at [`Transaction::begin`]: the only ones it may change.
+    paths: BTreeSet<String>,
+    before_lock: Lockfile,
+    /// `.ggen/journal/<txid>/`, or `None` when journaling is switched off.
+    journal: Option<PathBuf>,
+    history_limit: usize,
+    finished: bool,
 }
 
-/// Writes the snapshot, then the lockfile: the commit point of a change.
-/// The lockfile's `[files]` are derived from the snapshot here, so the two always agree.
-pub fn commit_state(
-    layout: &Layout,
-    lock: &mut Lockfile,
-    snapshot: &Snapshot,
-) -> Result<(), ProjectError> {
-    lock.files = snapshot
-        .files
-        .iter()
-        .map(|(path, file)| {
-            let entry = crate::lockfile::LockedFile {
-                pack: file.pack.clone(),
-                version: file.version.clone(),
-                template: file.template.clone(),
-                hash: file.hash.clone(),
-            };
-            (path.clone(), entry)
+impl<'a> Transaction<'a> {
+    /// Journals the current state of `paths` (project-relative, `/`-separated), `ggen.lock`
+    /// and the snapshot, and makes the journal durable. `command` names the change in
+    /// `ggen history`.
+    pub fn begin<'p>(
+        guard: &'a ProjectLock,
+        env: &Environment,
+        command: &str,
+        paths: impl IntoIterator<Item = &'p str>,
+    ) -> Result<Transaction<'a>, ProjectError> {
+        let layout = guard.layout();
+        let store = ObjectStore::new(layout.objects());
+        let paths: BTreeSet<String> = paths.into_iter().map(str::to_string).collect();
+        for path in &paths {
+            journal::check_relative(path, command)?;
+        }
+        let before_lock = Lockfile::load(&layout.lockfile())
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        let journaled = !journaling_disabled();
+        let capture = |path: &std::path::Path| {
+            if journaled {
+                journal::capture(path, &store)
+            } else {
+                Ok(PathState::Absent)
+            }
+        };
+        let files = paths
+            .par_iter()
+            .map(|path| Ok((path.clone(), unchanged(capture(&layout.file(path))?))))
+            .collect::<Result<BTreeMap<_, _>, ProjectError>>()?;
+        let record = Record {
+            format: journal::FORMAT,
+            id: journal::new_id(layout)?,
+            time: journal::now_rfc3339(),
+            command: command.to_string(),
+            committed: false,
+            packs: Vec::new(),
+            lockfile: unchanged(capture(&layout.lockfile())?),
+            snapshot: unchanged(capture(&layout.snapshot())?),
+            files,
+        };
+        let journal = if journaled {
+            let dir = layout.journal_dir().join(&record.id);
+            let written = record
+                .write(&dir)
+                .and_then(|()| Ok(ggen_fs::sync_filesystem(layout.root())?));
+            if let Err(err) = written {
+                let _ = ggen_fs::remove_dir_all(&dir);
+                return Err(err);
+            }
+            Some(dir)
+        } else {
+            None
+        };
+        Ok(Transaction {
+            layout,
+            store,
+            record,
+            paths,
+            before_lock,
+            journal,
+            history_limit: env.history_limit,
+            finished: false,
         })
-        .collect();
-    snapshot.save(&layout.snapshot())?;
-    lock.save(&layout.lockfile())?;
+    }
+
+    /// The transaction id (`YYYYMMDDTHHMMSSZ-NNNN`).
+    pub fn id(&self) -> &str {
+        &self.record.id
+    }
+
+    /// Stores `objects` (hash, bytes) and applies `changes`, each a path given to
+    /// [`Transaction::begin`]. Returns the stat of every file written, for the snapshot's
+    /// change-detection cache.
+    pub fn apply(
+        &mut self,
+        objects: &[(&str, &[u8])],
+        changes: &[FileChange<'_>],
+        reporter: &dyn Reporter,
+    ) -> Result<BTreeMap<String, FileStat>, ProjectError> {
+        self.check_declared(changes.iter().map(|c| c.path))?;
+        let store = &self.store;
+        objects
+            .par_iter()
+            .try_for_each(|(hash, bytes)| journal::put_object(store, hash, bytes))?;
+        let layout = self.layout;
+        reporter.start("writing", changes.len() as u64);
+        let written = changes
+            .par_iter()
+            .map(|change| {
+                let path = layout.file(change.path);
+                let (state, stat) = match change.content {
+                    Some(content) => {
+                        ggen_fs::write_atomic(&path, content, Durability::Batch)?;
+                        let hash = ggen_pack::integrity::sha256(content);
+                        let meta = std::fs::symlink_metadata(&path)
+                            .map_err(|e| ggen_fs::FsError::new("cannot read", &path, e))?;
+                        let state = PathState::File {
+                            hash: hash.clone(),
+                            executable: ggen_fs::is_executable(&meta),
+                        };
+                        (state, Some(FileStat::from_metadata(&meta, hash)))
+                    }
+                    None => {
+                        ggen_fs::remove_file(&path)?;
+                        remove_empty_parents(layout, change.path);
+                        (PathState::Absent, None)
+                    }
+                };
+                reporter.advance(1);
+                Ok::<_, ProjectError>((change.path, state, stat))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        reporter.finish();
+        let mut stats = BTreeMap::new();
+        for (path, state, stat) in written {
+            if let Some(entry) = self.record.files.get_mut(path) {
+                entry.after = state;
+            }
+            if let Some(stat) = stat {
+                stats.insert(path.to_string(), stat);
+            }
+        }
+        Ok(stats)
+    }
+
+    /// Brings each path to a recorded state (content from the object store): rollback.
+    pub(crate) fn restore(
+        &mut self,
+        targets: &BTreeMap<String, PathState>,
+    ) -> Result<(), ProjectError> {
+        self.check_declared(targets.keys().map(String::as_str))?;
+        let layout = self.layout;
+        let store = &self.store;
+        targets.par_iter().try_for_each(|(path, state)| {
+            journal::restore(&layout.file(path), state, store)?;
+            if *state == PathState::Absent {
+                remove_empty_parents(layout, path);
+            }
+            Ok::<_, ProjectError>(())
+        })?;
+        for (path, state) in targets {
+            if let Some(entry) = self.record.files.get_mut(path) {
+                entry.after = state.clone();
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the snapshot, then the lockfile (whose `[files]` are derived from the
+    /// snapshot here, so the two always agree), and commits. Returns the transaction id.
+    pub fn commit(self, lock: &mut Lockfile, snapshot: &Snapshot) -> Result<String, ProjectError> {
+        lock.files = snapshot
+            .files
+            .iter()
+            .map(|(path, file)| {
+                let entry = crate::lockfile::LockedFile {
+                    pack: file.pack.clone(),
+                    version: file.version.clone(),
+                    template: file.template.clone(),
+                    hash: file.hash.clone(),
+                };
+                (path.clone(), entry)
+            })
+            .collect();
+        let packs = pack_changes(&self.before_lock, lock);
+        let snapshot_bytes = snapshot.to_bytes()?;
+        let lock_bytes = lock.to_text()?.into_bytes();
+        self.commit_bytes(Some(&lock_bytes), Some(&snapshot_bytes), packs)
+    }
+
+    /// Commits with the lockfile and snapshot given as bytes (`None`: remove them).
+    pub(crate) fn commit_bytes(
+        mut self,
+        lock: Option<&[u8]>,
+        snapshot: Option<&[u8]>,
+        packs: Vec<PackChange>,
+    ) -> Result<String, ProjectError> {
+        let layout = self.layout;
+        let root = layout.root();
+        let Some(dir) = self.journal.clone() else {
+            ggen_fs::sync_filesystem(root)?;
+            write_state(&layout.snapshot(), snapshot, Durability::Sync)?;
+            write_state(&layout.lockfile(), lock, Durability::Sync)?;
+            self.finished = true;
+            return Ok(self.record.id.clone());
+        };
+        write_state(&layout.snapshot(), snapshot, Durability::Batch)?;
+        write_state(&layout.lockfile(), lock, Durability::Batch)?;
+        self.record.snapshot.after = self.stored_state(snapshot, &self.record.snapshot.before)?;
+        self.record.lockfile.after = self.stored_state(lock, &self.record.lockfile.before)?;
+        self.record.packs = packs;
+        self.record.committed = true;
+        self.record.write(&dir)?;
+        ggen_fs::sync_filesystem(root)?;
+        ggen_fs::rename_durable(&dir, &layout.history_dir().join(&self.record.id))?;
+        self.finished = true;
+        // The change is committed; trimming the history is housekeeping that the next
+        // transaction retries if it fails now.
+        let _ = crate::history::prune(layout, self.history_limit);
+        Ok(self.record.id.clone())
+    }
+
+    fn stored_state(
+        &self,
+        bytes: Option<&[u8]>,
+        before: &PathState,
+    ) -> Result<PathState, ProjectError> {
+        let Some(bytes) = bytes else {
+            return Ok(PathState::Absent);
+        };
+        let hash = ggen_pack::integrity::sha256(bytes);
+        journal::put_object(&self.store, &hash, bytes)?;
+        let executable = matches!(
+            before,
+            PathState::File {
+                executable: true,
+                ..
+            }
+        );
+        Ok(PathState::File { hash, executable })
+    }
+
+    fn check_declared<'p>(
+        &self,
+        mut paths: impl Iterator<Item = &'p str>,
+    ) -> Result<(), ProjectError> {
+        match paths.find(|p| !self.paths.contains(*p)) {
+            Some(path) => Err(ProjectError::Internal {
+                message: format!(
+                    "transaction {} changes {path}, which it did not journal",
+                    self.record.id
+                ),
+            }),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for Transaction<'_> {
+    /// An error between begin and commit: put every path back now, as recovery would; if
+    /// that fails too, the journal stays for the next ggen to finish the job.
+    fn drop(&mut self) {
+        if self.finished {
+            return;
+        }
+        if let Some(dir) = &self.journal
+            && crate::recovery::roll_back(self.layout, &self.record).is_ok()
+            && ggen_fs::sync_filesystem(self.layout.root()).is_ok()
+        {
+            let _ = ggen_fs::remove_dir_all(dir);
+        }
+    }
+}
+
+fn unchanged(state: PathState) -> PathChange {
+    PathChange {
+        before: state.clone(),
+        after: state,
+    }
+}
+
+fn journaling_disabled() -> bool {
+    std::env::var_os(NO_JOURNAL_VAR).is_some_and(|v| v == "1")
+}
+
+fn write_state(
+    path: &std::path::Path,
+    bytes: Option<&[u8]>,
+    durability: Durability,
+) -> Result<(), ProjectError> {
+    match bytes {
+        Some(bytes) => ggen_fs::write_atomic(path, bytes, durability)?,
+        None => {
+            ggen_fs::remove_file(path)?;
+            if durability == Durability::Sync {
+                ggen_fs::sync_dir(path.parent().unwrap_or(std::path::Path::new(".")))?;
+            }
+        }
+    }
     Ok(())
 }
 
+/// Packs installed, removed or changed (version, source, variables…) between two lockfiles.
+pub(crate) fn pack_changes(before: &Lockfile, after: &Lockfile) -> Vec<PackChange> {
+    let ids: BTreeSet<&str> = before
+        .packs
+        .iter()
+        .chain(&after.packs)
+        .map(|p| p.id.as_str())
+        .collect();
+    ids.into_iter()
+        .filter(|id| before.pack(id) != after.pack(id))
+        .map(|id| PackChange {
+            id: id.to_string(),
+            from: before.pack(id).map(|p| p.version.clone()),
+            to: after.pack(id).map(|p| p.version.clone()),
+        })
+        .collect()
+}
+
 /// Removes directories left empty by deleting `relative`, up to the project root.
-fn remove_empty_parents(layout: &Layout, relative: &str) {
+pub(crate) fn remove_empty_parents(layout: &Layout, relative: &str) {
     let mut dir = std::path::Path::new(relative).parent();
     while let Some(d) = dir {
         if d.as_os_str().is_empty()

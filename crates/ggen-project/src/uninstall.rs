@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use crate::drift::{disk_hash, load_project};
 use crate::project_lock::ProjectLock;
-use crate::transaction::{FileChange, apply_files, commit_state};
+use crate::transaction::{FileChange, Transaction};
 use crate::{Environment, Layout, ProjectError, Reporter};
 
 #[derive(Debug, Clone, Serialize)]
@@ -24,7 +24,7 @@ pub fn uninstall(
     env: &Environment,
     reporter: &dyn Reporter,
 ) -> Result<UninstallReport, ProjectError> {
-    let _guard = ProjectLock::acquire(layout, env.no_wait, reporter)?;
+    let guard = ProjectLock::acquire(layout, env.no_wait, reporter)?;
     let (mut lock, mut snapshot) = load_project(layout)?;
     let locked = lock
         .pack(id)
@@ -61,12 +61,18 @@ pub fn uninstall(
             content: None,
         })
         .collect();
-    apply_files(layout, &[], &changes, reporter)?;
+    let mut tx = Transaction::begin(
+        &guard,
+        env,
+        "packs uninstall",
+        removed.iter().map(String::as_str),
+    )?;
+    tx.apply(&[], &changes, reporter)?;
     snapshot.files.retain(|_, f| f.pack != id);
     snapshot.conflicts.retain(|_, c| c.pack != id);
     snapshot.packs.remove(id);
     lock.packs.retain(|p| p.id != id);
-    commit_state(layout, &mut lock, &snapshot)?;
+    tx.commit(&mut lock, &snapshot)?;
     Ok(UninstallReport {
         id: id.to_string(),
         version: locked.version,

@@ -20,6 +20,7 @@ mod search;
 mod status;
 mod template_render;
 mod update;
+mod watch;
 
 use std::collections::BTreeMap;
 
@@ -46,6 +47,7 @@ pub fn run(cli: Cli, printer: &Printer) -> Result<Outcome, CliError> {
         }
         Command::Packs(PacksCommand::Outdated) => packs_outdated::run(global, printer),
         Command::Status => status::status(global, printer),
+        Command::Watch(args) => watch::run(&args, global, printer),
         Command::Lifecycle(LifecycleCommand::List) => lifecycle::list(global, printer),
         Command::Lifecycle(LifecycleCommand::Run(args)) => lifecycle::run(&args, global, printer),
         Command::Diff(args) => diff::run(&args, global, printer),

@@ -16,7 +16,7 @@ use crate::objects::ObjectStore;
 use crate::project_lock::ProjectLock;
 use crate::snapshot::{Snapshot, SnapshotPack};
 use crate::source::{ResolvedPack, UpdateTarget, load_update};
-use crate::transaction::{FileChange, apply_files};
+use crate::transaction::{FileChange, Transaction};
 use crate::{Environment, Layout, ProjectError, Reporter};
 
 use file_plan::{FilePlan, PlanInputs};
@@ -122,7 +122,7 @@ pub fn update(
     let lock = Lockfile::load(&layout.lockfile())?.ok_or_else(|| ProjectError::NotAProject {
         path: layout.root().to_path_buf(),
     })?;
-    let _guard = ProjectLock::acquire(&layout, env.no_wait, reporter)?;
+    let guard = ProjectLock::acquire(&layout, env.no_wait, reporter)?;
     // Read again under the lock: another ggen may have finished meanwhile.
     let mut lock = Lockfile::load(&layout.lockfile())?.unwrap_or(lock);
     let mut snapshot = Snapshot::load(&layout.snapshot())?.unwrap_or_else(Snapshot::new);
@@ -277,7 +277,12 @@ pub fn update(
         }
     }
     let changes: Vec<FileChange> = plans.iter().filter_map(|(_, plan)| plan.change()).collect();
-    let mut stats = apply_files(&layout, &object_list, &changes, reporter)?;
+    let command = match options.mode {
+        Mode::Update => "packs update",
+        Mode::Regenerate => "packs regenerate",
+    };
+    let mut tx = Transaction::begin(&guard, env, command, changes.iter().map(|c| c.path))?;
+    let mut stats = tx.apply(&object_list, &changes, reporter)?;
 
     for (index, plan) in &plans {
         let regen = &regenerations[*index];
@@ -290,7 +295,7 @@ pub fn update(
     for regen in &regenerations {
         record_pack(&mut lock, &mut snapshot, regen);
     }
-    crate::transaction::commit_state(&layout, &mut lock, &snapshot)?;
+    tx.commit(&mut lock, &snapshot)?;
     let unmerged: Vec<crate::git_index::Unmerged> = plans
         .iter()
         .filter_map(|(index, plan)| plan.unmerged(&regenerations[*index].generation.files))

@@ -18,6 +18,9 @@ use semver::{Version, VersionReq};
 
 use crate::{PackIndex, Registry, RegistryError};
 
+/// Indexes read at once when a pack has several dependencies.
+const PARALLEL_FETCHES: usize = 8;
+
 /// A pack whose version is decided before resolution.
 #[derive(Debug, Clone)]
 pub struct Fixed {
@@ -200,13 +203,16 @@ pub(crate) enum Source {
     Fixed(Origin),
 }
 
+/// Per pack, the version sets made from requirements, with the requirements' text.
+pub(crate) type Labels = HashMap<String, Vec<(Ranges<Version>, String)>>;
+
 pub(crate) struct Provider<'a> {
     pub(crate) problem: &'a Problem,
     registry: Option<&'a Registry>,
     known: RefCell<HashMap<String, Rc<Known>>>,
     /// Sets built from requirements, with the requirement's text, so that messages can say
     /// `^1.2` rather than `>=1.2.0, <2.0.0`.
-    pub(crate) labels: RefCell<HashMap<String, Vec<(Ranges<Version>, String)>>>,
+    pub(crate) labels: RefCell<Labels>,
 }
 
 impl Provider<'_> {
@@ -282,19 +288,29 @@ impl Provider<'_> {
         if missing.len() < 2 {
             return Ok(());
         }
-        let fetched: Vec<_> = std::thread::scope(|scope| {
-            let handles: Vec<_> = missing
-                .iter()
-                .map(|id| scope.spawn(move || registry.pack_index_optional(id)))
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_else(|_| Ok(None)))
-                .collect()
-        });
-        for (id, index) in missing.into_iter().zip(fetched) {
-            let known = Rc::new(self.load(id, Some(index?))?);
-            self.known.borrow_mut().insert(id.clone(), known);
+        for batch in missing.chunks(PARALLEL_FETCHES) {
+            let fetched: Vec<_> = std::thread::scope(|scope| {
+                let handles: Vec<_> = batch
+                    .iter()
+                    .map(|id| scope.spawn(move || registry.pack_index_optional(id)))
+                    .collect();
+                handles
+                    .into_iter()
+                    .zip(batch)
+                    .map(|(h, id)| {
+                        h.join().unwrap_or_else(|_| {
+                            Err(RegistryError::Index {
+                                location: registry.describe(),
+                                message: format!("reading the index of `{id}` failed unexpectedly"),
+                            })
+                        })
+                    })
+                    .collect()
+            });
+            for (id, index) in batch.iter().zip(fetched) {
+                let known = Rc::new(self.load(id, Some(index?))?);
+                self.known.borrow_mut().insert((*id).clone(), known);
+            }
         }
         Ok(())
     }

@@ -198,7 +198,11 @@ impl ReportFormatter<Node, Set, String> for Explainer<'_, '_> {
             | [(p2, Term::Negative(r2)), (p1, Term::Positive(r1))] => self.format_external(
                 &External::FromDependencyOf((*p1).clone(), r1.clone(), (*p2).clone(), r2.clone()),
             ),
-            slice if slice.iter().all(|(n, t)| matches!((n, t), (Node::Pack(_), Term::Positive(_)))) => {
+            slice
+                if slice
+                    .iter()
+                    .all(|(n, t)| matches!((n, t), (Node::Pack(_), Term::Positive(_)))) =>
+            {
                 let parts: Vec<String> = slice
                     .iter()
                     .filter_map(|(node, term)| match (node, term) {

@@ -1,0 +1,244 @@
+//! Crash recovery, run before any command touches a project: an unfinished journal means a
+//! ggen was stopped midway, so every path it recorded goes back to its state before that
+//! transaction; a lockfile or snapshot that fails to parse (or its checksum) is replaced by
+//! the last good copy from the history, keeping the damaged one aside.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::journal::{self, PathState, Record};
+use crate::lockfile::Lockfile;
+use crate::objects::ObjectStore;
+use crate::project_lock::ProjectLock;
+use crate::snapshot::Snapshot;
+use crate::transaction::remove_empty_parents;
+use crate::{Layout, ProjectError, Reporter};
+
+/// One interrupted transaction, undone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Recovery {
+    pub transaction: String,
+    pub command: String,
+    /// When the interrupted transaction began.
+    pub started: String,
+    /// Paths put back (project files, `ggen.lock`, `.ggen/snapshot.json`), sorted.
+    pub restored: Vec<String>,
+}
+
+/// A damaged `ggen.lock` or snapshot, replaced by its last good copy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RestoredState {
+    /// `ggen.lock` or `.ggen/snapshot.json`.
+    pub path: String,
+    /// What was wrong with it.
+    pub problem: String,
+    /// The transaction whose result was restored.
+    pub from_transaction: String,
+    /// Where the damaged file was kept.
+    pub damaged_copy: PathBuf,
+}
+
+/// What [`open`] had to repair before the command could run.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct OpenReport {
+    pub recovered: Vec<Recovery>,
+    pub restored: Vec<RestoredState>,
+}
+
+impl OpenReport {
+    pub fn is_empty(&self) -> bool {
+        self.recovered.is_empty() && self.restored.is_empty()
+    }
+}
+
+/// Readies the project at `layout` for any command: undoes interrupted transactions and
+/// restores a damaged lockfile or snapshot. Cheap when there is nothing to do (no lock is
+/// taken); otherwise takes the project lock, waiting like a changing command would.
+pub fn open(
+    layout: &Layout,
+    no_wait: bool,
+    reporter: &dyn Reporter,
+) -> Result<OpenReport, ProjectError> {
+    if !layout.state_dir().is_dir() || !needs_repair(layout) {
+        return Ok(OpenReport::default());
+    }
+    let guard = ProjectLock::acquire(layout, no_wait, reporter)?;
+    let restored = restore_damaged_state(layout)?;
+    Ok(OpenReport {
+        recovered: guard.recovered().to_vec(),
+        restored,
+    })
+}
+
+fn needs_repair(layout: &Layout) -> bool {
+    let journal = std::fs::read_dir(layout.journal_dir())
+        .map(|mut entries| entries.next().is_some())
+        .unwrap_or(false);
+    journal
+        || matches!(
+            Lockfile::load(&layout.lockfile()),
+            Err(ProjectError::CorruptLockfile { .. })
+        )
+        || matches!(
+            Snapshot::load(&layout.snapshot()),
+            Err(ProjectError::CorruptSnapshot { .. })
+        )
+}
+
+/// Undoes every transaction left in `.ggen/journal/`, newest first. The caller holds the
+/// project lock, so none of them is still running.
+pub(crate) fn recover_journals(layout: &Layout) -> Result<Vec<Recovery>, ProjectError> {
+    let dir = layout.journal_dir();
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Ok(Vec::new());
+    };
+    let mut pending: Vec<PathBuf> = entries.filter_map(|e| e.ok()).map(|e| e.path()).collect();
+    pending.sort();
+    let mut recovered = Vec::new();
+    for entry in pending.iter().rev() {
+        if !entry.is_dir() {
+            // A temporary file of a journal that was never renamed into place.
+            ggen_fs::remove_file(entry)?;
+            continue;
+        }
+        let Some(record) = Record::read(entry)? else {
+            // Stopped before its journal was in place: nothing had been changed yet.
+            ggen_fs::remove_dir_all(entry)?;
+            continue;
+        };
+        let restored = roll_back(layout, &record)?;
+        ggen_fs::sync_filesystem(layout.root())?;
+        ggen_fs::remove_dir_all(entry)?;
+        ggen_fs::sync_dir(&dir)?;
+        recovered.push(Recovery {
+            transaction: record.id,
+            command: record.command,
+            started: record.time,
+            restored,
+        });
+    }
+    Ok(recovered)
+}
+
+/// Puts every path of `record` back to its state before the transaction, removes the
+/// temporary files a killed write leaves, and returns the paths that changed. Idempotent,
+/// so a recovery that is itself interrupted is simply run again.
+pub(crate) fn roll_back(layout: &Layout, record: &Record) -> Result<Vec<String>, ProjectError> {
+    let store = ObjectStore::new(layout.objects());
+    let mut restored: Vec<String> = record
+        .files
+        .par_iter()
+        .map(|(path, change)| {
+            let changed = journal::restore(&layout.file(path), &change.before, &store)?;
+            if change.before == PathState::Absent {
+                remove_empty_parents(layout, path);
+            }
+            Ok::<_, ProjectError>(changed.then(|| path.clone()))
+        })
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .flatten()
+        .collect();
+    for (name, path, state) in [
+        ("ggen.lock", layout.lockfile(), &record.lockfile.before),
+        (
+            ".ggen/snapshot.json",
+            layout.snapshot(),
+            &record.snapshot.before,
+        ),
+    ] {
+        if journal::restore(&path, state, &store)? {
+            restored.push(name.to_string());
+        }
+    }
+    let mut dirs: BTreeSet<PathBuf> = record
+        .files
+        .keys()
+        .filter_map(|path| layout.file(path).parent().map(Path::to_path_buf))
+        .collect();
+    dirs.insert(layout.root().to_path_buf());
+    dirs.insert(layout.state_dir());
+    for dir in dirs {
+        remove_temporary_files(&dir);
+    }
+    restored.sort();
+    Ok(restored)
+}
+
+/// Removes `.ggen-tmp-*` files directly in `dir` (best effort: they are only clutter).
+pub(crate) fn remove_temporary_files(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.filter_map(|e| e.ok()) {
+        if ggen_fs::is_temporary(&entry.file_name().to_string_lossy())
+            && entry.file_type().map(|t| !t.is_dir()).unwrap_or(false)
+        {
+            let _ = ggen_fs::remove_file(&entry.path());
+        }
+    }
+}
+
+/// Replaces a `ggen.lock` or snapshot that fails to load with the copy the last transaction
+/// committed, when the history has it; otherwise the load error stands.
+fn restore_damaged_state(layout: &Layout) -> Result<Vec<RestoredState>, ProjectError> {
+    let mut restored = Vec::new();
+    let last = crate::history::last(layout)?;
+    let store = ObjectStore::new(layout.objects());
+    let checks: [(&str, PathBuf, fn(&Path) -> Result<(), ProjectError>); 2] = [
+        ("ggen.lock", layout.lockfile(), |path| {
+            Lockfile::load(path).map(|_| ())
+        }),
+        (".ggen/snapshot.json", layout.snapshot(), |path| {
+            Snapshot::load(path).map(|_| ())
+        }),
+    ];
+    for (name, path, load) in checks {
+        let problem = match load(&path) {
+            Err(
+                err @ (ProjectError::CorruptLockfile { .. } | ProjectError::CorruptSnapshot { .. }),
+            ) => err,
+            _ => continue,
+        };
+        let good = last.as_ref().and_then(|record| {
+            let state = if name == "ggen.lock" {
+                &record.lockfile.after
+            } else {
+                &record.snapshot.after
+            };
+            let bytes = store.get(state.hash()?).ok()?;
+            Some((record.id.clone(), bytes))
+        });
+        let Some((from_transaction, bytes)) = good else {
+            return Err(problem);
+        };
+        let damaged = ggen_fs::read(&path)?;
+        if ggen_pack::integrity::sha256(&damaged) == ggen_pack::integrity::sha256(&bytes) {
+            // The committed copy itself does not load (a newer format?): nothing to restore.
+            return Err(problem);
+        }
+        let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+        let damaged_copy = layout.corrupt_dir().join(format!(
+            "{}.{}",
+            file_name.unwrap_or_default(),
+            journal::new_id(layout)?
+        ));
+        ggen_fs::write_atomic(&damaged_copy, &damaged, ggen_fs::Durability::Sync)?;
+        ggen_fs::write_atomic(&path, &bytes, ggen_fs::Durability::Sync)?;
+        if let Err(err) = load(&path) {
+            // The history's copy does not load either: put the damaged file back, report.
+            ggen_fs::write_atomic(&path, &damaged, ggen_fs::Durability::Sync)?;
+            return Err(err);
+        }
+        restored.push(RestoredState {
+            path: name.to_string(),
+            problem: problem.to_string(),
+            from_transaction,
+            damaged_copy,
+        });
+    }
+    Ok(restored)
+}

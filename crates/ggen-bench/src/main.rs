@@ -1,6 +1,7 @@
 //! The benchmark behind the README's performance table: generates the shared workload
 //! (`../shared/bench/gen_workload.py`), publishes it to a registry directory and times the
-//! real `ggen` binary on it.
+//! real `ggen` binary on it. The update is timed with the transaction journal (the default)
+//! and without it (`GGEN_UNSAFE_NO_JOURNAL=1`, a benchmark-only switch), to show its cost.
 //!
 //! Usage: `ggen-bench [--files N[,N…]] [--runs R] [--workload DIR] [--ggen PATH]`
 
@@ -128,12 +129,14 @@ fn run(options: &Options) -> Result<(), String> {
         })?;
         report(files, "ggen packs check (nothing changed)", &times);
 
-        // Each update run gets a fresh project with the workload's edits applied.
+        // Each update run gets a fresh project with the workload's edits applied; runs with
+        // and without the journal alternate, so that both see the same machine.
         let mut n = 0;
         let mut conflicts_seen = 0;
-        let times = measure_with_setup(
-            options.runs,
-            || {
+        let mut journaled = Vec::new();
+        let mut unjournaled = Vec::new();
+        for _ in 0..options.runs.max(1) {
+            for journal in [true, false] {
                 n += 1;
                 let project = root.join(format!("update-{n}"));
                 ggen(options, &home)
@@ -149,28 +152,42 @@ fn run(options: &Options) -> Result<(), String> {
                         .arg(work.join("edits.json"))
                         .stdout(Stdio::null()),
                 )?;
-                Ok(project)
-            },
-            |project| {
-                let status = ggen(options, &home)
+                let mut update = ggen(options, &home);
+                update
                     .arg("-C")
-                    .arg(project)
+                    .arg(&project)
                     .args(["packs", "update", "bench"])
                     .stdout(Stdio::null())
-                    .stderr(Stdio::null())
-                    .status()
-                    .map_err(|e| e.to_string())?;
+                    .stderr(Stdio::null());
+                if !journal {
+                    // Benchmark only: no journal, no history (see ggen-project's transaction.rs).
+                    update.env("GGEN_UNSAFE_NO_JOURNAL", "1");
+                }
+                let start = Instant::now();
+                let status = update.status().map_err(|e| e.to_string())?;
+                let elapsed = start.elapsed();
                 // Exit 3: the workload's deliberate conflicts remain, as they should.
                 match status.code() {
                     Some(3) => conflicts_seen += 1,
                     Some(0) => {}
                     _ => return Err(format!("ggen packs update failed: {status}")),
                 }
-                Ok(())
-            },
-        )?;
-        report(files, "ggen packs update (v1 -> v2, edited)", &times);
-        if conflicts_seen != times.len() {
+                if journal {
+                    journaled.push(elapsed);
+                } else {
+                    unjournaled.push(elapsed);
+                }
+            }
+        }
+        report(files, "ggen packs update (v1 -> v2, edited)", &journaled);
+        report(files, "  same, GGEN_UNSAFE_NO_JOURNAL=1", &unjournaled);
+        let (with, without) = (median(&journaled), median(&unjournaled));
+        println!(
+            "{files:<8} {:<34} {:>+9.1}%",
+            "  journaling overhead (medians)",
+            (with.as_secs_f64() / without.as_secs_f64() - 1.0) * 100.0
+        );
+        if conflicts_seen != journaled.len() + unjournaled.len() {
             println!("warning: expected the workload's conflicts (exit 3) on every update run");
         }
     }
@@ -229,6 +246,12 @@ fn measure(
     mut step: impl FnMut() -> Result<(), String>,
 ) -> Result<Vec<Duration>, String> {
     measure_with_setup(runs, || Ok(()), |_| step())
+}
+
+fn median(times: &[Duration]) -> Duration {
+    let mut sorted = times.to_vec();
+    sorted.sort();
+    sorted[sorted.len() / 2]
 }
 
 fn report(files: usize, step: &str, times: &[Duration]) {

@@ -103,6 +103,21 @@ ggen new api --pack rust-web@^1.2 --registry ./registry"
 ggen resolve logo.png --theirs       # take the pack's version"
     )]
     Resolve(ResolveArgs),
+    /// List the changes made to this project (transactions), newest first
+    #[command(
+        after_help = "Every command that changes the project is one transaction; the last 20 \
+are kept (history_limit in $GGEN_HOME/config.toml, or GGEN_HISTORY_LIMIT).\n\n\
+Example:\n  ggen history --verbose   # with the files each one changed"
+    )]
+    History,
+    /// Undo the last change (or every change back to TXID), byte for byte
+    #[command(
+        after_help = "Restores files, ggen.lock and .ggen/snapshot.json as they were before. Files \
+you changed since are not overwritten: they are listed and nothing is done, unless --force. \
+A rollback is itself a change: `ggen rollback` again undoes it.\n\n\
+Examples:\n  ggen rollback\n  ggen rollback 20261123T101502Z-0001"
+    )]
+    Rollback(RollbackArgs),
     /// Regenerate whenever packs under development, graphs, variables or ggen.lock change
     #[command(
         after_help = "Watches packs installed from a directory (templates, manifest, graph), \
@@ -354,6 +369,17 @@ pub struct UninstallArgs {
     /// The pack to remove
     pub id: String,
     /// Remove it even if other installed packs depend on it
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RollbackArgs {
+    /// Undo this transaction and every later one (an id from `ggen history`, or a unique
+    /// prefix of one); default: the last transaction
+    #[arg(value_name = "TXID")]
+    pub txid: Option<String>,
+    /// Overwrite files changed since those transactions
     #[arg(long)]
     pub force: bool,
 }

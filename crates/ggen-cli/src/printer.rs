@@ -17,6 +17,8 @@ pub struct Printer {
     pub json: bool,
     quiet: bool,
     verbose: bool,
+    /// Fields every JSON document of this run carries (e.g. `recovered`).
+    extra: std::sync::Mutex<serde_json::Map<String, serde_json::Value>>,
 }
 
 impl Printer {
@@ -31,6 +33,7 @@ impl Printer {
             json: args.json,
             quiet: args.quiet,
             verbose: args.verbose,
+            extra: std::sync::Mutex::new(serde_json::Map::new()),
         }
     }
 
@@ -46,6 +49,11 @@ impl Printer {
         }
         let mut err = anstream::stderr();
         let _ = writeln!(err, "{GREEN}{verb:>12}{GREEN:#} {message}");
+    }
+
+    /// True with `--verbose`.
+    pub fn is_verbose(&self) -> bool {
+        self.verbose
     }
 
     /// A status line shown only with `--verbose`.
@@ -114,8 +122,20 @@ impl Printer {
         let _ = out.flush();
     }
 
+    /// Adds `key` to the JSON document of this run, whichever command prints it.
+    pub fn add_json_field(&self, key: &str, value: serde_json::Value) {
+        if let Ok(mut extra) = self.extra.lock() {
+            extra.insert(key.to_string(), value);
+        }
+    }
+
     /// The one JSON document of a `--json` run.
-    pub fn json_document(&self, value: serde_json::Value) {
+    pub fn json_document(&self, mut value: serde_json::Value) {
+        if let (Some(doc), Ok(extra)) = (value.as_object_mut(), self.extra.lock()) {
+            for (key, field) in extra.iter() {
+                doc.entry(key.clone()).or_insert_with(|| field.clone());
+            }
+        }
         let mut out = std::io::stdout().lock();
         let text = serde_json::to_string_pretty(&value).unwrap_or_else(|_| "{}".to_string());
         let _ = writeln!(out, "{text}");

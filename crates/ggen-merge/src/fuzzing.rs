@@ -9,7 +9,7 @@
 use crate::conflict::conflict_marker_size;
 use crate::merge_file::{Favor, MergeOptions, is_text, merge_file};
 use crate::regions::{RegionKind, scan};
-use crate::{ConflictStyle, merge_regions, parse};
+use crate::{ConflictStyle, MergeHunk, merge_lines, merge_regions, parse};
 
 const PATHS: [&str; 8] = [
     "a.rs",
@@ -67,9 +67,9 @@ pub fn scan_input(data: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
-/// Fuzz `merge_regions` (and `merge_file` on the same inputs): user-owned regions survive,
-/// an update equal to the base leaves the file alone, and the conflict count matches the
-/// marker blocks in the output.
+/// Fuzz `merge_regions` (and `merge_file` and `merge_lines` on the same inputs): user-owned
+/// regions survive, an update equal to the base leaves the file alone, the conflict count
+/// matches the marker blocks in the output, and line-merge hunks hold the inputs' own lines.
 pub fn merge_regions_input(data: &[u8]) -> Result<(), String> {
     let Some((&selector, rest)) = data.split_first() else {
         return Ok(());
@@ -140,9 +140,53 @@ pub fn merge_regions_input(data: &[u8]) -> Result<(), String> {
             }
         }
     }
+    lines_are_exact(current, base, new, opts.style)?;
     let unchanged = merge_regions(path, current, base, base, &opts);
     if unchanged.bytes != current || unchanged.conflicts != 0 {
         return Err("a new version equal to the base changed the file".to_owned());
+    }
+    Ok(())
+}
+
+/// Whether `part` is a run of whole lines of `text`, byte for byte.
+fn is_line_run(part: &[u8], text: &[u8]) -> bool {
+    part.is_empty()
+        || (0..=text.len().saturating_sub(part.len())).any(|i| {
+            text[i..].starts_with(part)
+                && (i == 0 || text[i - 1] == b'\n')
+                && (part.ends_with(b"\n") || i + part.len() == text.len())
+        })
+}
+
+/// `merge_lines` keeps bytes exact: each conflict term is a run of lines of its input, and
+/// each resolved line is a line of one of the inputs.
+fn lines_are_exact(
+    current: &[u8],
+    base: &[u8],
+    other: &[u8],
+    style: ConflictStyle,
+) -> Result<(), String> {
+    for hunk in merge_lines(current, base, other, style) {
+        match hunk {
+            MergeHunk::Conflicted(merge, _) => {
+                for (term, input, name) in [
+                    (merge.current(), current, "current"),
+                    (merge.base(), base, "base"),
+                    (merge.other(), other, "other"),
+                ] {
+                    if !is_line_run(term, input) {
+                        return Err(format!("a conflict's {name} term is not lines of {name}"));
+                    }
+                }
+            }
+            MergeHunk::Resolved(text) => {
+                for line in text.split_inclusive(|&b| b == b'\n') {
+                    if ![current, base, other].iter().any(|t| is_line_run(line, t)) {
+                        return Err(format!("merged line {line:?} is in no input"));
+                    }
+                }
+            }
+        }
     }
     Ok(())
 }

@@ -7,7 +7,8 @@
 //!
 //! Differences from `git merge-file`, deliberate (non-text content is a whole-file conflict,
 //! markers grow past marker-like lines, the conflict count is not capped at 127) and inherited
-//! from gix-merge (how conflicts are cut in rare cases), are listed in the crate README.
+//! from gix-merge (in the default style, a few percent of merges cut conflicts differently), are
+//! listed in the crate README.
 
 mod conflict;
 mod line_merge;

@@ -1,11 +1,12 @@
 //! The line merge: gix-merge's text driver, wrapped so that it yields merge hunks.
 //!
-//! gix-merge (`gix_merge::blob::builtin_driver::text`) does all the merging: it diffs the base
+//! gix-merge (`gix_merge::blob::builtin_driver::text`) does the merging: it diffs the base
 //! against each side with Myers (the algorithm `git merge-file` uses), pairs the changes up
-//! and decides what conflicts; in the merge style it moves the lines both sides share off the
-//! ends of a conflict. It writes text with conflict markers. This module reads that text back
-//! into [`MergeHunk`]s with the crate's exact inverse, [`parse`]; the markers the caller sees
-//! are written later, by [`crate::conflict::materialize`], with the line ending chosen here.
+//! and decides what conflicts, and writes the result in the diff3 style. This module reads
+//! that back into [`MergeHunk`]s with the crate's exact inverse, [`parse`]; for the merge
+//! style it moves the lines both sides share off the ends of each conflict. The markers the
+//! caller sees are written later, by [`crate::conflict::materialize`], with the line ending
+//! chosen here.
 //!
 //! The inputs go through [`LineCodec`] first, a reversible rewrite of every line that does
 //! two things:
@@ -106,9 +107,8 @@ fn push_trimmed(hunks: &mut Vec<MergeHunk>, merge: Merge<Vec<u8>>) {
         .count();
     let (ours_end, theirs_end) = (ours.len() - suffix, theirs.len() - suffix);
     push_hunk(hunks, MergeHunk::Resolved(ours[..prefix].concat()));
-    if prefix == ours_end && prefix == theirs_end {
-        // Both sides the same: nothing left in conflict (diff3 does not report this).
-    } else {
+    // Both sides the same would leave nothing in conflict (diff3 does not report that).
+    if prefix < ours_end || prefix < theirs_end {
         let conflict = Merge::new(
             ours[prefix..ours_end].concat(),
             base,

@@ -162,6 +162,19 @@ mod tests {
     }
 
     #[test]
+    fn markers_grow_past_very_long_marker_like_lines() {
+        let long = "=".repeat(300);
+        let (text, n) = merge(
+            &format!("{long}\nX\n"),
+            &format!("{long}\nb\n"),
+            &format!("{long}\nY\n"),
+        );
+        assert_eq!(n, 1);
+        let marker = "<".repeat(301);
+        assert!(text.contains(&format!("\n{marker} current\nX\n")), "{text}");
+    }
+
+    #[test]
     fn markers_grow_past_marker_like_lines() {
         let (text, n) = merge("=======\nX\n", "=======\nb\n", "=======\nY\n");
         assert_eq!(n, 1);

@@ -282,7 +282,7 @@ fn run_cases(seed: u64, count: usize) -> Tally {
                 "theirs" => t.theirs += usize::from(same),
                 _ => t.union += usize::from(same),
             }
-            if name == "merge" && same_count && !same {
+            if !same && sampled[mode] < SAMPLES_PER_MODE {
                 sampled[mode] += 1;
                 t.samples.push(format!(
                     "seed {seed} case {index} mode {name}: git exit {git_code}, ours {}\n current {:?}\n base    {:?}\n other   {:?}\n git  {:?}\n ours {:?}",

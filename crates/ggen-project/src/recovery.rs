@@ -127,6 +127,17 @@ pub(crate) fn recover_journals(layout: &Layout) -> Result<Vec<Recovery>, Project
 /// temporary files a killed write leaves, and returns the paths that changed. Idempotent,
 /// so a recovery that is itself interrupted is simply run again.
 pub(crate) fn roll_back(layout: &Layout, record: &Record) -> Result<Vec<String>, ProjectError> {
+    let mut dirs: BTreeSet<PathBuf> = record
+        .files
+        .keys()
+        .filter_map(|path| layout.file(path).parent().map(Path::to_path_buf))
+        .collect();
+    dirs.insert(layout.root().to_path_buf());
+    dirs.insert(layout.state_dir());
+    // First, so that directories the transaction created can be removed once empty.
+    for dir in dirs {
+        remove_temporary_files(&dir);
+    }
     let store = ObjectStore::new(layout.objects());
     let mut restored: Vec<String> = record
         .files
@@ -153,16 +164,6 @@ pub(crate) fn roll_back(layout: &Layout, record: &Record) -> Result<Vec<String>,
         if journal::restore(&path, state, &store)? {
             restored.push(name.to_string());
         }
-    }
-    let mut dirs: BTreeSet<PathBuf> = record
-        .files
-        .keys()
-        .filter_map(|path| layout.file(path).parent().map(Path::to_path_buf))
-        .collect();
-    dirs.insert(layout.root().to_path_buf());
-    dirs.insert(layout.state_dir());
-    for dir in dirs {
-        remove_temporary_files(&dir);
     }
     restored.sort();
     Ok(restored)

@@ -87,15 +87,6 @@ pub fn registry_access(env: &Environment) -> Access {
     }
 }
 
-/// Opens the configured registry; an error with a hint when none is configured.
-pub fn open_registry(env: &Environment) -> Result<Registry, ProjectError> {
-    let location = env
-        .registry
-        .as_deref()
-        .ok_or_else(|| ProjectError::NoRegistry { id: "(any)".into() })?;
-    Ok(Registry::open(location, &env.cwd, &registry_access(env))?)
-}
-
 /// Resolves `requests` and their dependencies into the packs to install, dependencies before
 /// their dependents. Dependencies already installed at a matching version are not returned.
 ///

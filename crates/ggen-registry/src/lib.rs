@@ -16,6 +16,7 @@ mod registry;
 pub mod resolve;
 mod signature;
 mod time;
+mod trust;
 
 pub use cache::Cache;
 pub use error::RegistryError;
@@ -24,4 +25,5 @@ pub use index::{PackIndex, RootEntry, RootIndex, VersionEntry};
 pub use progress::{Progress, ProgressHandle, Silent};
 pub use publish::{Published, Yanked, publish, yank};
 pub use registry::{Access, Registry};
-pub use signature::{Algorithm, PublicKey, SecretKey, Signature, SignatureStatus, TrustPolicy};
+pub use signature::{Algorithm, PublicKey, SecretKey, Signature};
+pub use trust::{SignatureStatus, TrustPolicy};

@@ -5,6 +5,7 @@ mod completions;
 mod conflicts;
 mod diff;
 mod graph_query;
+mod history;
 mod install;
 mod keys;
 mod lifecycle;
@@ -16,6 +17,7 @@ mod packs_publish;
 mod packs_uninstall;
 mod packs_yank;
 mod regions;
+mod rollback;
 mod search;
 mod status;
 mod template_render;
@@ -33,6 +35,7 @@ use crate::printer::Printer;
 
 pub fn run(cli: Cli, printer: &Printer) -> Result<Outcome, CliError> {
     let global = &cli.global;
+    history::recover(&cli.command, global, printer)?;
     match cli.command {
         Command::New(args) => install::new(&args, global, printer),
         Command::Packs(PacksCommand::Install(args)) => install::install(&args, global, printer),
@@ -53,6 +56,8 @@ pub fn run(cli: Cli, printer: &Printer) -> Result<Outcome, CliError> {
         Command::Diff(args) => diff::run(&args, global, printer),
         Command::Conflicts => conflicts::list(global, printer),
         Command::Resolve(args) => conflicts::resolve(&args, global, printer),
+        Command::History => history::run(global, printer),
+        Command::Rollback(args) => rollback::run(&args, global, printer),
         Command::Packs(PacksCommand::Publish(args)) => packs_publish::run(&args, global, printer),
         Command::Packs(PacksCommand::Yank(args)) => packs_yank::run(&args, global, printer),
         Command::Packs(PacksCommand::Info(args)) => packs_info::run(&args, global, printer),

@@ -75,7 +75,14 @@ pub fn check(global: &GlobalArgs, printer: &Printer) -> Result<Outcome, CliError
         if printer.json {
             return Err(CliError::reported());
         }
-        let mut err = CliError::new("the project is not clean");
+        let mut err = CliError::new(format!(
+            "the project is not clean: {} file(s) not as generated, {} pack change(s) to regenerate",
+            report.status.files.len(),
+            report.regenerate.len()
+        ));
+        if !report.status.files.is_empty() {
+            err = err.with_hint("`ggen diff` shows what changed; `ggen status` lists the files");
+        }
         if !report.regenerate.is_empty() {
             err = err.with_hint("`ggen packs regenerate` picks up the pack changes");
         }

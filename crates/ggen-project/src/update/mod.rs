@@ -387,7 +387,7 @@ fn record_pack(lock: &mut Lockfile, snapshot: &mut Snapshot, regen: &Regeneratio
         version: version.clone(),
         source: regen.resolved.source.clone(),
         integrity: regen.resolved.integrity.clone(),
-        signature: regen.locked.signature.clone(),
+        signature: regen.resolved.signature.clone(),
         dependencies: regen.resolved.dependencies.clone(),
         variables: regen.variables.clone(),
     });

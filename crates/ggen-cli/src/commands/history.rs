@@ -1,0 +1,157 @@
+//! `ggen history`, and the step every project command takes first: finishing what an
+//! interrupted ggen left (journal rollback, damaged lockfile or snapshot), saying so.
+
+use std::path::PathBuf;
+
+use ggen_project::Layout;
+use ggen_project::history::HistoryEntry;
+use ggen_project::journal::PackChange;
+
+use crate::Outcome;
+use crate::args::{Command, GlobalArgs, LifecycleCommand, PacksCommand};
+use crate::error::CliError;
+use crate::printer::Printer;
+use crate::progress::TerminalReporter;
+use crate::settings;
+
+pub fn run(global: &GlobalArgs, printer: &Printer) -> Result<Outcome, CliError> {
+    let env = settings::environment(global)?;
+    let records = ggen_project::history::list(&Layout::new(env.cwd.clone()))?;
+    let entries: Vec<HistoryEntry> = records.iter().rev().map(HistoryEntry::from).collect();
+    if printer.json {
+        printer.json_document(serde_json::json!({
+            "status": "ok",
+            "exit_code": 0,
+            "history_limit": env.history_limit,
+            "transactions": entries,
+        }));
+        return Ok(Outcome::Success);
+    }
+    if entries.is_empty() {
+        printer.note("no changes recorded yet");
+        return Ok(Outcome::Success);
+    }
+    let mut text = String::new();
+    for entry in &entries {
+        let packs: Vec<String> = entry.packs.iter().map(describe_pack).collect();
+        let packs = if packs.is_empty() {
+            String::new()
+        } else {
+            format!("  {}", packs.join(", "))
+        };
+        text.push_str(&format!(
+            "{}  {}  {}{packs}  ({} files changed)\n",
+            entry.id,
+            entry.time,
+            entry.command,
+            entry.files.len()
+        ));
+        if printer.is_verbose() {
+            for file in &entry.files {
+                text.push_str(&format!("    {:<7} {}\n", file.change, file.path));
+            }
+        }
+    }
+    printer.out(&text);
+    Ok(Outcome::Success)
+}
+
+/// `id 1.0.0 -> 2.0.0`, `id 1.0.0 (installed)`, `id 1.0.0 (removed)`.
+pub fn describe_pack(pack: &PackChange) -> String {
+    match (&pack.from, &pack.to) {
+        (Some(from), Some(to)) if from == to => format!("{} {to}", pack.id),
+        (Some(from), Some(to)) => format!("{} {from} -> {to}", pack.id),
+        (None, Some(to)) => format!("{} {to} (installed)", pack.id),
+        (Some(from), None) => format!("{} {from} (removed)", pack.id),
+        (None, None) => pack.id.clone(),
+    }
+}
+
+/// Runs before every command that works on a project: undoes a transaction a killed ggen
+/// left unfinished and restores a damaged `ggen.lock` or snapshot from the history, with a
+/// warning on stderr and a `recovered` field in the JSON document.
+pub fn recover(command: &Command, global: &GlobalArgs, printer: &Printer) -> Result<(), CliError> {
+    let Some(root) = project_root(command, global) else {
+        return Ok(());
+    };
+    let reporter = TerminalReporter::new(printer.interactive(), global.quiet);
+    let report = ggen_project::recovery::open(&Layout::new(root), global.no_wait, &reporter)?;
+    if report.is_empty() {
+        return Ok(());
+    }
+    for recovery in &report.recovered {
+        printer.warn(&format!(
+            "`{}` (transaction {}, started {}) was interrupted: restored the project as it was before it ({} path(s) put back: {})",
+            recovery.command,
+            recovery.transaction,
+            recovery.started,
+            recovery.restored.len(),
+            abbreviate(&recovery.restored),
+        ));
+    }
+    for restored in &report.restored {
+        printer.warn(&format!(
+            "{} was damaged ({}): restored the copy committed by transaction {}; the damaged file is kept at {}",
+            restored.path,
+            restored.problem,
+            restored.from_transaction,
+            restored.damaged_copy.display(),
+        ));
+    }
+    printer.add_json_field(
+        "recovered",
+        serde_json::json!({
+            "transactions": report.recovered,
+            "state_files": report.restored,
+        }),
+    );
+    Ok(())
+}
+
+fn abbreviate(paths: &[String]) -> String {
+    const SHOWN: usize = 5;
+    let mut text = paths
+        .iter()
+        .take(SHOWN)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if paths.len() > SHOWN {
+        text.push_str(&format!(" and {} more", paths.len() - SHOWN));
+    }
+    if text.is_empty() {
+        text.push_str("none had changed yet");
+    }
+    text
+}
+
+/// The project a command works on, if it works on one that exists.
+fn project_root(command: &Command, global: &GlobalArgs) -> Option<PathBuf> {
+    let mut dir = std::env::current_dir().ok()?;
+    if let Some(directory) = &global.directory {
+        dir = dir.join(directory);
+    }
+    let root = match command {
+        Command::New(args) => dir.join(&args.dir),
+        Command::Packs(PacksCommand::List(args)) if args.available => return None,
+        Command::Packs(
+            PacksCommand::Install(_)
+            | PacksCommand::List(_)
+            | PacksCommand::Update(_)
+            | PacksCommand::Regenerate(_)
+            | PacksCommand::Check
+            | PacksCommand::Uninstall(_)
+            | PacksCommand::Outdated,
+        )
+        | Command::Status
+        | Command::Diff(_)
+        | Command::Conflicts
+        | Command::Resolve(_)
+        | Command::History
+        | Command::Rollback(_)
+        | Command::Watch(_)
+        | Command::Lifecycle(LifecycleCommand::List | LifecycleCommand::Run(_)) => dir,
+        _ => return None,
+    };
+    root.is_dir().then_some(root)
+}

@@ -1,0 +1,71 @@
+//! `ggen rollback [TXID] [--force]`.
+
+use ggen_project::Layout;
+use ggen_project::rollback::RollbackOptions;
+
+use crate::Outcome;
+use crate::args::{GlobalArgs, RollbackArgs};
+use crate::error::CliError;
+use crate::printer::Printer;
+use crate::progress::TerminalReporter;
+use crate::settings;
+
+pub fn run(
+    args: &RollbackArgs,
+    global: &GlobalArgs,
+    printer: &Printer,
+) -> Result<Outcome, CliError> {
+    let env = settings::environment(global)?;
+    let reporter = TerminalReporter::new(printer.interactive(), global.quiet);
+    let options = RollbackOptions {
+        to: args.txid.clone(),
+        force: args.force,
+    };
+    let report =
+        ggen_project::rollback::rollback(&Layout::new(env.cwd.clone()), &options, &env, &reporter)?;
+    if printer.json {
+        printer.json_document(serde_json::json!({
+            "status": "ok",
+            "exit_code": 0,
+            "transaction": report.transaction,
+            "undone": report.undone,
+            "files": report.files,
+            "overwritten": report.overwritten,
+        }));
+        return Ok(Outcome::Success);
+    }
+    for path in &report.overwritten {
+        printer.warn(&format!("{path} had changed since; overwritten (--force)"));
+    }
+    for file in &report.files {
+        if file.action != "unchanged" {
+            printer.detail(
+                if file.action == "delete" {
+                    "Deleted"
+                } else {
+                    "Restored"
+                },
+                &file.path,
+            );
+        }
+    }
+    for undone in &report.undone {
+        printer.status(
+            "Undone",
+            &format!("{} `{}` ({})", undone.id, undone.command, undone.time),
+        );
+    }
+    let changed = report
+        .files
+        .iter()
+        .filter(|f| f.action != "unchanged")
+        .count();
+    printer.status(
+        "Rolled back",
+        &format!(
+            "{changed} file(s), ggen.lock and the snapshot as they were; `ggen rollback` undoes this (transaction {})",
+            report.transaction
+        ),
+    );
+    Ok(Outcome::Success)
+}

@@ -1,0 +1,269 @@
+//! Crash safety on the real binary. Without features: `ggen packs update` of a few hundred
+//! files is SIGKILLed at random instants across its run. With `--features fault-injection`:
+//! the update (and `ggen new`) is stopped right after its k-th filesystem write, for every k.
+//! Either way the next ggen command must leave the project exactly as it was before the
+//! update or exactly as the update leaves it: every file and ggen.lock byte for byte, and
+//! the snapshot.
+
+mod common;
+mod txn_support;
+
+use std::path::Path;
+
+use common::stdout_json;
+use txn_support::{ProjectState, UpdateFixture, difference, journal_entries, state};
+
+/// Runs `ggen --json status` (the next command after a crash) and returns whether it said it
+/// recovered an interrupted transaction.
+fn next_command_recovers(fixture: &UpdateFixture, project: &Path) -> bool {
+    let output = fixture
+        .scratch
+        .ggen()
+        .arg("-C")
+        .arg(project)
+        .args(["--json", "status"])
+        .output()
+        .expect("run ggen status");
+    assert!(
+        matches!(output.status.code(), Some(0 | 3)),
+        "status after a crash failed: {}",
+        common::stderr(&output)
+    );
+    let doc = stdout_json(&output);
+    assert_eq!(journal_entries(project), 0, "a journal is left behind");
+    doc.get("recovered").is_some()
+}
+
+/// Which of the two states `project` is in; panics, naming the difference, if neither.
+fn classify(project: &Path, before: &ProjectState, after: &ProjectState, what: &str) -> bool {
+    let now = state(project);
+    if now == *before {
+        false
+    } else if now == *after {
+        true
+    } else {
+        panic!(
+            "{what}: the project is neither as before ({}) nor as after ({})",
+            difference(&now, before),
+            difference(&now, after)
+        )
+    }
+}
+
+#[cfg(not(feature = "fault-injection"))]
+#[test]
+fn an_update_killed_at_any_instant_is_recovered() {
+    use std::time::{Duration, Instant};
+
+    const FILES: usize = 300;
+    const KILLS: usize = 40;
+    let fixture = UpdateFixture::new(FILES);
+    let before = state(&fixture.before());
+
+    // One complete run: the after-state, and when the journal appears (the window in which a
+    // kill interrupts a transaction) and the run ends.
+    let project = fixture.copy("complete");
+    let start = Instant::now();
+    let mut child = fixture.update(&project).spawn().expect("spawn ggen");
+    let mut journal_seen = None;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if journal_seen.is_none() && journal_entries(&project) > 0 {
+            journal_seen = Some(start.elapsed());
+        }
+        std::thread::sleep(Duration::from_micros(200));
+    };
+    let total = start.elapsed();
+    assert_eq!(
+        status.code(),
+        Some(3),
+        "the update leaves its two conflicts"
+    );
+    let after = state(&project);
+    assert_ne!(before, after);
+    let window_start = journal_seen.unwrap_or(total / 2);
+
+    let seed = std::env::var("GGEN_CRASH_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos() as u64)
+                .unwrap_or(1)
+        });
+    eprintln!(
+        "run {total:?}, journal from {window_start:?}; seed {seed} (GGEN_CRASH_SEED replays it)"
+    );
+    let mut random = txn_support::Random::new(seed);
+    let (mut as_before, mut as_after, mut recovered) = (0, 0, 0);
+    for kill in 0..KILLS {
+        // A third anywhere in the run, the rest where files are being written.
+        let at = if kill % 3 == 0 {
+            total.mul_f64(random.unit() * 1.05)
+        } else {
+            window_start + (total - window_start).mul_f64(random.unit() * 1.1)
+        };
+        let project = fixture.copy(&format!("kill-{kill}"));
+        let mut child = fixture.update(&project).spawn().expect("spawn ggen");
+        std::thread::sleep(at);
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+        let said_so = next_command_recovers(&fixture, &project);
+        let is_after = classify(&project, &before, &after, &format!("kill {kill} at {at:?}"));
+        if is_after {
+            as_after += 1;
+        } else {
+            as_before += 1;
+        }
+        if said_so {
+            recovered += 1;
+            assert!(
+                !is_after,
+                "a recovery must restore the state before the update"
+            );
+        }
+        std::fs::remove_dir_all(&project).expect("clean up");
+    }
+    eprintln!(
+        "{KILLS} kills: {as_before} left the state before ({recovered} of them recovered from a journal), {as_after} the state after"
+    );
+    assert_eq!(as_before + as_after, KILLS);
+    assert!(as_before > 0, "no kill landed before the commit");
+}
+
+#[cfg(feature = "fault-injection")]
+fn stopped_after(mut command: std::process::Command, k: usize) -> Option<std::process::ExitStatus> {
+    let status = command
+        .env(ggen_fs::fault::FAULT_VAR, k.to_string())
+        .status()
+        .expect("run ggen");
+    // Stopped by abort(3): no exit code. Otherwise it ran to the end.
+    status.code().is_some().then_some(status)
+}
+
+#[cfg(feature = "fault-injection")]
+#[test]
+fn an_update_stopped_after_each_write_is_recovered() {
+    const FILES: usize = 40;
+    let fixture = UpdateFixture::new(FILES);
+    let before = state(&fixture.before());
+    // The complete run first: it also fills the download cache, so that every run below
+    // makes the same writes.
+    let project = fixture.copy("complete");
+    let status = fixture.update(&project).status().expect("run ggen");
+    assert_eq!(
+        status.code(),
+        Some(3),
+        "the update leaves its two conflicts"
+    );
+    let after = state(&project);
+
+    let (mut as_before, mut as_after, mut recovered) = (0, 0, 0);
+    let mut writes = 0;
+    for k in 1..10_000 {
+        let project = fixture.copy(&format!("k{k}"));
+        if let Some(status) = stopped_after(fixture.update(&project), k) {
+            assert_eq!(status.code(), Some(3));
+            assert_eq!(state(&project), after, "the run that was not stopped");
+            writes = k - 1;
+            break;
+        }
+        let said_so = next_command_recovers(&fixture, &project);
+        let is_after = classify(
+            &project,
+            &before,
+            &after,
+            &format!("stopped after write {k}"),
+        );
+        if said_so {
+            recovered += 1;
+            assert!(
+                !is_after,
+                "write {k}: a recovery must restore the state before"
+            );
+        }
+        if is_after {
+            as_after += 1;
+        } else {
+            as_before += 1;
+        }
+        if k % 16 == 0 {
+            // A recovered project takes the update as if nothing had happened.
+            let status = fixture.update(&project).status().expect("run ggen");
+            assert_eq!(status.code(), Some(3));
+            assert_eq!(state(&project), after, "update after recovering write {k}");
+        }
+        std::fs::remove_dir_all(&project).expect("clean up");
+    }
+    eprintln!(
+        "{writes} fault points: {as_before} before ({recovered} recovered from a journal), {as_after} after"
+    );
+    assert!(
+        writes > 20,
+        "only {writes} writes: is the fault injection counting?"
+    );
+    assert_eq!(as_before + as_after, writes, "every fault point recovered");
+    assert!(recovered > 0 && as_after > 0);
+}
+
+#[cfg(feature = "fault-injection")]
+#[test]
+fn a_new_project_stopped_after_each_write_is_removed_again() {
+    let scratch = common::Scratch::new();
+    let files: Vec<(String, String)> = (0..8)
+        .map(|i| (txn_support::module_path(i), txn_support::module(i, false)))
+        .collect();
+    txn_support::write_pack(&scratch.work().join("pack"), "app", "1.0.0", &files);
+    let new = |dir: &str| {
+        let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("ggen"));
+        command
+            .current_dir(scratch.work())
+            .env("GGEN_HOME", scratch.home())
+            .args(["new", dir, "--pack", "./pack"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null());
+        command
+    };
+    assert!(new("reference").status().expect("run").success());
+    let reference = state(&scratch.work().join("reference"));
+
+    let mut writes = 0;
+    let (mut removed, mut complete) = (0, 0);
+    for k in 1..10_000 {
+        let dir = format!("k{k}");
+        let root = scratch.work().join(&dir);
+        if stopped_after(new(&dir), k).is_some() {
+            assert_eq!(state(&root), reference);
+            writes = k - 1;
+            break;
+        }
+        // The next command on the directory recovers it: nothing generated is left.
+        let output = scratch
+            .ggen()
+            .arg("-C")
+            .arg(&root)
+            .args(["--json", "history"])
+            .output()
+            .expect("run");
+        assert_eq!(output.status.code(), Some(0), "{}", common::stderr(&output));
+        let now = state(&root);
+        if now == reference {
+            complete += 1;
+        } else {
+            assert!(
+                now.files.is_empty() && now.snapshot.is_none(),
+                "write {k}: left {:?}",
+                now.files.keys().collect::<Vec<_>>()
+            );
+            removed += 1;
+            // …and `ggen new` may simply be run again.
+            assert!(new(&dir).status().expect("run").success(), "write {k}");
+            assert_eq!(state(&root), reference);
+        }
+    }
+    eprintln!("{writes} fault points of `ggen new`: {removed} removed, {complete} complete");
+    assert!(writes > 10 && removed > 0 && complete > 0);
+}

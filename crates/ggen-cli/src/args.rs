@@ -347,6 +347,9 @@ pub struct UpdateArgs {
     /// Stay within the semver-compatible range of the installed version
     #[arg(long)]
     pub compatible: bool,
+    /// Run the lifecycle `test` phase afterwards; roll the whole update back if it fails
+    #[arg(long)]
+    pub test: bool,
     #[command(flatten)]
     pub merge: MergeArgs,
     #[command(flatten)]

@@ -605,3 +605,47 @@ fn conflicts_show_as_unmerged_in_git_until_resolved() {
     assert!(status.starts_with(" M src/lib.rs"), "{status}");
     assert_eq!(read(&root, "src/lib.rs"), LIB_V2);
 }
+
+#[test]
+fn a_failing_test_phase_rolls_the_update_back_byte_for_byte() {
+    let scratch = Scratch::new();
+    let root = setup(
+        &scratch,
+        &[("src/lib.rs", LIB_V1.as_bytes()), ("gone.txt", b"x\n")],
+        &[("src/lib.rs", LIB_V2.as_bytes()), ("new.txt", b"n\n")],
+    );
+    let edited = read(&root, "src/lib.rs").replace("// footer", "// footer, edited");
+    std::fs::write(root.join("src/lib.rs"), &edited).unwrap();
+    std::fs::write(
+        root.join("make.toml"),
+        "[lifecycle.test]\ncommand = \"grep -q added_in_v2 src/lib.rs && exit 4\"\n",
+    )
+    .unwrap();
+    let before = whole_tree(&root)
+        .into_iter()
+        .filter(|(p, _)| !p.to_string_lossy().contains("/.ggen/"))
+        .collect::<Vec<_>>();
+
+    let output = update(&scratch, &["--test"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let doc = stdout_json(&output);
+    assert_eq!(doc["exit_code"], 1);
+    assert_eq!(doc["test"]["passed"], false);
+    assert_eq!(doc["test"]["exit_code"], 4);
+    let after = whole_tree(&root)
+        .into_iter()
+        .filter(|(p, _)| !p.to_string_lossy().contains("/.ggen/"))
+        .collect::<Vec<_>>();
+    assert_eq!(after, before, "the project is not as before the update");
+
+    // A passing test keeps the update.
+    std::fs::write(
+        root.join("make.toml"),
+        "[lifecycle.test]\ncommand = \"grep -q added_in_v2 src/lib.rs\"\n",
+    )
+    .unwrap();
+    let output = update(&scratch, &["--test"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(read(&root, "src/lib.rs").contains("added_in_v2"));
+    assert!(read(&root, "ggen.lock").contains("version = \"2.0.0\""));
+}

@@ -6,14 +6,15 @@
 //! - [`regions`]: `@ggen:` region markers; [`merge_regions`]: the region-aware merge.
 //!
 //! Differences from `git merge-file`, deliberate (non-text content is a whole-file conflict,
-//! markers grow past marker-like lines, the conflict count is not capped at 127) and inherited
-//! from gix-merge (in the default style, a few percent of merges cut conflicts differently), are
-//! listed in the crate README.
+//! markers grow past marker-like lines, the conflict count is not capped at 127), are listed
+//! in the crate README.
 
 mod conflict;
 mod line_merge;
 mod merge;
 mod merge_file;
+mod placement;
+mod refine;
 mod region_merge;
 pub mod regions;
 

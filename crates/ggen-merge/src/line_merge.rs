@@ -4,7 +4,8 @@
 //! against each side with Myers (the algorithm `git merge-file` uses), pairs the changes up
 //! and decides what conflicts, and writes the result in the diff3 style. This module reads
 //! that back into [`MergeHunk`]s with the crate's exact inverse, [`parse`]; for the merge
-//! style it moves the lines both sides share off the ends of each conflict. The markers the
+//! style [`crate::refine`] then cuts the conflicts where git does (split at lines both sides
+//! share, nearby conflicts joined). The markers the
 //! caller sees are written later, by [`crate::conflict::materialize`], with the line ending
 //! chosen here.
 //!
@@ -30,12 +31,15 @@ use gix_merge::blob::builtin_driver::text::{self, Conflict, Labels, Options};
 use crate::conflict::{DEFAULT_MARKER_SIZE, parse};
 use crate::merge::{LineEnding, Merge, MergeHunk, push_hunk};
 use crate::merge_file::MAX_TEXT_SIZE;
+use crate::placement::locate;
+use crate::refine::refine;
 
 /// How conflicts are presented, which also decides how far the merge shrinks them.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize)]
 pub enum ConflictStyle {
-    /// git's default: the two sides, with the lines both share at either end of a conflict
-    /// moved out of it.
+    /// git's default: the two sides, conflicts cut where git cuts them (split around lines
+    /// both sides share, joined when at most three lines, or lines without letters or digits,
+    /// separate them).
     #[default]
     Merge,
     /// `--diff3`: the two sides and the base, conflicts not reduced.
@@ -46,8 +50,9 @@ pub enum ConflictStyle {
 /// `git merge-file` does, and return the result as hunks.
 ///
 /// Conflict terms hold the exact bytes of each side (an unterminated last line stays
-/// unterminated). In the merge style a conflict's base term is the base text of the whole
-/// region the conflict was cut from.
+/// unterminated). In the merge style a conflict's base term is the base text of the diff3
+/// conflicts it was cut from and of the lines between them; when one diff3 conflict is cut
+/// into several, its base text goes with the first of them (see `src/refine.rs`).
 pub fn merge_lines(
     current: &[u8],
     base: &[u8],
@@ -71,52 +76,23 @@ pub fn merge_lines(
     let encoded = [current, base, other].map(|text| codec.encode(text));
     let [enc_current, enc_base, enc_other] = &encoded;
     let marked = run_gix_merge(enc_current, enc_base, enc_other);
-    drop(encoded);
     for hunk in parse(&marked, DEFAULT_MARKER_SIZE) {
-        match hunk {
-            MergeHunk::Resolved(text) => {
-                push_hunk(&mut hunks, MergeHunk::Resolved(codec.decode(&text)));
-            }
+        let hunk = match hunk {
+            MergeHunk::Resolved(text) => MergeHunk::Resolved(codec.decode(&text)),
             MergeHunk::Conflicted(merge, eol) => {
-                let merge = merge.map(|t| codec.decode(t));
-                match style {
-                    ConflictStyle::Diff3 => {
-                        push_hunk(&mut hunks, MergeHunk::Conflicted(merge, eol))
-                    }
-                    ConflictStyle::Merge => push_trimmed(&mut hunks, merge),
-                }
+                MergeHunk::Conflicted(merge.map(|t| codec.decode(t)), eol)
             }
-        }
+        };
+        push_hunk(&mut hunks, hunk);
+    }
+    drop(marked);
+    if style == ConflictStyle::Merge {
+        hunks = refine(hunks, [current, base, other], || {
+            locate(enc_current, enc_base, enc_other)
+        });
     }
     set_marker_line_endings(&mut hunks, current, base, other);
     hunks
-}
-
-/// The merge style's conflict: `merge` (a diff3 conflict) with the lines both sides share at
-/// its start and at its end moved out, as resolved text, around it. The base stays whole.
-fn push_trimmed(hunks: &mut Vec<MergeHunk>, merge: Merge<Vec<u8>>) {
-    let [current, base, other] = merge.into_terms();
-    let (ours, theirs): (Vec<&[u8]>, Vec<&[u8]>) =
-        (lines(&current).collect(), lines(&other).collect());
-    let prefix = ours.iter().zip(&theirs).take_while(|(a, b)| a == b).count();
-    let suffix = ours[prefix..]
-        .iter()
-        .rev()
-        .zip(theirs[prefix..].iter().rev())
-        .take_while(|(a, b)| a == b)
-        .count();
-    let (ours_end, theirs_end) = (ours.len() - suffix, theirs.len() - suffix);
-    push_hunk(hunks, MergeHunk::Resolved(ours[..prefix].concat()));
-    // Both sides the same would leave nothing in conflict (diff3 does not report that).
-    if prefix < ours_end || prefix < theirs_end {
-        let conflict = Merge::new(
-            ours[prefix..ours_end].concat(),
-            base,
-            theirs[prefix..theirs_end].concat(),
-        );
-        push_hunk(hunks, MergeHunk::Conflicted(conflict, LineEnding::Lf));
-    }
-    push_hunk(hunks, MergeHunk::Resolved(ours[ours_end..].concat()));
 }
 
 /// Merge encoded inputs with gix-merge in the diff3 style, into text with unlabelled markers
@@ -124,7 +100,7 @@ fn push_trimmed(hunks: &mut Vec<MergeHunk>, merge: Merge<Vec<u8>>) {
 ///
 /// The configuration that agrees best with `git merge-file` (see `tests/git_differential.rs`):
 /// Myers, the algorithm git merge-file uses (gix-merge's Histogram agrees less often). The
-/// merge style is made from the diff3 conflicts by [`push_trimmed`], not with gix-merge's own
+/// merge style is made from the diff3 conflicts by [`refine`], not with gix-merge's own
 /// merge style, whose trimming can bring back base lines a side deleted (gix-merge 0.23).
 fn run_gix_merge(current: &[u8], base: &[u8], other: &[u8]) -> Vec<u8> {
     let marker_size = NonZeroU8::new(DEFAULT_MARKER_SIZE as u8).unwrap_or(NonZeroU8::MIN);
@@ -415,7 +391,7 @@ mod tests {
     #[test]
     fn merge_style_keeps_a_deletion_next_to_shared_lines() {
         // gix-merge 0.23's own merge style writes `x`, `d` and `y` back here, though the
-        // current side deleted them; git and the diff3 conflict trimmed here do not.
+        // current side deleted them; git and our refinement of the diff3 conflict do not.
         let hunks = merge_lines(
             b"e\nc\n",
             b"x\nd\ny\ne\nc\n",

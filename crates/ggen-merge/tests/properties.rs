@@ -127,6 +127,59 @@ proptest! {
     }
 }
 
+/// The sides of the hunks: `[current, other]`, each the resolved text and that side of every
+/// conflict, in order.
+fn sides(hunks: &[MergeHunk]) -> [Vec<u8>; 2] {
+    let mut out = [Vec::new(), Vec::new()];
+    for hunk in hunks {
+        match hunk {
+            MergeHunk::Resolved(t) => out.iter_mut().for_each(|o| o.extend_from_slice(t)),
+            MergeHunk::Conflicted(m, _) => {
+                out[0].extend_from_slice(m.current());
+                out[1].extend_from_slice(m.other());
+            }
+        }
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1000))]
+
+    /// The merge style only cuts the diff3 conflicts differently (split at shared lines,
+    /// nearby ones joined): each side reads the same, conflicts never touch, it has a conflict
+    /// exactly when diff3 does, and each base line goes to at most one conflict.
+    #[test]
+    fn merge_style_recuts_the_diff3_conflicts(
+        c in tricky_file(),
+        b in tricky_file(),
+        o in tricky_file(),
+    ) {
+        let merge_style = merge_lines(&c, &b, &o, ConflictStyle::Merge);
+        let diff3 = merge_lines(&c, &b, &o, ConflictStyle::Diff3);
+        prop_assert_eq!(sides(&merge_style), sides(&diff3));
+        prop_assert_eq!(
+            merge_style.iter().any(MergeHunk::is_conflict),
+            diff3.iter().any(MergeHunk::is_conflict)
+        );
+        prop_assert!(merge_style.windows(2).all(|w| !(w[0].is_conflict() && w[1].is_conflict())));
+        let bases: Vec<u8> = merge_style
+            .iter()
+            .filter_map(|h| match h {
+                MergeHunk::Conflicted(m, _) => Some(m.base().clone()),
+                MergeHunk::Resolved(_) => None,
+            })
+            .flatten()
+            .collect();
+        // The bases, in order, are a subsequence of the base's lines.
+        let mut base_lines = b.split_inclusive(|&x| x == b'\n');
+        let in_order = bases
+            .split_inclusive(|&x| x == b'\n')
+            .all(|line| base_lines.any(|l| l == line));
+        prop_assert!(in_order, "{:?}", merge_style);
+    }
+}
+
 proptest! {
     #[test]
     fn unchanged_current_takes_other(b in file(), x in file(), s in style()) {

@@ -443,7 +443,12 @@ fn write_install(
             content: Some(&file.content),
         })
         .collect();
-    let mut tx = Transaction::begin(&guard, env, command, changes.iter().map(|c| c.path))?;
+    let mut tx = Transaction::begin(
+        &guard,
+        env.history_limit,
+        command,
+        changes.iter().map(|c| c.path),
+    )?;
     let mut stats = tx.apply(&objects, &changes, reporter)?;
 
     for pack in planned {

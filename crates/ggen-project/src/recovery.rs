@@ -183,13 +183,16 @@ pub(crate) fn remove_temporary_files(dir: &Path) {
     }
 }
 
+/// Loads a state file only to see whether it is sound.
+type LoadCheck = fn(&Path) -> Result<(), ProjectError>;
+
 /// Replaces a `ggen.lock` or snapshot that fails to load with the copy the last transaction
 /// committed, when the history has it; otherwise the load error stands.
 fn restore_damaged_state(layout: &Layout) -> Result<Vec<RestoredState>, ProjectError> {
     let mut restored = Vec::new();
     let last = crate::history::last(layout)?;
     let store = ObjectStore::new(layout.objects());
-    let checks: [(&str, PathBuf, fn(&Path) -> Result<(), ProjectError>); 2] = [
+    let checks: [(&str, PathBuf, LoadCheck); 2] = [
         ("ggen.lock", layout.lockfile(), |path| {
             Lockfile::load(path).map(|_| ())
         }),

@@ -82,7 +82,12 @@ pub fn resolve(
         }],
         _ => Vec::new(),
     };
-    let mut tx = Transaction::begin(&guard, env, "resolve", changes.iter().map(|c| c.path))?;
+    let mut tx = Transaction::begin(
+        &guard,
+        env.history_limit,
+        "resolve",
+        changes.iter().map(|c| c.path),
+    )?;
     tx.apply(&[], &changes, reporter)?;
 
     snapshot.conflicts.remove(path);

@@ -127,7 +127,12 @@ pub fn rollback(
 
     let ids: Vec<&str> = undone.iter().map(|r| r.id.as_str()).collect();
     let command = format!("rollback {}", ids.join(" "));
-    let mut tx = Transaction::begin(&guard, env, &command, files.keys().map(String::as_str))?;
+    let mut tx = Transaction::begin(
+        &guard,
+        env.history_limit,
+        &command,
+        files.keys().map(String::as_str),
+    )?;
     let targets: BTreeMap<String, PathState> = files
         .iter()
         .map(|(path, plan)| (path.clone(), plan.restore.clone()))

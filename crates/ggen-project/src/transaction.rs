@@ -26,7 +26,7 @@ use crate::lockfile::Lockfile;
 use crate::objects::ObjectStore;
 use crate::project_lock::ProjectLock;
 use crate::snapshot::{FileStat, Snapshot};
-use crate::{Environment, Layout, ProjectError, Reporter};
+use crate::{Layout, ProjectError, Reporter};
 
 /// Benchmark only: `GGEN_UNSAFE_NO_JOURNAL=1` skips the journal and the history (no crash
 /// recovery, no rollback), to measure what journaling costs. Never set it otherwise.
@@ -56,10 +56,12 @@ pub struct Transaction<'a> {
 impl<'a> Transaction<'a> {
     /// Journals the current state of `paths` (project-relative, `/`-separated), `ggen.lock`
     /// and the snapshot, and makes the journal durable. `command` names the change in
-    /// `ggen history`.
+    /// `ggen history`, which keeps `history_limit` entries ([`Environment::history_limit`]).
+    ///
+    /// [`Environment::history_limit`]: crate::Environment::history_limit
     pub fn begin<'p>(
         guard: &'a ProjectLock,
-        env: &Environment,
+        history_limit: usize,
         command: &str,
         paths: impl IntoIterator<Item = &'p str>,
     ) -> Result<Transaction<'a>, ProjectError> {
@@ -69,11 +71,14 @@ impl<'a> Transaction<'a> {
         for path in &paths {
             journal::check_relative(path, command)?;
         }
-        let before_lock = Lockfile::load(&layout.lockfile())
-            .ok()
-            .flatten()
-            .unwrap_or_default();
         let journaled = !journaling_disabled();
+        // For the history's list of packs changed; a lockfile that does not parse counts as
+        // empty here (the operation itself reports it).
+        let before_lock = match journaled {
+            true => Lockfile::load(&layout.lockfile()).ok().flatten(),
+            false => None,
+        }
+        .unwrap_or_default();
         let capture = |path: &std::path::Path| {
             if journaled {
                 journal::capture(path, &store)
@@ -116,7 +121,7 @@ impl<'a> Transaction<'a> {
             paths,
             before_lock,
             journal,
-            history_limit: env.history_limit,
+            history_limit,
             finished: false,
         })
     }
@@ -249,6 +254,7 @@ impl<'a> Transaction<'a> {
         self.record.packs = packs;
         self.record.committed = true;
         self.record.write(&dir)?;
+        ggen_fs::create_dir_all(&layout.history_dir())?;
         ggen_fs::sync_filesystem(root)?;
         ggen_fs::rename_durable(&dir, &layout.history_dir().join(&self.record.id))?;
         self.finished = true;
@@ -366,5 +372,161 @@ pub(crate) fn remove_empty_parents(layout: &Layout, relative: &str) {
             break;
         }
         dir = d.parent();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::NoReporter;
+    use crate::journal::PathState;
+
+    fn project(files: &[(&str, &str)]) -> (tempfile::TempDir, Layout) {
+        let dir = tempfile::tempdir().unwrap();
+        for (path, text) in files {
+            ggen_fs::write_atomic(&dir.path().join(path), text.as_bytes(), Durability::Batch)
+                .unwrap();
+        }
+        let layout = Layout::new(dir.path());
+        (dir, layout)
+    }
+
+    fn read(layout: &Layout, path: &str) -> Option<String> {
+        std::fs::read_to_string(layout.file(path)).ok()
+    }
+
+    fn changes<'a>(list: &[(&'a str, Option<&'a str>)]) -> Vec<FileChange<'a>> {
+        list.iter()
+            .map(|(path, text)| FileChange {
+                path,
+                content: text.map(str::as_bytes),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_committed_transaction_is_recorded_in_the_history() {
+        let (_dir, layout) = project(&[("old.txt", "old")]);
+        let guard = ProjectLock::acquire(&layout, true, &NoReporter).unwrap();
+        let mut tx = Transaction::begin(&guard, 20, "test", ["old.txt", "new/file.txt"]).unwrap();
+        let id = tx.id().to_string();
+        assert!(
+            layout
+                .journal_dir()
+                .join(&id)
+                .join(journal::RECORD_FILE)
+                .is_file()
+        );
+        let list = [("old.txt", Some("changed")), ("new/file.txt", Some("new"))];
+        let stats = tx.apply(&[], &changes(&list), &NoReporter).unwrap();
+        assert_eq!(stats.len(), 2);
+        tx.commit(&mut Lockfile::default(), &Snapshot::new())
+            .unwrap();
+
+        assert_eq!(read(&layout, "old.txt").as_deref(), Some("changed"));
+        assert_eq!(
+            journal::entry_names(&layout.journal_dir()),
+            Vec::<String>::new()
+        );
+        let history = crate::history::list(&layout).unwrap();
+        assert_eq!(history.len(), 1);
+        let record = &history[0];
+        assert!(record.committed && record.id == id && record.command == "test");
+        let old = &record.files["old.txt"];
+        assert_eq!(
+            old.before.hash(),
+            Some(ggen_pack::integrity::sha256(b"old").as_str())
+        );
+        assert_eq!(
+            old.after.hash(),
+            Some(ggen_pack::integrity::sha256(b"changed").as_str())
+        );
+        assert_eq!(record.files["new/file.txt"].before, PathState::Absent);
+        assert_eq!(record.lockfile.before, PathState::Absent);
+        assert!(record.lockfile.after.hash().is_some());
+        // The prior content is in the object store, ready for a rollback.
+        let store = ObjectStore::new(layout.objects());
+        assert_eq!(store.get(old.before.hash().unwrap()).unwrap(), b"old");
+    }
+
+    #[test]
+    fn a_transaction_dropped_before_its_commit_puts_everything_back() {
+        let (_dir, layout) = project(&[("old.txt", "old"), ("keep.txt", "keep")]);
+        let guard = ProjectLock::acquire(&layout, true, &NoReporter).unwrap();
+        let paths = ["old.txt", "keep.txt", "sub/dir/new.txt"];
+        let mut tx = Transaction::begin(&guard, 20, "test", paths).unwrap();
+        let list = [
+            ("old.txt", Some("changed")),
+            ("keep.txt", None),
+            ("sub/dir/new.txt", Some("new")),
+        ];
+        tx.apply(&[], &changes(&list), &NoReporter).unwrap();
+        ggen_fs::write_atomic(&layout.lockfile(), b"half-written", Durability::Batch).unwrap();
+        drop(tx);
+        assert_eq!(read(&layout, "old.txt").as_deref(), Some("old"));
+        assert_eq!(read(&layout, "keep.txt").as_deref(), Some("keep"));
+        assert!(
+            !layout.file("sub").exists(),
+            "created directories are removed"
+        );
+        assert!(!layout.lockfile().exists());
+        assert!(journal::entry_names(&layout.journal_dir()).is_empty());
+        assert!(journal::entry_names(&layout.history_dir()).is_empty());
+    }
+
+    #[test]
+    fn a_killed_transaction_is_rolled_back_when_the_lock_is_next_taken() {
+        let (_dir, layout) = project(&[("a.txt", "a")]);
+        let guard = ProjectLock::acquire(&layout, true, &NoReporter).unwrap();
+        let mut tx = Transaction::begin(&guard, 20, "killed", ["a.txt", "b.txt"]).unwrap();
+        let list = [("a.txt", Some("A")), ("b.txt", Some("B"))];
+        tx.apply(&[], &changes(&list), &NoReporter).unwrap();
+        // No destructor runs when a process is killed.
+        std::mem::forget(tx);
+        drop(guard);
+        let guard = ProjectLock::acquire(&layout, true, &NoReporter).unwrap();
+        let recovered = guard.recovered();
+        assert_eq!(recovered.len(), 1);
+        assert_eq!(recovered[0].command, "killed");
+        assert_eq!(recovered[0].restored, ["a.txt", "b.txt"]);
+        assert_eq!(read(&layout, "a.txt").as_deref(), Some("a"));
+        assert!(!layout.file("b.txt").exists());
+        assert!(journal::entry_names(&layout.journal_dir()).is_empty());
+    }
+
+    #[test]
+    fn a_change_the_journal_does_not_cover_is_refused() {
+        let (_dir, layout) = project(&[]);
+        let guard = ProjectLock::acquire(&layout, true, &NoReporter).unwrap();
+        let mut tx = Transaction::begin(&guard, 20, "test", ["a.txt"]).unwrap();
+        let err = tx
+            .apply(&[], &changes(&[("b.txt", Some("b"))]), &NoReporter)
+            .unwrap_err();
+        assert!(err.to_string().contains("did not journal"), "{err}");
+        assert!(!layout.file("b.txt").exists());
+        for bad in ["../x", "/etc/passwd", ".ggen/snapshot.json"] {
+            assert!(
+                Transaction::begin(&guard, 20, "test", [bad]).is_err(),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_history_is_pruned_and_unneeded_objects_collected() {
+        let (_dir, layout) = project(&[]);
+        let guard = ProjectLock::acquire(&layout, true, &NoReporter).unwrap();
+        for text in ["one", "two", "three"] {
+            let mut tx = Transaction::begin(&guard, 1, "test", ["f.txt"]).unwrap();
+            tx.apply(&[], &changes(&[("f.txt", Some(text))]), &NoReporter)
+                .unwrap();
+            tx.commit(&mut Lockfile::default(), &Snapshot::new())
+                .unwrap();
+        }
+        assert_eq!(journal::entry_names(&layout.history_dir()).len(), 1);
+        let store = ObjectStore::new(layout.objects());
+        let object = |text: &str| store.path(&ggen_pack::integrity::sha256(text.as_bytes()));
+        assert!(!object("one").exists(), "no longer needed");
+        assert!(object("two").exists(), "the last entry's prior content");
     }
 }

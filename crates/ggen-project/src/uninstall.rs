@@ -63,7 +63,7 @@ pub fn uninstall(
         .collect();
     let mut tx = Transaction::begin(
         &guard,
-        env,
+        env.history_limit,
         "packs uninstall",
         removed.iter().map(String::as_str),
     )?;

@@ -35,7 +35,81 @@ pub fn update(
         &args.merge,
         &args.vars.vars,
     )?;
+    if args.test && !options.dry_run {
+        return run_tested(&options, global, printer);
+    }
     run(&options, global, printer)
+}
+
+/// `--test`: the update, then the `test` phase; a failing test rolls the update back.
+fn run_tested(
+    options: &UpdateOptions,
+    global: &GlobalArgs,
+    printer: &Printer,
+) -> Result<Outcome, CliError> {
+    use ggen_project::lifecycle;
+    let env = settings::environment(global)?;
+    let layout = ggen_project::Layout::new(env.cwd.clone());
+    lifecycle::require_test_phase(&layout)?;
+    let before = lifecycle::last_transaction(&layout)?;
+    let reporter = TerminalReporter::new(printer.interactive(), global.quiet);
+    let report = ggen_project::update::update(options, &env, &reporter)?;
+    let after = lifecycle::last_transaction(&layout)?;
+    let update_txid = after.filter(|id| Some(id) != before.as_ref());
+    let test = lifecycle::test_or_roll_back(&layout, &env, update_txid, printer.json, &reporter)?;
+    if printer.json {
+        let exit_code = if !test.passed {
+            1
+        } else if report.unresolved() {
+            3
+        } else {
+            0
+        };
+        let status = match exit_code {
+            1 => "error",
+            3 => "unresolved",
+            _ => "ok",
+        };
+        printer.json_document(serde_json::json!({
+            "status": status,
+            "exit_code": exit_code,
+            "packs": report.packs,
+            "files": report.files,
+            "conflicts": report.conflicts(),
+            "warnings": report.warnings,
+            "test": test,
+        }));
+    } else {
+        for warning in &report.warnings {
+            printer.warn(warning);
+        }
+        print_human(&report, options.mode, printer);
+    }
+    if !test.passed {
+        let command = test.failed_command.unwrap_or_default();
+        let status = test
+            .exit_code
+            .map(|c| format!("exit status {c}"))
+            .unwrap_or_else(|| "killed by a signal".into());
+        let undone = if test.rolled_back.is_some() {
+            "the update was rolled back"
+        } else {
+            "the update changed nothing, so nothing was rolled back"
+        };
+        let mut err = CliError::new(format!(
+            "the test phase failed: `{command}` ({status}); {undone}"
+        ));
+        err.reported = printer.json;
+        return Err(err);
+    }
+    if !printer.json {
+        printer.status("Tested", "the test phase passed; the update is kept");
+    }
+    Ok(if report.unresolved() {
+        Outcome::Unresolved
+    } else {
+        Outcome::Success
+    })
 }
 
 pub fn regenerate(

@@ -51,9 +51,12 @@ pub fn module_path(index: usize) -> String {
     format!("src/m{:02}/file_{index:04}.rs", index % 16)
 }
 
+/// A template: its path under `templates/` and its text.
+pub type Template = (String, String);
+
 /// Versions 1.0.0 and 2.0.0 of a pack of `files` modules: 2.0.0 changes every fifth file,
 /// drops every 25th and adds one in 20.
-pub fn versions(files: usize) -> (Vec<(String, String)>, Vec<(String, String)>) {
+pub fn versions(files: usize) -> (Vec<Template>, Vec<Template>) {
     let v1 = (0..files)
         .map(|i| (module_path(i), module(i, false)))
         .collect();

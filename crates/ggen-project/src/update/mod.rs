@@ -281,7 +281,12 @@ pub fn update(
         Mode::Update => "packs update",
         Mode::Regenerate => "packs regenerate",
     };
-    let mut tx = Transaction::begin(&guard, env, command, changes.iter().map(|c| c.path))?;
+    let mut tx = Transaction::begin(
+        &guard,
+        env.history_limit,
+        command,
+        changes.iter().map(|c| c.path),
+    )?;
     let mut stats = tx.apply(&object_list, &changes, reporter)?;
 
     for (index, plan) in &plans {

@@ -75,7 +75,7 @@ pub fn merge_lines(
     let codec = LineCodec::for_inputs(&[current, base, other]);
     let encoded = [current, base, other].map(|text| codec.encode(text));
     let [enc_current, enc_base, enc_other] = &encoded;
-    let marked = run_gix_merge(enc_current, enc_base, enc_other);
+    let (marked, interned) = run_gix_merge(enc_current, enc_base, enc_other);
     for hunk in parse(&marked, DEFAULT_MARKER_SIZE) {
         let hunk = match hunk {
             MergeHunk::Resolved(text) => MergeHunk::Resolved(codec.decode(&text)),
@@ -88,7 +88,7 @@ pub fn merge_lines(
     drop(marked);
     if style == ConflictStyle::Merge {
         hunks = refine(hunks, [current, base, other], || {
-            locate(enc_current, enc_base, enc_other)
+            locate(interned, enc_current, enc_base, enc_other)
         });
     }
     set_marker_line_endings(&mut hunks, current, base, other);
@@ -96,13 +96,18 @@ pub fn merge_lines(
 }
 
 /// Merge encoded inputs with gix-merge in the diff3 style, into text with unlabelled markers
-/// of the default size.
+/// of the default size. Also returns gix-merge's interned lines, which
+/// [`crate::placement::locate`] reuses.
 ///
 /// The configuration that agrees best with `git merge-file` (see `tests/git_differential.rs`):
 /// Myers, the algorithm git merge-file uses (gix-merge's Histogram agrees less often). The
 /// merge style is made from the diff3 conflicts by [`refine`], not with gix-merge's own
 /// merge style, whose trimming can bring back base lines a side deleted (gix-merge 0.23).
-fn run_gix_merge(current: &[u8], base: &[u8], other: &[u8]) -> Vec<u8> {
+fn run_gix_merge<'a>(
+    current: &'a [u8],
+    base: &'a [u8],
+    other: &'a [u8],
+) -> (Vec<u8>, InternedInput<&'a [u8]>) {
     let marker_size = NonZeroU8::new(DEFAULT_MARKER_SIZE as u8).unwrap_or(NonZeroU8::MIN);
     let options = Options {
         diff_algorithm: Algorithm::Myers,
@@ -123,7 +128,7 @@ fn run_gix_merge(current: &[u8], base: &[u8], other: &[u8]) -> Vec<u8> {
         other,
         options,
     );
-    out
+    (out, input)
 }
 
 /// A reversible rewrite of lines, applied the same way to all three inputs:

@@ -4,9 +4,9 @@
 //! does (see [`crate::refine`]), the merge style needs to know, for two neighbouring
 //! conflicts, where they lie and whether a change made by one side alone lies between them.
 //! This module recomputes the two diffs the merge is made of (base against current, base
-//! against other) with the calls gix-merge makes, on the same rewritten inputs, and groups
-//! their changes the way gix-merge's merge does: a change joins a group when it starts no
-//! later than the end of a change of the other side in it. A group of one side only is a
+//! against other) with the calls gix-merge makes, on the same rewritten inputs and with its
+//! interned lines, and groups their changes the way gix-merge's merge does: a change joins a
+//! group when it starts no later than the end of a change of the other side in it. A group of one side only is a
 //! one-sided change, a group whose two sides read the same is a change made by both, and
 //! any other group is a conflict. The caller checks the conflicts found here against
 //! gix-merge's own and ignores them on any mismatch.
@@ -47,6 +47,26 @@ fn changes(input: &InternedInput<&[u8]>, which: usize, out: &mut Vec<Change>) {
     }));
 }
 
+/// The byte offset of each line of `text`, then `text.len()`.
+pub(crate) fn line_starts(text: &[u8]) -> Vec<usize> {
+    let mut starts = vec![0];
+    starts.extend(memchr::memchr_iter(b'\n', text).map(|i| i + 1));
+    if text.last().is_some_and(|&b| b != b'\n') {
+        starts.push(text.len());
+    }
+    starts
+}
+
+/// The lines `range` of `text`, whose line offsets are `starts` (see [`line_starts`]).
+pub(crate) fn line_slice<'a>(
+    text: &'a [u8],
+    starts: &[usize],
+    range: &Range<usize>,
+) -> Option<&'a [u8]> {
+    let (from, to) = (*starts.get(range.start)?, *starts.get(range.end)?);
+    text.get(from..to)
+}
+
 /// Offset a line position by a signed line delta, staying in range.
 fn shift(pos: usize, delta: i64) -> usize {
     let pos = i64::try_from(pos).unwrap_or(i64::MAX);
@@ -57,15 +77,28 @@ fn len(range: &Range<usize>) -> i64 {
     i64::try_from(range.len()).unwrap_or(i64::MAX)
 }
 
-/// The conflicts of the diff3 merge of the (rewritten) inputs, in order.
-pub(crate) fn locate(current: &[u8], base: &[u8], other: &[u8]) -> Vec<Placed> {
-    let mut input: InternedInput<&[u8]> = InternedInput::default();
-    input.update_before(byte_lines(base));
+/// The conflicts of the diff3 merge of the (rewritten) inputs, in order. `input` is the
+/// interner gix-merge used for them, which after the merge holds the base's lines as `before`
+/// and the other side's as `after`; only the current side is interned again (if `input` is
+/// not in that state, all three are).
+pub(crate) fn locate<'a>(
+    mut input: InternedInput<&'a [u8]>,
+    current: &'a [u8],
+    base: &'a [u8],
+    other: &'a [u8],
+) -> Vec<Placed> {
+    let count = |text: &[u8]| line_starts(text).len().saturating_sub(1);
+    if input.before.len() != count(base) {
+        input.update_before(byte_lines(base));
+    }
+    if input.after.len() != count(other) {
+        input.update_after(byte_lines(other));
+    }
+    let other_tokens = std::mem::take(&mut input.after);
     input.update_after(byte_lines(current));
     let mut all = Vec::new();
     changes(&input, 0, &mut all);
-    let current_tokens = std::mem::take(&mut input.after);
-    input.update_after(byte_lines(other));
+    let current_tokens = std::mem::replace(&mut input.after, other_tokens);
     changes(&input, 1, &mut all);
     // Stable: at equal starts the current side's change comes first, as in gix-merge.
     all.sort_by_key(|c| c.base.start);
@@ -125,7 +158,12 @@ mod tests {
 
     #[test]
     fn conflicts_are_placed_and_one_sided_changes_noted() {
-        let placed = locate(b"1\nm\nx\nn\n2\n", b"a\nm\nx\nn\nb\n", b"3\nm\nX\nn\n4\n");
+        let placed = locate(
+            InternedInput::default(),
+            b"1\nm\nx\nn\n2\n",
+            b"a\nm\nx\nn\nb\n",
+            b"3\nm\nX\nn\n4\n",
+        );
         assert_eq!(
             placed,
             vec![
@@ -147,7 +185,12 @@ mod tests {
 
     #[test]
     fn changes_made_by_both_are_not_conflicts_and_shift_the_sides() {
-        let placed = locate(b"n\nn\nx\n1\n", b"o\nx\nb\n", b"n\nn\nx\n2\n2\n");
+        let placed = locate(
+            InternedInput::default(),
+            b"n\nn\nx\n1\n",
+            b"o\nx\nb\n",
+            b"n\nn\nx\n2\n2\n",
+        );
         assert_eq!(
             placed,
             vec![Placed {
@@ -157,6 +200,6 @@ mod tests {
                 one_sided_before: false
             }]
         );
-        assert_eq!(locate(b"", b"", b""), Vec::new());
+        assert_eq!(locate(InternedInput::default(), b"", b"", b""), Vec::new());
     }
 }

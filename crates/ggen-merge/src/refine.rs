@@ -26,7 +26,7 @@ use std::ops::Range;
 use gix_imara_diff::{Algorithm, Diff, InternedInput};
 
 use crate::merge::{LineEnding, Merge, MergeHunk, push_hunk};
-use crate::placement::Placed;
+use crate::placement::{Placed, line_slice, line_starts};
 
 /// Resolved lines between two conflicts at most this many: the conflicts are joined.
 const JOIN_WITHIN_LINES: usize = 3;
@@ -98,26 +98,27 @@ struct Layout<'a, F> {
     inputs: [&'a [u8]; 3],
     locate: Option<F>,
     placed: Option<Vec<Placed>>,
-    base_lines: Vec<&'a [u8]>,
+    /// Line offsets of the base (see [`line_starts`]).
+    base_starts: Vec<usize>,
 }
 
 impl<'a, F: FnOnce() -> Vec<Placed>> Layout<'a, F> {
     fn get(&mut self, regions: &[Merge<Vec<u8>>]) -> Option<&[Placed]> {
         if let Some(locate) = self.locate.take() {
             let placed = locate();
-            let all: [Vec<&[u8]>; 3] = self.inputs.map(lines);
-            let text = |side: usize, range: &Range<usize>| {
-                all[side].get(range.clone()).map(|l| l.concat())
-            };
+            let inputs = self.inputs;
+            let starts = inputs.map(line_starts);
+            let text =
+                |side: usize, range: &Range<usize>| line_slice(inputs[side], &starts[side], range);
             let agree = placed.len() == regions.len()
                 && placed.iter().zip(regions).all(|(p, m)| {
-                    text(0, &p.current).as_ref() == Some(m.current())
-                        && text(1, &p.base).as_ref() == Some(m.base())
-                        && text(2, &p.other).as_ref() == Some(m.other())
+                    text(0, &p.current) == Some(m.current().as_slice())
+                        && text(1, &p.base) == Some(m.base().as_slice())
+                        && text(2, &p.other) == Some(m.other().as_slice())
                 });
             if agree {
-                let [_, base_lines, _] = all;
-                self.base_lines = base_lines;
+                let [_, base_starts, _] = starts;
+                self.base_starts = base_starts;
                 self.placed = Some(placed);
             }
         }
@@ -157,8 +158,8 @@ impl<'a, F: FnOnce() -> Vec<Placed>> Layout<'a, F> {
             Some(from..end.base.end.max(from))
         });
         range
-            .and_then(|range| self.base_lines.get(range))
-            .map(|l| l.concat())
+            .and_then(|range| line_slice(self.inputs[1], &self.base_starts, &range))
+            .map(<[u8]>::to_vec)
             .unwrap_or_default()
     }
 }
@@ -187,7 +188,7 @@ pub(crate) fn refine(
         inputs,
         locate: Some(locate),
         placed: None,
-        base_lines: Vec::new(),
+        base_starts: Vec::new(),
     };
     let mut joined: Vec<Piece> = Vec::with_capacity(pieces.len());
     for piece in pieces {

@@ -1,0 +1,184 @@
+//! `ggen merge-file` (git merge-file's interface, output and exit codes; usable as a git
+//! merge driver) and `ggen regions`.
+
+mod common;
+
+use std::process::Command;
+
+use common::{Scratch, stderr, stdout_json};
+
+const BASE: &str = "one\ntwo\nthree\nfour\nfive\n";
+const OURS: &str = "one\nTWO\nthree\nfour\nfive\n";
+const THEIRS_CLEAN: &str = "one\ntwo\nthree\nfour\nFIVE\n";
+const THEIRS_CONFLICT: &str = "one\n2\nthree\nfour\nfive\n";
+
+fn git_merge_file(scratch: &Scratch, args: &[&str]) -> (Option<i32>, Vec<u8>) {
+    let output = Command::new("git")
+        .arg("merge-file")
+        .args(args)
+        .current_dir(scratch.work())
+        .output()
+        .unwrap();
+    (output.status.code(), output.stdout)
+}
+
+#[test]
+fn merge_file_matches_git_output_and_exit_codes() {
+    let scratch = Scratch::new();
+    scratch.write_tree(
+        "m",
+        &[
+            ("base", BASE),
+            ("ours", OURS),
+            ("clean", THEIRS_CLEAN),
+            ("conflict", THEIRS_CONFLICT),
+        ],
+    );
+    let cases: [&[&str]; 5] = [
+        &["-p", "m/ours", "m/base", "m/clean"],
+        &["-p", "m/ours", "m/base", "m/conflict"],
+        &["-p", "--diff3", "m/ours", "m/base", "m/conflict"],
+        &[
+            "-p",
+            "-L",
+            "mine",
+            "-L",
+            "orig",
+            "-L",
+            "yours",
+            "m/ours",
+            "m/base",
+            "m/conflict",
+        ],
+        &["-p", "--union", "m/ours", "m/base", "m/conflict"],
+    ];
+    for args in cases {
+        let output = scratch
+            .ggen()
+            .arg("merge-file")
+            .args(args)
+            .output()
+            .unwrap();
+        let (git_code, git_out) = git_merge_file(&scratch, args);
+        assert_eq!(
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&git_out),
+            "{args:?}"
+        );
+        // git exits with the number of conflicts; ggen with 3 when any remain.
+        let expected = if git_code == Some(0) { 0 } else { 3 };
+        assert_eq!(
+            output.status.code(),
+            Some(expected),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+    }
+}
+
+#[test]
+fn merge_file_writes_into_current_without_p() {
+    let scratch = Scratch::new();
+    scratch.write_tree(
+        "m",
+        &[("base", BASE), ("ours", OURS), ("clean", THEIRS_CLEAN)],
+    );
+    scratch
+        .ggen()
+        .args(["merge-file", "m/ours", "m/base", "m/clean"])
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read_to_string(scratch.work().join("m/ours")).unwrap(),
+        "one\nTWO\nthree\nfour\nFIVE\n"
+    );
+    let output = scratch
+        .ggen()
+        .args(["merge-file", "m/missing", "m/base", "m/clean"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("m/missing"), "{}", stderr(&output));
+}
+
+#[test]
+fn merge_file_works_as_a_git_merge_driver() {
+    let scratch = Scratch::new();
+    let repo = scratch.work().join("repo");
+    std::fs::create_dir_all(&repo).unwrap();
+    let ggen = assert_cmd::cargo::cargo_bin("ggen");
+    let git = |args: &[&str]| {
+        let output = Command::new("git")
+            .current_dir(&repo)
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+        )
+    };
+    git(&["init", "-q", "-b", "main"]);
+    let driver = format!("{} merge-file -L %S -L %O -L %X %A %O %B", ggen.display());
+    git(&["config", "merge.ggen.driver", &driver]);
+    std::fs::write(repo.join(".gitattributes"), "*.txt merge=ggen\n").unwrap();
+    std::fs::write(repo.join("a.txt"), BASE).unwrap();
+    git(&["add", "-A"]);
+    git(&["commit", "-qm", "base"]);
+    git(&["checkout", "-qb", "other"]);
+    std::fs::write(repo.join("a.txt"), THEIRS_CLEAN).unwrap();
+    git(&["commit", "-qam", "other"]);
+    git(&["checkout", "-q", "main"]);
+    std::fs::write(repo.join("a.txt"), OURS).unwrap();
+    git(&["commit", "-qam", "ours"]);
+    let (code, _) = git(&["merge", "-q", "--no-edit", "other"]);
+    assert_eq!(code, Some(0));
+    assert_eq!(
+        std::fs::read_to_string(repo.join("a.txt")).unwrap(),
+        "one\nTWO\nthree\nfour\nFIVE\n"
+    );
+}
+
+#[test]
+fn regions_lists_markers_and_warns_on_malformed_ones() {
+    let scratch = Scratch::new();
+    scratch.write_tree(
+        "f",
+        &[
+            (
+                "good.rs",
+                "// @ggen:generated-start id=model pack=p version=1.0.0\nstruct A;\n// @ggen:generated-end\n\
+                 let s = \"// @ggen:manual-edit id=fake\";\n// @ggen:manual-edit id=user\nfn mine() {}\n// @ggen:manual-edit-end\n",
+            ),
+            ("bad.py", "# @ggen:protected id=x\nsecret = 1\n"),
+        ],
+    );
+    let output = scratch
+        .ggen()
+        .args(["--json", "regions", "f/good.rs"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let doc = stdout_json(&output);
+    let regions = doc["regions"].as_array().unwrap();
+    assert_eq!(regions.len(), 2, "{doc}");
+    assert_eq!(regions[0]["kind"], "generated");
+    assert_eq!(regions[0]["id"], "model");
+    assert_eq!(regions[0]["start_line"], 1);
+    assert_eq!(regions[0]["end_line"], 3);
+    assert_eq!(regions[1]["kind"], "manual-edit");
+    assert_eq!(regions[1]["start_line"], 5);
+
+    let output = scratch
+        .ggen()
+        .args(["regions", "f/bad.py"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let err = stderr(&output);
+    assert!(
+        err.contains("warning") && err.contains("f/bad.py:1"),
+        "{err}"
+    );
+}

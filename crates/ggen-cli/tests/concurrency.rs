@@ -168,19 +168,36 @@ fn a_second_ggen_waits_for_the_lock_and_no_wait_fails_at_once() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(700));
+    // Read its stderr as it comes: it must say that it waits, and then wait.
+    let stderr_pipe = waiting.stderr.take().unwrap();
+    let (lines, said) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        let mut all = String::new();
+        for line in std::io::BufRead::lines(std::io::BufReader::new(stderr_pipe)) {
+            let line = line.unwrap_or_default();
+            let _ = lines.send(line.clone());
+            all.push_str(&line);
+            all.push('\n');
+        }
+        all
+    });
+    let announced = loop {
+        match said.recv_timeout(Duration::from_secs(60)) {
+            Ok(line) if line.contains("Waiting") => break line,
+            Ok(_) => continue,
+            Err(e) => panic!("no `Waiting` line from the second ggen: {e}"),
+        }
+    };
+    assert!(announced.contains(".ggen/lock"), "{announced}");
+    std::thread::sleep(Duration::from_millis(300));
     assert!(
         waiting.try_wait().unwrap().is_none(),
         "it should wait while the lock is held"
     );
     assert!(!project.join("p1").exists());
     drop(held);
-    let output = waiting.wait_with_output().unwrap();
-    let err = stderr(&output);
-    assert!(output.status.success(), "{err}");
-    assert!(
-        err.contains("Waiting") && err.contains(".ggen/lock"),
-        "{err}"
-    );
+    let status = waiting.wait().unwrap();
+    let err = reader.join().unwrap();
+    assert!(status.success(), "{err}");
     assert!(project.join("p1/lib.rs").exists());
 }

@@ -45,8 +45,12 @@ pub enum Durability {
 pub fn write_atomic(path: &Path, bytes: &[u8], durability: Durability) -> Result<(), FsError> {
     let dir = parent_dir(path);
     fs::create_dir_all(dir).map_err(|e| FsError::new("cannot create directory", dir, e))?;
-    let mut temp = tempfile::Builder::new()
-        .prefix(".ggen-tmp-")
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".ggen-tmp-");
+    // A new file gets the usual 0666 & ~umask, like any editor's, not tempfile's 0600.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let mut temp = builder
         .tempfile_in(dir)
         .map_err(|e| FsError::new("cannot create a temporary file in", dir, e))?;
     temp.write_all(bytes)
@@ -272,6 +276,27 @@ mod tests {
             .collect();
         assert_eq!(leftovers, vec![std::ffi::OsString::from("c.txt")]);
         sync_filesystem(dir.path()).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn new_files_are_readable_by_others_as_the_umask_allows() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("new.txt");
+        write_atomic(&path, b"x", Durability::Batch).unwrap();
+        let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        // Linux reports the process's umask in /proc; elsewhere only the owner bits are sure.
+        let umask = fs::read_to_string("/proc/self/status")
+            .ok()
+            .and_then(|status| {
+                let line = status.lines().find(|l| l.starts_with("Umask:"))?;
+                u32::from_str_radix(line["Umask:".len()..].trim(), 8).ok()
+            });
+        match umask {
+            Some(umask) => assert_eq!(mode, 0o666 & !umask, "{mode:o}"),
+            None => assert_eq!(mode & 0o700, 0o600, "{mode:o}"),
+        }
     }
 
     #[cfg(unix)]

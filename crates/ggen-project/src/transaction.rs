@@ -75,10 +75,9 @@ impl<'a> Transaction<'a> {
         // For the history's list of packs changed; a lockfile that does not parse counts as
         // empty here (the operation itself reports it).
         let before_lock = match journaled {
-            true => Lockfile::load(&layout.lockfile()).ok().flatten(),
-            false => None,
-        }
-        .unwrap_or_default();
+            true => packs_of(layout),
+            false => Lockfile::default(),
+        };
         let capture = |path: &std::path::Path| {
             if journaled {
                 journal::capture(path, &store)
@@ -249,6 +248,7 @@ impl<'a> Transaction<'a> {
         };
         write_state(&layout.snapshot(), snapshot, Durability::Batch)?;
         write_state(&layout.lockfile(), lock, Durability::Batch)?;
+        // Copies, not hard links: damage to a file on disk must not reach its good copy.
         self.record.snapshot.after = self.stored_state(snapshot, &self.record.snapshot.before)?;
         self.record.lockfile.after = self.stored_state(lock, &self.record.lockfile.before)?;
         self.record.packs = packs;
@@ -264,6 +264,7 @@ impl<'a> Transaction<'a> {
         Ok(self.record.id.clone())
     }
 
+    /// The state of a file just written with `bytes`, whose content is now in the store.
     fn stored_state(
         &self,
         bytes: Option<&[u8]>,
@@ -342,6 +343,21 @@ fn write_state(
         }
     }
     Ok(())
+}
+
+/// The packs of the project's lockfile, for the history, parsed without the (long) `[files]`
+/// tables that follow them; empty when there is none or it does not parse (the operation
+/// itself reports that).
+fn packs_of(layout: &Layout) -> Lockfile {
+    let path = layout.lockfile();
+    let Ok(Some(bytes)) = ggen_fs::read_optional(&path) else {
+        return Lockfile::default();
+    };
+    let text = String::from_utf8_lossy(&bytes);
+    let head = text.find("\n[files.").map_or(&text[..], |at| &text[..=at]);
+    Lockfile::parse(head.as_bytes(), &path)
+        .or_else(|_| Lockfile::parse(&bytes, &path))
+        .unwrap_or_default()
 }
 
 /// Packs installed, removed or changed (version, source, variables…) between two lockfiles.

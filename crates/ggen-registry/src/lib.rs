@@ -15,7 +15,7 @@ mod publish;
 mod registry;
 pub mod resolve;
 mod signature;
-mod time;
+pub mod time;
 mod trust;
 
 pub use cache::Cache;

@@ -13,6 +13,12 @@ pub fn now_rfc3339() -> String {
 
 /// Formats seconds since the Unix epoch (proleptic Gregorian calendar, UTC).
 pub fn format_rfc3339(secs: u64) -> String {
+    let ((year, month, day), (hour, minute, second)) = civil(secs);
+    format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}Z")
+}
+
+/// Seconds since the epoch as ((year, month, day), (hour, minute, second)), UTC.
+pub fn civil(secs: u64) -> ((i64, i64, i64), (u64, u64, u64)) {
     let days = (secs / 86_400) as i64;
     let rem = secs % 86_400;
     // Howard Hinnant's days-to-civil algorithm.
@@ -25,11 +31,9 @@ pub fn format_rfc3339(secs: u64) -> String {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rem / 3_600,
-        rem % 3_600 / 60,
-        rem % 60
+    (
+        (year, month, day),
+        (rem / 3_600, rem % 3_600 / 60, rem % 60),
     )
 }
 

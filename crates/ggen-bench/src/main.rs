@@ -190,6 +190,36 @@ fn run(options: &Options) -> Result<(), String> {
         if conflicts_seen != journaled.len() + unjournaled.len() {
             println!("warning: expected the workload's conflicts (exit 3) on every update run");
         }
+
+        // What watch does after a one-file template change in a pack under development:
+        // an incremental regeneration of the project generated from the pack directory.
+        let pack_dir = work.join("ggen").join("pack-v1");
+        let project = root.join("regen");
+        ggen(options, &home)
+            .arg("new")
+            .arg(&project)
+            .arg("--pack")
+            .arg(&pack_dir)
+            .pipe_ok()?;
+        let template = pack_dir.join("templates/src/m000/file_00000.rs.tmpl");
+        let mut n = 0;
+        let times = measure_with_setup(
+            options.runs,
+            || {
+                n += 1;
+                let mut text = std::fs::read_to_string(&template).map_err(|e| e.to_string())?;
+                text.push_str(&format!("// edit {n}\n"));
+                std::fs::write(&template, text).map_err(|e| e.to_string())
+            },
+            |_| {
+                ggen(options, &home)
+                    .arg("-C")
+                    .arg(&project)
+                    .args(["packs", "regenerate"])
+                    .pipe_ok()
+            },
+        )?;
+        report(files, "regenerate after 1 template edit", &times);
     }
     Ok(())
 }

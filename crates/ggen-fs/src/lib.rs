@@ -71,8 +71,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8], durability: Durability) -> Result
     temp.persist(path)
         .map_err(|e| FsError::new("cannot replace", path, e.error))?;
     fault::checkpoint();
-    if durability == Durability::Sync {
-        sync_dir(dir)?;
+    match durability {
+        Durability::Sync => sync_dir(dir)?,
+        Durability::Batch => pending::file(path),
     }
     Ok(())
 }
@@ -105,6 +106,7 @@ pub fn remove_file(path: &Path) -> Result<(), FsError> {
     match fs::remove_file(path) {
         Ok(()) => {
             fault::checkpoint();
+            pending::dir(parent_dir(path));
             Ok(())
         }
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
@@ -117,6 +119,7 @@ pub fn remove_dir_all(path: &Path) -> Result<(), FsError> {
     match fs::remove_dir_all(path) {
         Ok(()) => {
             fault::checkpoint();
+            pending::dir(parent_dir(path));
             Ok(())
         }
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
@@ -228,9 +231,44 @@ pub fn sync_dir(dir: &Path) -> Result<(), FsError> {
     Ok(())
 }
 
-/// One durability barrier for everything written under `dir` with [`Durability::Batch`]:
-/// `syncfs(2)` on Linux (one flush for the filesystem), `sync(2)` elsewhere on Unix.
+/// One durability barrier for everything written with [`Durability::Batch`] (and removed)
+/// since the last one. A small batch is synced file by file, then each directory: cheap, and
+/// independent of what other processes are writing. A large batch is one `syncfs(2)` on the
+/// filesystem of `dir` on Linux (`sync(2)` elsewhere on Unix), which beats thousands of
+/// fsyncs but also waits for every other writer's dirty pages.
 pub fn sync_filesystem(dir: &Path) -> Result<(), FsError> {
+    let Some((files, dirs)) = pending::take() else {
+        return sync_whole_filesystem(dir);
+    };
+    if files.len() <= pending::SMALL_BATCH {
+        for file in &files {
+            sync_existing(file, false)?;
+        }
+        for dir in &dirs {
+            sync_existing(dir, true)?;
+        }
+        return Ok(());
+    }
+    sync_whole_filesystem(dir)
+}
+
+/// fsyncs `path` if it still exists (a later step of the same change may have replaced it).
+fn sync_existing(path: &Path, is_dir: bool) -> Result<(), FsError> {
+    let opened = File::open(path);
+    let handle = match opened {
+        Ok(handle) => handle,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(FsError::new("cannot open", path, e)),
+    };
+    match handle.sync_all() {
+        Ok(()) => Ok(()),
+        // Some filesystems refuse fsync on a directory opened read-only; the data is synced.
+        Err(_) if is_dir => Ok(()),
+        Err(e) => Err(FsError::new("cannot sync", path, e)),
+    }
+}
+
+fn sync_whole_filesystem(dir: &Path) -> Result<(), FsError> {
     #[cfg(target_os = "linux")]
     {
         use std::os::fd::AsRawFd;
@@ -250,6 +288,49 @@ pub fn sync_filesystem(dir: &Path) -> Result<(), FsError> {
     #[cfg(not(unix))]
     let _ = dir;
     Ok(())
+}
+
+/// What was written or removed without its own fsync, waiting for the next barrier.
+mod pending {
+    use std::collections::BTreeSet;
+    use std::path::{Path, PathBuf};
+    use std::sync::Mutex;
+
+    /// Up to this many files, syncing each beats syncing the whole filesystem.
+    pub const SMALL_BATCH: usize = 256;
+
+    struct Pending {
+        files: Vec<PathBuf>,
+        dirs: BTreeSet<PathBuf>,
+    }
+
+    static PENDING: Mutex<Pending> = Mutex::new(Pending {
+        files: Vec::new(),
+        dirs: BTreeSet::new(),
+    });
+
+    pub fn file(path: &Path) {
+        if let Ok(mut pending) = PENDING.lock() {
+            pending.files.push(path.to_path_buf());
+            pending.dirs.insert(super::parent_dir(path).to_path_buf());
+        }
+    }
+
+    pub fn dir(path: &Path) {
+        if let Ok(mut pending) = PENDING.lock() {
+            pending.dirs.insert(path.to_path_buf());
+        }
+    }
+
+    /// Everything pending, emptied; `None` when the record itself is unusable (a writer
+    /// panicked), so the caller syncs the whole filesystem instead.
+    pub fn take() -> Option<(Vec<PathBuf>, BTreeSet<PathBuf>)> {
+        let mut pending = PENDING.lock().ok()?;
+        Some((
+            std::mem::take(&mut pending.files),
+            std::mem::take(&mut pending.dirs),
+        ))
+    }
 }
 
 fn parent_dir(path: &Path) -> &Path {

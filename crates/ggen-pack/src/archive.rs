@@ -43,7 +43,9 @@ impl Default for ArchiveLimits {
 }
 
 /// A fixed level, so that the same tree gives the same bytes whatever flate2's default is.
-const COMPRESSION_LEVEL: u32 = 6;
+/// The fastest one: a path pack's integrity is the hash of this archive, computed on every
+/// regeneration (watch), and pack sources compress well at any level.
+const COMPRESSION_LEVEL: u32 = 1;
 /// gzip's "unknown" operating system, rather than the packing machine's.
 const GZIP_OS_UNKNOWN: u8 = 255;
 

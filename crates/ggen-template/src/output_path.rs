@@ -44,7 +44,12 @@ pub fn normalize(path: &str) -> Result<String, String> {
     if components.is_empty() {
         return Err("the path is empty".to_string());
     }
-    Ok(components.join("/"))
+    let normalized = components.join("/");
+    // `./c:x` normalises to `c:x`: check the result too, so normalising is idempotent.
+    if has_drive_prefix(&normalized) {
+        return Err("the path starts with a drive letter (it is absolute on Windows)".to_string());
+    }
+    Ok(normalized)
 }
 
 /// `C:`, `c:x`, `C:/x`: a letter and a colon at the very start.
@@ -94,6 +99,7 @@ mod tests {
             ("C:\\Windows\\x", "backslash"),
             ("C:/Windows/x", "drive"),
             ("c:x", "drive"),
+            ("./a:", "drive"),
             ("\\\\server\\share", "backslash"),
             ("a\\b", "backslash"),
             ("a\0b", "NUL"),

@@ -5,7 +5,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{Scratch, stderr, stdout_json, tree};
+use common::{Scratch, copy_dir, stderr, stdout_json, tree};
 
 const LIB_V1: &str = "\
 // header kept as generated
@@ -398,14 +398,6 @@ fn compatible_and_to_pick_the_version() {
     let output = update(&scratch, &["--to", "1.0.0"]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(read(&root, "a.txt"), "1\n");
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for file in walk(from) {
-        let dest = to.join(file.strip_prefix(from).unwrap());
-        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
-        std::fs::copy(&file, dest).unwrap();
-    }
 }
 
 #[test]

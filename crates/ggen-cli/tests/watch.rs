@@ -8,20 +8,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
 
-use common::{Scratch, example_pack};
-
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    for entry in std::fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        let dest = to.join(path.file_name().unwrap());
-        if path.is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-            copy_dir(&path, &dest);
-        } else {
-            std::fs::copy(&path, &dest).unwrap();
-        }
-    }
-}
+use common::{Scratch, copy_dir, example_pack};
 
 /// Starts `ggen watch` in `proj`; returns the child and a channel of its stdout lines.
 fn start_watch(scratch: &Scratch) -> (Child, Receiver<String>) {
@@ -62,7 +49,6 @@ fn wait_for(rx: &Receiver<String>, needle: &str, timeout: Duration) -> Option<St
 fn watch_regenerates_after_a_graph_edit_and_ignores_unrelated_files() {
     let scratch = Scratch::new();
     let pack = scratch.work().join("models-pack");
-    std::fs::create_dir_all(&pack).unwrap();
     copy_dir(&example_pack("entity-models"), &pack);
     scratch
         .ggen()

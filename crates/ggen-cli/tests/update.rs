@@ -48,19 +48,7 @@ fn write_pack(dir: &Path, version: &str, files: &[(&str, &[u8])]) {
 fn setup(scratch: &Scratch, v1: &[(&str, &[u8])], v2: &[(&str, &[u8])]) -> PathBuf {
     write_pack(&scratch.work().join("v1"), "1.0.0", v1);
     write_pack(&scratch.work().join("v2"), "2.0.0", v2);
-    for dir in ["v1", "v2"] {
-        scratch
-            .ggen()
-            .args(["packs", "publish", dir, "--registry", "reg"])
-            .assert()
-            .success();
-    }
-    scratch
-        .ggen()
-        .args(["--registry", "reg", "new", "proj", "--pack", "app@1.0.0"])
-        .assert()
-        .success();
-    scratch.work().join("proj")
+    common::publish_and_create(scratch, &["v1", "v2"], "proj", "app@1.0.0")
 }
 
 fn update(scratch: &Scratch, args: &[&str]) -> std::process::Output {

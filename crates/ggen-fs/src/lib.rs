@@ -103,20 +103,18 @@ pub fn read_optional(path: &Path) -> Result<Option<Vec<u8>>, FsError> {
 
 /// Removes a file (or a symlink, not its target); absence is fine.
 pub fn remove_file(path: &Path) -> Result<(), FsError> {
-    match fs::remove_file(path) {
-        Ok(()) => {
-            fault::checkpoint();
-            pending::dir(parent_dir(path));
-            Ok(())
-        }
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(FsError::new("cannot remove", path, e)),
-    }
+    remove_with(path, |p| fs::remove_file(p))
 }
 
 /// Removes a directory and everything in it; absence is fine.
 pub fn remove_dir_all(path: &Path) -> Result<(), FsError> {
-    match fs::remove_dir_all(path) {
+    remove_with(path, |p| fs::remove_dir_all(p))
+}
+
+/// Runs `remove` on `path`: a checkpoint and a pending directory sync when it removed
+/// something, nothing when there was nothing to remove.
+fn remove_with(path: &Path, remove: fn(&Path) -> io::Result<()>) -> Result<(), FsError> {
+    match remove(path) {
         Ok(()) => {
             fault::checkpoint();
             pending::dir(parent_dir(path));

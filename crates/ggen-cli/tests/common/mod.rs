@@ -162,3 +162,26 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Publishes the pack directories `versions` (under `work/`) to the registry `work/reg`, then
+/// runs `ggen new PROJECT --pack SPEC` from it; returns the project's path.
+pub fn publish_and_create(
+    scratch: &Scratch,
+    versions: &[&str],
+    project: &str,
+    spec: &str,
+) -> PathBuf {
+    for dir in versions {
+        scratch
+            .ggen()
+            .args(["packs", "publish", dir, "--registry", "reg"])
+            .assert()
+            .success();
+    }
+    scratch
+        .ggen()
+        .args(["--registry", "reg", "new", project, "--pack", spec])
+        .assert()
+        .success();
+    scratch.work().join(project)
+}

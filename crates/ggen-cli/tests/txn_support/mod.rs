@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::common::{Scratch, tree};
+use crate::common::{Scratch, publish_and_create, tree};
 
 /// Writes pack `id` at `dir`: a manifest with variable `name`, and `files` under templates/.
 pub fn write_pack(dir: &Path, id: &str, version: &str, files: &[(String, String)]) {
@@ -106,19 +106,8 @@ impl UpdateFixture {
         let (v1, v2) = versions(files);
         write_pack(&scratch.work().join("v1"), "app", "1.0.0", &v1);
         write_pack(&scratch.work().join("v2"), "app", "2.0.0", &v2);
-        for dir in ["v1", "v2"] {
-            scratch
-                .ggen()
-                .args(["packs", "publish", dir, "--registry", "reg"])
-                .assert()
-                .success();
-        }
-        scratch
-            .ggen()
-            .args(["--registry", "reg", "new", "before", "--pack", "app@1.0.0"])
-            .assert()
-            .success();
-        edit_project(&scratch.work().join("before"), files);
+        let before = publish_and_create(&scratch, &["v1", "v2"], "before", "app@1.0.0");
+        edit_project(&before, files);
         UpdateFixture { scratch, files }
     }
 

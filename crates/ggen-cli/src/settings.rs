@@ -88,11 +88,11 @@ pub fn environment(args: &GlobalArgs) -> Result<Environment, CliError> {
     {
         network.retry_base = Duration::from_millis(ms);
     }
-    let history_limit = std::env::var(ggen_project::history::LIMIT_VAR)
+    let history_limit = std::env::var(ggen_project::transaction::history::LIMIT_VAR)
         .ok()
         .and_then(|v| v.trim().parse::<usize>().ok())
         .or(config.history_limit)
-        .unwrap_or(ggen_project::history::DEFAULT_LIMIT);
+        .unwrap_or(ggen_project::transaction::history::DEFAULT_LIMIT);
     let interactive = !args.json && !args.quiet && std::io::stderr().is_terminal();
     let progress = ProgressHandle::new(DownloadBars::new(Printer::new(args), interactive));
     let mut limits = ggen_template::Limits::default();
@@ -149,7 +149,7 @@ pub fn open_registry(env: &Environment) -> Result<ggen_registry::Registry, CliEr
     ggen_registry::Registry::open(
         location,
         &env.cwd,
-        &ggen_project::source::registry_access(env),
+        &ggen_project::packs::source::registry_access(env),
     )
     .map_err(registry_error)
 }

@@ -1,35 +1,26 @@
 //! A project's life: its lockfile, snapshot and object store, generating packs into it and
 //! installing them. Reports progress through [`Reporter`] and never prints.
+//!
+//! The rooms, from the bottom up:
+//! - [`state`]: what a project stores (layout, `ggen.lock`, snapshot, objects, git index);
+//! - [`transaction`]: changing it safely (journal, undo, recovery, project lock, history);
+//! - [`packs`]: where pack versions come from and rendering them into files;
+//! - [`plan`]: deciding, file by file, what a generation does to the project;
+//! - [`project`]: opening a project for a command;
+//! - [`ops`]: one module per operation (`ops::install`, `ops::update`, …).
 
-pub mod drift;
 mod error;
-mod generation;
-mod git_index;
-pub mod history;
-pub mod hooks;
-pub mod install;
-pub mod journal;
-mod layout;
-pub mod lifecycle;
-pub mod lockfile;
-pub mod objects;
-pub mod outdated;
-pub mod project_lock;
-pub mod recovery;
+pub mod ops;
+pub mod packs;
+pub mod plan;
+pub mod project;
 mod reporter;
-pub mod resolve;
-pub mod rollback;
-pub mod snapshot;
-pub mod source;
+pub mod state;
 pub mod transaction;
-pub mod uninstall;
-pub mod update;
-pub mod watch;
 
 pub use error::ProjectError;
-pub use layout::Layout;
 pub use reporter::{NoReporter, Reporter};
-
+pub use state::layout::Layout;
 /// Settings every operation shares: where packs come from and how to behave.
 #[derive(Debug, Clone)]
 pub struct Environment {

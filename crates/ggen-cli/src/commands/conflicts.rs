@@ -1,18 +1,16 @@
-//! `ggen conflicts` and `ggen resolve PATH --ours|--theirs|--merged`.
+//! `ggen conflicts`: the files with unresolved conflicts.
 
 use ggen_project::Layout;
-use ggen_project::resolve::Side;
 
 use crate::Outcome;
-use crate::args::{GlobalArgs, ResolveArgs};
+use crate::args::GlobalArgs;
 use crate::error::CliError;
 use crate::printer::Printer;
-use crate::progress::TerminalReporter;
 use crate::settings;
 
 pub fn list(global: &GlobalArgs, printer: &Printer) -> Result<Outcome, CliError> {
     let env = settings::environment(global)?;
-    let conflicts = ggen_project::resolve::conflicts(&Layout::new(env.cwd.clone()))?;
+    let conflicts = ggen_project::ops::resolve::conflicts(&Layout::new(env.cwd.clone()))?;
     let outcome = if conflicts.is_empty() {
         Outcome::Success
     } else {
@@ -45,33 +43,4 @@ pub fn list(global: &GlobalArgs, printer: &Printer) -> Result<Outcome, CliError>
         printer.note("no conflicts");
     }
     Ok(outcome)
-}
-
-pub fn resolve(
-    args: &ResolveArgs,
-    global: &GlobalArgs,
-    printer: &Printer,
-) -> Result<Outcome, CliError> {
-    let env = settings::environment(global)?;
-    let side = if args.ours {
-        Side::Ours
-    } else if args.theirs {
-        Side::Theirs
-    } else {
-        Side::Merged
-    };
-    let path = args.path.trim_start_matches("./").to_string();
-    let reporter = TerminalReporter::new(printer.interactive(), global.quiet);
-    ggen_project::resolve::resolve(&Layout::new(env.cwd.clone()), &path, side, &env, &reporter)?;
-    if printer.json {
-        printer.json_document(serde_json::json!({
-            "status": "ok",
-            "exit_code": 0,
-            "path": path,
-            "side": side,
-        }));
-    } else {
-        printer.status("Resolved", &path);
-    }
-    Ok(Outcome::Success)
 }

@@ -10,7 +10,7 @@ use crate::settings;
 
 pub fn run(args: &DiffArgs, global: &GlobalArgs, printer: &Printer) -> Result<Outcome, CliError> {
     let env = settings::environment(global)?;
-    let diffs = ggen_project::drift::diff(&Layout::new(env.cwd.clone()), &args.paths)?;
+    let diffs = ggen_project::ops::drift::diff(&Layout::new(env.cwd.clone()), &args.paths)?;
     if printer.json {
         printer.json_document(serde_json::json!({
             "status": "ok",

@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 
 use ggen_project::Layout;
-use ggen_project::history::HistoryEntry;
-use ggen_project::journal::PackChange;
+use ggen_project::transaction::history::HistoryEntry;
+use ggen_project::transaction::journal::PackChange;
 
 use crate::Outcome;
 use crate::args::{Command, GlobalArgs, LifecycleCommand, PacksCommand};
@@ -16,7 +16,7 @@ use crate::settings;
 
 pub fn run(global: &GlobalArgs, printer: &Printer) -> Result<Outcome, CliError> {
     let env = settings::environment(global)?;
-    let records = ggen_project::history::list(&Layout::new(env.cwd.clone()))?;
+    let records = ggen_project::transaction::history::list(&Layout::new(env.cwd.clone()))?;
     let entries: Vec<HistoryEntry> = records.iter().rev().map(HistoryEntry::from).collect();
     if printer.json {
         printer.json_document(serde_json::json!({
@@ -75,7 +75,7 @@ pub fn recover(command: &Command, global: &GlobalArgs, printer: &Printer) -> Res
         return Ok(());
     };
     let reporter = TerminalReporter::new(printer.interactive(), global.quiet);
-    let report = ggen_project::recovery::open(&Layout::new(root), global.no_wait, &reporter)?;
+    let report = ggen_project::project::open(&Layout::new(root), global.no_wait, &reporter)?;
     if report.is_empty() {
         return Ok(());
     }

@@ -1,7 +1,7 @@
 //! `ggen lifecycle list` and `ggen lifecycle run PHASE…`.
 
 use ggen_project::Layout;
-use ggen_project::lifecycle::{Lifecycle, PhaseOutcome, RunOptions, TEMPLATE_PHASE};
+use ggen_project::ops::lifecycle::{Lifecycle, PhaseOutcome, RunOptions, TEMPLATE_PHASE};
 
 use crate::Outcome;
 use crate::args::{GlobalArgs, LifecycleRunArgs};
@@ -72,8 +72,12 @@ pub fn run(
         force: args.force,
         stdout_to_stderr: printer.json,
     };
-    let report =
-        ggen_project::lifecycle::run(&Layout::new(env.cwd.clone()), &env, &options, &reporter)?;
+    let report = ggen_project::ops::lifecycle::run(
+        &Layout::new(env.cwd.clone()),
+        &env,
+        &options,
+        &reporter,
+    )?;
     let failure = report.failure().cloned();
     let exit_code: u8 = match &failure {
         Some(run) => match run.outcome {

@@ -6,22 +6,24 @@ mod conflicts;
 mod diff;
 mod graph_query;
 mod history;
-mod install;
 mod keys;
 mod lifecycle;
 mod merge_file;
+mod packs_check;
 mod packs_info;
+mod packs_install;
 mod packs_list;
 mod packs_outdated;
 mod packs_publish;
 mod packs_uninstall;
+mod packs_update;
 mod packs_yank;
 mod regions;
+mod resolve;
 mod rollback;
 mod search;
 mod status;
 mod template_render;
-mod update;
 mod watch;
 
 use std::collections::BTreeMap;
@@ -37,14 +39,16 @@ pub fn run(cli: Cli, printer: &Printer) -> Result<Outcome, CliError> {
     let global = &cli.global;
     history::recover(&cli.command, global, printer)?;
     match cli.command {
-        Command::New(args) => install::new(&args, global, printer),
-        Command::Packs(PacksCommand::Install(args)) => install::install(&args, global, printer),
-        Command::Packs(PacksCommand::List(args)) => packs_list::run(&args, global, printer),
-        Command::Packs(PacksCommand::Update(args)) => update::update(&args, global, printer),
-        Command::Packs(PacksCommand::Regenerate(args)) => {
-            update::regenerate(&args, global, printer)
+        Command::New(args) => packs_install::new(&args, global, printer),
+        Command::Packs(PacksCommand::Install(args)) => {
+            packs_install::install(&args, global, printer)
         }
-        Command::Packs(PacksCommand::Check) => status::check(global, printer),
+        Command::Packs(PacksCommand::List(args)) => packs_list::run(&args, global, printer),
+        Command::Packs(PacksCommand::Update(args)) => packs_update::update(&args, global, printer),
+        Command::Packs(PacksCommand::Regenerate(args)) => {
+            packs_update::regenerate(&args, global, printer)
+        }
+        Command::Packs(PacksCommand::Check) => packs_check::run(global, printer),
         Command::Packs(PacksCommand::Uninstall(args)) => {
             packs_uninstall::run(&args, global, printer)
         }
@@ -55,7 +59,7 @@ pub fn run(cli: Cli, printer: &Printer) -> Result<Outcome, CliError> {
         Command::Lifecycle(LifecycleCommand::Run(args)) => lifecycle::run(&args, global, printer),
         Command::Diff(args) => diff::run(&args, global, printer),
         Command::Conflicts => conflicts::list(global, printer),
-        Command::Resolve(args) => conflicts::resolve(&args, global, printer),
+        Command::Resolve(args) => resolve::run(&args, global, printer),
         Command::History => history::run(global, printer),
         Command::Rollback(args) => rollback::run(&args, global, printer),
         Command::Packs(PacksCommand::Publish(args)) => packs_publish::run(&args, global, printer),

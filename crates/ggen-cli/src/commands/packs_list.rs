@@ -1,6 +1,6 @@
 //! `ggen packs list [--available]`.
 
-use ggen_project::lockfile::Lockfile;
+use ggen_project::state::lockfile::Lockfile;
 use ggen_project::{Environment, Layout};
 
 use crate::Outcome;
@@ -15,7 +15,7 @@ pub fn run(args: &ListArgs, global: &GlobalArgs, printer: &Printer) -> Result<Ou
         return available(&env, printer);
     }
     let layout = Layout::new(env.cwd.clone());
-    let lock = ggen_project::lockfile::Lockfile::load(&layout.lockfile())?;
+    let lock = ggen_project::state::lockfile::Lockfile::load(&layout.lockfile())?;
     let Some(lock) = lock else {
         return Err(CliError::new(format!(
             "{} is not a ggen project (no ggen.lock)",

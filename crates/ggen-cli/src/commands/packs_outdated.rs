@@ -10,7 +10,7 @@ use crate::settings;
 
 pub fn run(global: &GlobalArgs, printer: &Printer) -> Result<Outcome, CliError> {
     let env = settings::environment(global)?;
-    let rows = ggen_project::outdated::outdated(&Layout::new(env.cwd.clone()), &env)?;
+    let rows = ggen_project::ops::outdated::outdated(&Layout::new(env.cwd.clone()), &env)?;
     if printer.json {
         printer.json_document(serde_json::json!({
             "status": "ok",

@@ -26,7 +26,7 @@ pub fn run(
         .map_err(|e| {
             registry_error(e).with_hint("a signing key is the FILE written by `ggen keys generate`")
         })?;
-    let access = ggen_project::source::registry_access(&env);
+    let access = ggen_project::packs::source::registry_access(&env);
     let registry = Registry::create(location, &env.cwd, &access).map_err(registry_error)?;
     let published = ggen_registry::publish(&env.cwd.join(&args.dir), &registry, sign_key.as_ref())
         .map_err(registry_error)?;

@@ -16,7 +16,7 @@ pub fn run(
 ) -> Result<Outcome, CliError> {
     let env = settings::environment(global)?;
     let reporter = TerminalReporter::new(printer.interactive(), global.quiet);
-    let report = ggen_project::uninstall::uninstall(
+    let report = ggen_project::ops::uninstall::uninstall(
         &Layout::new(env.cwd.clone()),
         &args.id,
         args.force,

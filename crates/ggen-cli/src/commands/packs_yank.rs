@@ -14,7 +14,7 @@ pub fn run(args: &YankArgs, global: &GlobalArgs, printer: &Printer) -> Result<Ou
     let location = env.registry.as_deref().ok_or_else(|| {
         CliError::usage("yanking needs a registry directory").with_hint("pass `--registry PATH`")
     })?;
-    let access = ggen_project::source::registry_access(&env);
+    let access = ggen_project::packs::source::registry_access(&env);
     let registry = Registry::open(location, &env.cwd, &access).map_err(registry_error)?;
     let yanked =
         ggen_registry::yank(&registry, &id, &version, !args.undo).map_err(registry_error)?;

@@ -1,7 +1,7 @@
 //! `ggen rollback [TXID] [--force]`.
 
 use ggen_project::Layout;
-use ggen_project::rollback::RollbackOptions;
+use ggen_project::ops::rollback::RollbackOptions;
 
 use crate::Outcome;
 use crate::args::{GlobalArgs, RollbackArgs};
@@ -21,8 +21,12 @@ pub fn run(
         to: args.txid.clone(),
         force: args.force,
     };
-    let report =
-        ggen_project::rollback::rollback(&Layout::new(env.cwd.clone()), &options, &env, &reporter)?;
+    let report = ggen_project::ops::rollback::rollback(
+        &Layout::new(env.cwd.clone()),
+        &options,
+        &env,
+        &reporter,
+    )?;
     if printer.json {
         printer.json_document(serde_json::json!({
             "status": "ok",

@@ -1,7 +1,7 @@
-//! `ggen status` and `ggen packs check`.
+//! `ggen status`.
 
 use ggen_project::Layout;
-use ggen_project::drift::{FileState, StatusReport};
+use ggen_project::ops::drift::{FileState, StatusReport};
 
 use crate::Outcome;
 use crate::args::GlobalArgs;
@@ -11,7 +11,7 @@ use crate::settings;
 
 pub fn status(global: &GlobalArgs, printer: &Printer) -> Result<Outcome, CliError> {
     let env = settings::environment(global)?;
-    let report = ggen_project::drift::status(&Layout::new(env.cwd.clone()))?;
+    let report = ggen_project::ops::drift::status(&Layout::new(env.cwd.clone()))?;
     let conflicted = report
         .files
         .iter()
@@ -41,56 +41,7 @@ pub fn status(global: &GlobalArgs, printer: &Printer) -> Result<Outcome, CliErro
     Ok(outcome)
 }
 
-pub fn check(global: &GlobalArgs, printer: &Printer) -> Result<Outcome, CliError> {
-    let env = settings::environment(global)?;
-    let report = ggen_project::drift::check(&Layout::new(env.cwd.clone()))?;
-    let clean = report.is_clean();
-    if printer.json {
-        printer.json_document(serde_json::json!({
-            "status": if clean { "ok" } else { "error" },
-            "exit_code": if clean { 0 } else { 1 },
-            "clean": clean,
-            "tracked": report.status.tracked,
-            "files": report.status.files,
-            "regenerate": report.regenerate,
-        }));
-    } else {
-        print_files(&report.status, printer);
-        let mut text = String::new();
-        for reason in &report.regenerate {
-            text.push_str(&format!("regenerate {}: {}\n", reason.pack, reason.reason));
-        }
-        printer.out(&text);
-        if clean {
-            printer.note(&format!(
-                "{} generated files as generated; nothing to regenerate",
-                report.status.tracked
-            ));
-        }
-    }
-    if clean {
-        Ok(Outcome::Success)
-    } else {
-        // Not clean is exit 1 by the SPEC; the report above is the message.
-        if printer.json {
-            return Err(CliError::reported());
-        }
-        let mut err = CliError::new(format!(
-            "the project is not clean: {} file(s) not as generated, {} pack change(s) to regenerate",
-            report.status.files.len(),
-            report.regenerate.len()
-        ));
-        if !report.status.files.is_empty() {
-            err = err.with_hint("`ggen diff` shows what changed; `ggen status` lists the files");
-        }
-        if !report.regenerate.is_empty() {
-            err = err.with_hint("`ggen packs regenerate` picks up the pack changes");
-        }
-        Err(err)
-    }
-}
-
-fn print_files(report: &StatusReport, printer: &Printer) {
+pub(super) fn print_files(report: &StatusReport, printer: &Printer) {
     let mut text = String::new();
     for file in &report.files {
         let word = match file.state {

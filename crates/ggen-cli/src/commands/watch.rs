@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use ggen_project::Layout;
-use ggen_project::watch::{AutoUpdate, WatchEvent, WatchOptions};
+use ggen_project::ops::watch::{AutoUpdate, WatchEvent, WatchOptions};
 
 use crate::Outcome;
 use crate::args::{AutoUpdateArg, GlobalArgs, WatchArgs};
@@ -33,7 +33,7 @@ pub fn run(args: &WatchArgs, global: &GlobalArgs, printer: &Printer) -> Result<O
     // Progress bars would fight with the one-line-per-regeneration output.
     let reporter = TerminalReporter::new(false, global.quiet);
     let mut regenerations = 0usize;
-    ggen_project::watch::watch(&layout, &env, &options, &reporter, &stop, &mut |event| {
+    ggen_project::ops::watch::watch(&layout, &env, &options, &reporter, &stop, &mut |event| {
         report(printer, &event);
         if matches!(event, WatchEvent::Regenerated { .. }) {
             regenerations += 1;

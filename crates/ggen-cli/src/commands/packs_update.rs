@@ -1,7 +1,7 @@
-//! `ggen packs update` and `ggen packs regenerate`.
+//! `ggen packs update`, and `ggen packs regenerate` (the same operation on the locked version).
 
-use ggen_project::source::UpdateTarget;
-use ggen_project::update::{MergeStrategy, Mode, UpdateAction, UpdateOptions, UpdateReport};
+use ggen_project::ops::update::{MergeStrategy, Mode, UpdateAction, UpdateOptions, UpdateReport};
+use ggen_project::packs::source::UpdateTarget;
 
 use crate::Outcome;
 use crate::args::{GlobalArgs, MergeArgs, RegenerateArgs, StrategyArg, UpdateArgs};
@@ -47,13 +47,13 @@ fn run_tested(
     global: &GlobalArgs,
     printer: &Printer,
 ) -> Result<Outcome, CliError> {
-    use ggen_project::lifecycle;
+    use ggen_project::ops::lifecycle;
     let env = settings::environment(global)?;
     let layout = ggen_project::Layout::new(env.cwd.clone());
     lifecycle::require_test_phase(&layout)?;
     let before = lifecycle::last_transaction(&layout)?;
     let reporter = TerminalReporter::new(printer.interactive(), global.quiet);
-    let report = ggen_project::update::update(options, &env, &reporter)?;
+    let report = ggen_project::ops::update::update(options, &env, &reporter)?;
     let after = lifecycle::last_transaction(&layout)?;
     let update_txid = after.filter(|id| Some(id) != before.as_ref());
     let test = lifecycle::test_or_roll_back(&layout, &env, update_txid, printer.json, &reporter)?;
@@ -158,7 +158,7 @@ fn run(
 ) -> Result<Outcome, CliError> {
     let env = settings::environment(global)?;
     let reporter = TerminalReporter::new(printer.interactive(), global.quiet);
-    let report = ggen_project::update::update(options, &env, &reporter)?;
+    let report = ggen_project::ops::update::update(options, &env, &reporter)?;
     let outcome = if report.unresolved() {
         Outcome::Unresolved
     } else {

@@ -6,8 +6,8 @@ use ggen_pack::Pack;
 use ggen_template::{Graph, GraphSource, PackContext, Renderer, Template};
 use rayon::prelude::*;
 
-use crate::objects::ObjectStore;
-use crate::snapshot::{GraphRecord, TemplateRecord};
+use crate::state::objects::ObjectStore;
+use crate::state::snapshot::{GraphRecord, TemplateRecord};
 use crate::{ProjectError, Reporter};
 
 /// What the last generation of a pack left behind: its template records and the objects

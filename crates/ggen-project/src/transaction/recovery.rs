@@ -3,19 +3,16 @@
 //! transaction; a lockfile or snapshot that fails to parse (or its checksum) is replaced by
 //! the last good copy from the history, keeping the damaged one aside.
 
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::journal::{self, PathState, Record};
-use crate::lockfile::Lockfile;
-use crate::objects::ObjectStore;
-use crate::project_lock::ProjectLock;
-use crate::snapshot::Snapshot;
-use crate::transaction::remove_empty_parents;
-use crate::{Layout, ProjectError, Reporter};
+use crate::state::lockfile::Lockfile;
+use crate::state::objects::ObjectStore;
+use crate::state::snapshot::Snapshot;
+use crate::transaction::journal::{self, Record};
+use crate::transaction::undo::roll_back;
+use crate::{Layout, ProjectError};
 
 /// One interrupted transaction, undone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -39,53 +36,6 @@ pub struct RestoredState {
     pub from_transaction: String,
     /// Where the damaged file was kept.
     pub damaged_copy: PathBuf,
-}
-
-/// What [`open`] had to repair before the command could run.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct OpenReport {
-    pub recovered: Vec<Recovery>,
-    pub restored: Vec<RestoredState>,
-}
-
-impl OpenReport {
-    pub fn is_empty(&self) -> bool {
-        self.recovered.is_empty() && self.restored.is_empty()
-    }
-}
-
-/// Readies the project at `layout` for any command: undoes interrupted transactions and
-/// restores a damaged lockfile or snapshot. Cheap when there is nothing to do (no lock is
-/// taken); otherwise takes the project lock, waiting like a changing command would.
-pub fn open(
-    layout: &Layout,
-    no_wait: bool,
-    reporter: &dyn Reporter,
-) -> Result<OpenReport, ProjectError> {
-    if !layout.state_dir().is_dir() || !needs_repair(layout) {
-        return Ok(OpenReport::default());
-    }
-    let guard = ProjectLock::acquire(layout, no_wait, reporter)?;
-    let restored = restore_damaged_state(layout)?;
-    Ok(OpenReport {
-        recovered: guard.recovered().to_vec(),
-        restored,
-    })
-}
-
-fn needs_repair(layout: &Layout) -> bool {
-    let journal = std::fs::read_dir(layout.journal_dir())
-        .map(|mut entries| entries.next().is_some())
-        .unwrap_or(false);
-    journal
-        || matches!(
-            Lockfile::load(&layout.lockfile()),
-            Err(ProjectError::CorruptLockfile { .. })
-        )
-        || matches!(
-            Snapshot::load(&layout.snapshot()),
-            Err(ProjectError::CorruptSnapshot { .. })
-        )
 }
 
 /// Undoes every transaction left in `.ggen/journal/`, newest first. The caller holds the
@@ -123,74 +73,14 @@ pub(crate) fn recover_journals(layout: &Layout) -> Result<Vec<Recovery>, Project
     Ok(recovered)
 }
 
-/// Puts every path of `record` back to its state before the transaction, removes the
-/// temporary files a killed write leaves, and returns the paths that changed. Idempotent,
-/// so a recovery that is itself interrupted is simply run again.
-pub(crate) fn roll_back(layout: &Layout, record: &Record) -> Result<Vec<String>, ProjectError> {
-    let mut dirs: BTreeSet<PathBuf> = record
-        .files
-        .keys()
-        .filter_map(|path| layout.file(path).parent().map(Path::to_path_buf))
-        .collect();
-    dirs.insert(layout.root().to_path_buf());
-    dirs.insert(layout.state_dir());
-    // First, so that directories the transaction created can be removed once empty.
-    for dir in dirs {
-        remove_temporary_files(&dir);
-    }
-    let store = ObjectStore::new(layout.objects());
-    let mut restored: Vec<String> = record
-        .files
-        .par_iter()
-        .map(|(path, change)| {
-            let changed = journal::restore(&layout.file(path), &change.before, &store)?;
-            if change.before == PathState::Absent {
-                remove_empty_parents(layout, path);
-            }
-            Ok::<_, ProjectError>(changed.then(|| path.clone()))
-        })
-        .collect::<Result<Vec<_>, _>>()?
-        .into_iter()
-        .flatten()
-        .collect();
-    for (name, path, state) in [
-        ("ggen.lock", layout.lockfile(), &record.lockfile.before),
-        (
-            ".ggen/snapshot.json",
-            layout.snapshot(),
-            &record.snapshot.before,
-        ),
-    ] {
-        if journal::restore(&path, state, &store)? {
-            restored.push(name.to_string());
-        }
-    }
-    restored.sort();
-    Ok(restored)
-}
-
-/// Removes `.ggen-tmp-*` files directly in `dir` (best effort: they are only clutter).
-pub(crate) fn remove_temporary_files(dir: &Path) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.filter_map(|e| e.ok()) {
-        if ggen_fs::is_temporary(&entry.file_name().to_string_lossy())
-            && entry.file_type().map(|t| !t.is_dir()).unwrap_or(false)
-        {
-            let _ = ggen_fs::remove_file(&entry.path());
-        }
-    }
-}
-
 /// Loads a state file only to see whether it is sound.
 type LoadCheck = fn(&Path) -> Result<(), ProjectError>;
 
 /// Replaces a `ggen.lock` or snapshot that fails to load with the copy the last transaction
 /// committed, when the history has it; otherwise the load error stands.
-fn restore_damaged_state(layout: &Layout) -> Result<Vec<RestoredState>, ProjectError> {
+pub(crate) fn restore_damaged_state(layout: &Layout) -> Result<Vec<RestoredState>, ProjectError> {
     let mut restored = Vec::new();
-    let last = crate::history::last(layout)?;
+    let last = crate::transaction::history::last(layout)?;
     let store = ObjectStore::new(layout.objects());
     let checks: [(&str, PathBuf, LoadCheck); 2] = [
         ("ggen.lock", layout.lockfile(), |path| {

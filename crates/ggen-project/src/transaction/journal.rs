@@ -10,7 +10,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use ggen_fs::Durability;
 use serde::{Deserialize, Serialize};
 
-use crate::objects::ObjectStore;
+use crate::state::objects::ObjectStore;
 use crate::{Layout, ProjectError};
 
 /// The current record format.

@@ -7,15 +7,16 @@ use std::path::{Path, PathBuf};
 use ggen_template::Renderer;
 use serde::Serialize;
 
-use crate::generation::{GeneratedFile, PackGeneration, generate};
-use crate::lockfile::{LockedPack, Lockfile};
-use crate::project_lock::ProjectLock;
-use crate::snapshot::{
+use crate::ops::hooks;
+use crate::packs::generation::{GeneratedFile, PackGeneration, generate};
+use crate::packs::source::{PackRequest, ResolvedPack, resolve};
+use crate::state::lockfile::{LockedPack, Lockfile};
+use crate::state::snapshot::{
     FileStat, Snapshot, SnapshotConflict, SnapshotFile, SnapshotPack, SnapshotRegion,
 };
-use crate::source::{PackRequest, ResolvedPack, resolve};
+use crate::transaction::project_lock::ProjectLock;
 use crate::transaction::{FileChange, Transaction};
-use crate::{Environment, Layout, ProjectError, Reporter, hooks};
+use crate::{Environment, Layout, ProjectError, Reporter};
 
 /// What to install, where, and how.
 #[derive(Debug, Clone)]

@@ -7,9 +7,9 @@ use std::path::PathBuf;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::lockfile::Lockfile;
-use crate::objects::ObjectStore;
-use crate::snapshot::{Snapshot, SnapshotFile};
+use crate::project::load_project;
+use crate::state::objects::ObjectStore;
+use crate::state::snapshot::{Snapshot, SnapshotFile};
 use crate::{Layout, ProjectError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -42,15 +42,6 @@ impl StatusReport {
     pub fn is_clean(&self) -> bool {
         self.files.is_empty()
     }
-}
-
-/// The project's lockfile and snapshot; an error when it is not a ggen project.
-pub fn load_project(layout: &Layout) -> Result<(Lockfile, Snapshot), ProjectError> {
-    let lock = Lockfile::load(&layout.lockfile())?.ok_or_else(|| ProjectError::NotAProject {
-        path: layout.root().to_path_buf(),
-    })?;
-    let snapshot = Snapshot::load(&layout.snapshot())?.unwrap_or_else(Snapshot::new);
-    Ok((lock, snapshot))
 }
 
 /// Modified, missing and conflicted generated files.
@@ -170,7 +161,7 @@ pub fn check(layout: &Layout) -> Result<CheckReport, ProjectError> {
 fn pack_changes(
     pack: &ggen_pack::Pack,
     locked_version: &str,
-    record: Option<&crate::snapshot::SnapshotPack>,
+    record: Option<&crate::state::snapshot::SnapshotPack>,
 ) -> Result<Vec<String>, ProjectError> {
     let mut reasons = Vec::new();
     if pack.version().to_string() != locked_version {
@@ -246,7 +237,7 @@ pub fn diff(layout: &Layout, paths: &[String]) -> Result<Vec<FileDiff>, ProjectE
         let base = objects.get(&file.hash)?;
         let current = ggen_fs::read_optional(&layout.file(&entry.path))?.unwrap_or_default();
         let text = match (std::str::from_utf8(&base), std::str::from_utf8(&current)) {
-            (Ok(old), Ok(new)) => crate::update::unified_diff(
+            (Ok(old), Ok(new)) => crate::ops::update::unified_diff(
                 old,
                 new,
                 &format!("a/{} (generated)", entry.path),

@@ -4,9 +4,9 @@
 use ggen_merge::{ConflictStyle, MergeOptions};
 use serde::Serialize;
 
-use crate::generation::GeneratedFile;
-use crate::objects::ObjectStore;
-use crate::snapshot::{FileStat, Snapshot, SnapshotConflict, SnapshotFile, SnapshotRegion};
+use crate::packs::generation::GeneratedFile;
+use crate::state::objects::ObjectStore;
+use crate::state::snapshot::{FileStat, Snapshot, SnapshotConflict, SnapshotFile, SnapshotRegion};
 use crate::transaction::FileChange;
 use crate::{Layout, ProjectError};
 
@@ -173,11 +173,11 @@ impl FilePlan {
     pub fn unmerged<'a>(
         &'a self,
         files: &'a [GeneratedFile],
-    ) -> Option<crate::git_index::Unmerged<'a>> {
+    ) -> Option<crate::state::git_index::Unmerged<'a>> {
         let conflict = self.conflict.as_ref()?;
         let (_, current) = self.current_object.as_ref()?;
         let new = files.iter().find(|f| f.hash == conflict.new)?;
-        Some(crate::git_index::Unmerged {
+        Some(crate::state::git_index::Unmerged {
             path: &self.path,
             base: self.base.as_deref(),
             current,

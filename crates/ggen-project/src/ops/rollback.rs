@@ -7,12 +7,13 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::journal::{PathState, Record};
-use crate::lockfile::Lockfile;
-use crate::objects::ObjectStore;
-use crate::project_lock::ProjectLock;
+use crate::state::lockfile::Lockfile;
+use crate::state::objects::ObjectStore;
+use crate::transaction::journal;
+use crate::transaction::journal::{PathState, Record};
+use crate::transaction::project_lock::ProjectLock;
 use crate::transaction::{Transaction, pack_changes};
-use crate::{Environment, Layout, ProjectError, Reporter, journal};
+use crate::{Environment, Layout, ProjectError, Reporter};
 
 #[derive(Debug, Clone)]
 pub struct RollbackOptions {
@@ -60,7 +61,7 @@ pub fn rollback(
     reporter: &dyn Reporter,
 ) -> Result<RollbackReport, ProjectError> {
     let guard = ProjectLock::acquire(layout, env.no_wait, reporter)?;
-    let history = crate::history::list(layout)?;
+    let history = crate::transaction::history::list(layout)?;
     let start = match &options.to {
         None => history
             .len()

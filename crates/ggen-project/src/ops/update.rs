@@ -2,25 +2,23 @@
 //! locked one with new inputs) and bring every file it touches to the new generation through
 //! a three-way merge of base (the last generation), current (the disk) and new.
 
-mod file_plan;
-
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use ggen_template::Renderer;
 use serde::Serialize;
 
-use crate::generation::{PackGeneration, RenderCache, generate};
-use crate::lockfile::{LockedPack, Lockfile};
-use crate::objects::ObjectStore;
-use crate::project_lock::ProjectLock;
-use crate::snapshot::{Snapshot, SnapshotPack};
-use crate::source::{ResolvedPack, UpdateTarget, load_update};
+use crate::packs::generation::{PackGeneration, RenderCache, generate};
+use crate::packs::source::{ResolvedPack, UpdateTarget, load_update};
+use crate::state::lockfile::{LockedPack, Lockfile};
+use crate::state::objects::ObjectStore;
+use crate::state::snapshot::{Snapshot, SnapshotPack};
+use crate::transaction::project_lock::ProjectLock;
 use crate::transaction::{FileChange, Transaction};
 use crate::{Environment, Layout, ProjectError, Reporter};
 
-use file_plan::{FilePlan, PlanInputs};
-pub use file_plan::{MergeStrategy, UpdateAction, unified_diff};
+use crate::plan::file_plan::{self, FilePlan, PlanInputs};
+pub use crate::plan::file_plan::{MergeStrategy, UpdateAction, unified_diff};
 
 /// Update (move to another version) or regenerate (the locked version, new inputs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -301,11 +299,11 @@ pub fn update(
         record_pack(&mut lock, &mut snapshot, regen);
     }
     tx.commit(&mut lock, &snapshot)?;
-    let unmerged: Vec<crate::git_index::Unmerged> = plans
+    let unmerged: Vec<crate::state::git_index::Unmerged> = plans
         .iter()
         .filter_map(|(index, plan)| plan.unmerged(&regenerations[*index].generation.files))
         .collect();
-    crate::git_index::record_unmerged(layout.root(), &unmerged);
+    crate::state::git_index::record_unmerged(layout.root(), &unmerged);
     Ok(report)
 }
 
@@ -359,7 +357,7 @@ fn check_variable_names(
     regenerations: &[Regeneration],
 ) -> Result<(), ProjectError> {
     let packs: Vec<&ggen_pack::Pack> = regenerations.iter().map(|r| &r.resolved.pack).collect();
-    crate::install::check_variable_names(given, &packs)
+    crate::ops::install::check_variable_names(given, &packs)
 }
 
 /// A new version may generate a path another installed pack owns: refuse, naming both.

@@ -13,7 +13,13 @@
 //!
 //! A transaction dropped before its commit (an error midway) puts every path back at once;
 //! a process killed midway leaves the journal, and the next ggen restores from it
-//! ([`crate::recovery`]).
+//! ([`crate::transaction::recovery`]).
+
+pub mod history;
+pub mod journal;
+pub mod project_lock;
+pub mod recovery;
+mod undo;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -21,12 +27,12 @@ use std::path::PathBuf;
 use ggen_fs::Durability;
 use rayon::prelude::*;
 
-use crate::journal::{self, PackChange, PathChange, PathState, Record};
-use crate::lockfile::Lockfile;
-use crate::objects::ObjectStore;
-use crate::project_lock::ProjectLock;
-use crate::snapshot::{FileStat, Snapshot};
+use crate::state::lockfile::Lockfile;
+use crate::state::objects::ObjectStore;
+use crate::state::snapshot::{FileStat, Snapshot};
+use crate::transaction::project_lock::ProjectLock;
 use crate::{Layout, ProjectError, Reporter};
+use journal::{PackChange, PathChange, PathState, Record};
 
 /// Benchmark only: `GGEN_UNSAFE_NO_JOURNAL=1` skips the journal and the history (no crash
 /// recovery, no rollback), to measure what journaling costs. Never set it otherwise.
@@ -164,7 +170,7 @@ impl<'a> Transaction<'a> {
                     }
                     None => {
                         ggen_fs::remove_file(&path)?;
-                        remove_empty_parents(layout, change.path);
+                        undo::remove_empty_parents(layout, change.path);
                         (PathState::Absent, None)
                     }
                 };
@@ -196,7 +202,7 @@ impl<'a> Transaction<'a> {
         targets.par_iter().try_for_each(|(path, state)| {
             journal::restore(&layout.file(path), state, store)?;
             if *state == PathState::Absent {
-                remove_empty_parents(layout, path);
+                undo::remove_empty_parents(layout, path);
             }
             Ok::<_, ProjectError>(())
         })?;
@@ -215,7 +221,7 @@ impl<'a> Transaction<'a> {
             .files
             .iter()
             .map(|(path, file)| {
-                let entry = crate::lockfile::LockedFile {
+                let entry = crate::state::lockfile::LockedFile {
                     pack: file.pack.clone(),
                     version: file.version.clone(),
                     template: file.template.clone(),
@@ -260,7 +266,7 @@ impl<'a> Transaction<'a> {
         self.finished = true;
         // The change is committed; trimming the history is housekeeping that the next
         // transaction retries if it fails now.
-        let _ = crate::history::prune(layout, self.history_limit);
+        let _ = crate::transaction::history::prune(layout, self.history_limit);
         Ok(self.record.id.clone())
     }
 
@@ -309,7 +315,7 @@ impl Drop for Transaction<'_> {
             return;
         }
         if let Some(dir) = &self.journal
-            && crate::recovery::roll_back(self.layout, &self.record).is_ok()
+            && undo::roll_back(self.layout, &self.record).is_ok()
             && ggen_fs::sync_filesystem(self.layout.root()).is_ok()
         {
             let _ = ggen_fs::remove_dir_all(dir);
@@ -378,24 +384,11 @@ pub(crate) fn pack_changes(before: &Lockfile, after: &Lockfile) -> Vec<PackChang
         .collect()
 }
 
-/// Removes directories left empty by deleting `relative`, up to the project root.
-pub(crate) fn remove_empty_parents(layout: &Layout, relative: &str) {
-    let mut dir = std::path::Path::new(relative).parent();
-    while let Some(d) = dir {
-        if d.as_os_str().is_empty()
-            || std::fs::remove_dir(layout.file(&d.to_string_lossy())).is_err()
-        {
-            break;
-        }
-        dir = d.parent();
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::NoReporter;
-    use crate::journal::PathState;
+    use crate::transaction::journal::PathState;
 
     fn project(files: &[(&str, &str)]) -> (tempfile::TempDir, Layout) {
         let dir = tempfile::tempdir().unwrap();
@@ -444,7 +437,7 @@ mod tests {
             journal::entry_names(&layout.journal_dir()),
             Vec::<String>::new()
         );
-        let history = crate::history::list(&layout).unwrap();
+        let history = crate::transaction::history::list(&layout).unwrap();
         assert_eq!(history.len(), 1);
         let record = &history[0];
         assert!(record.committed && record.id == id && record.command == "test");

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::config::{Lifecycle, Phase, TEMPLATE_PHASE};
 use super::state::{LifecycleState, PhaseRecord};
-use crate::update::{MergeStrategy, Mode, UpdateOptions};
+use crate::ops::update::{MergeStrategy, Mode, UpdateOptions};
 use crate::{Environment, Layout, ProjectError, Reporter};
 
 #[derive(Debug, Clone)]
@@ -229,14 +229,14 @@ impl Runner<'_> {
             root: self.layout.root().to_path_buf(),
             packs: Vec::new(),
             mode: Mode::Regenerate,
-            target: crate::source::UpdateTarget::Newest,
+            target: crate::packs::source::UpdateTarget::Newest,
             strategy: MergeStrategy::Auto,
             dry_run: false,
             restore: false,
             yes: false,
             vars: BTreeMap::new(),
         };
-        let report = crate::update::update(&options, self.env, self.reporter)?;
+        let report = crate::ops::update::update(&options, self.env, self.reporter)?;
         if report.conflicts() > 0 {
             return Err(ProjectError::Lifecycle {
                 message: format!(

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::drift::load_project;
+use crate::project::load_project;
 use crate::{Environment, Layout, ProjectError};
 
 #[derive(Debug, Clone, Serialize)]
@@ -45,7 +45,7 @@ pub fn outdated(layout: &Layout, env: &Environment) -> Result<Vec<OutdatedPack>,
             let registry = ggen_registry::Registry::open(
                 location,
                 &env.cwd,
-                &crate::source::registry_access(env),
+                &crate::packs::source::registry_access(env),
             )?;
             let index = registry.pack_index(&locked.id)?;
             let newest = index.newest().map(|e| e.version.clone());

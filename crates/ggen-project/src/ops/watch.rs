@@ -11,9 +11,9 @@ use std::time::{Duration, Instant};
 
 use notify::{PollWatcher, RecursiveMode, Watcher};
 
-use crate::drift::load_project;
-use crate::source::UpdateTarget;
-use crate::update::{MergeStrategy, Mode, UpdateOptions, UpdateReport, update};
+use crate::ops::update::{MergeStrategy, Mode, UpdateOptions, UpdateReport, update};
+use crate::packs::source::UpdateTarget;
+use crate::project::load_project;
 use crate::{Environment, Layout, ProjectError, Reporter};
 
 /// How often the stop flag is looked at.
@@ -261,7 +261,7 @@ fn poll_registry(
     reporter: &dyn Reporter,
     on_event: &mut dyn FnMut(WatchEvent),
 ) {
-    let rows = match crate::outdated::outdated(layout, env) {
+    let rows = match crate::ops::outdated::outdated(layout, env) {
         Ok(rows) => rows,
         Err(e) => {
             on_event(WatchEvent::Failed {

@@ -5,8 +5,8 @@ use std::collections::HashSet;
 
 use serde::Serialize;
 
-use crate::journal::{self, PackChange, PathState, Record};
-use crate::snapshot::Snapshot;
+use crate::state::snapshot::Snapshot;
+use crate::transaction::journal::{self, PackChange, PathState, Record};
 use crate::{Layout, ProjectError};
 
 /// How many transactions the history keeps unless configured otherwise.

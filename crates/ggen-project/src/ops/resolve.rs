@@ -2,10 +2,10 @@
 
 use serde::Serialize;
 
-use crate::drift::load_project;
-use crate::objects::ObjectStore;
-use crate::project_lock::ProjectLock;
-use crate::snapshot::{FileStat, SnapshotConflict, SnapshotFile, SnapshotRegion};
+use crate::project::load_project;
+use crate::state::objects::ObjectStore;
+use crate::state::snapshot::{FileStat, SnapshotConflict, SnapshotFile, SnapshotRegion};
+use crate::transaction::project_lock::ProjectLock;
 use crate::transaction::{FileChange, Transaction};
 use crate::{Environment, Layout, ProjectError, Reporter};
 
@@ -128,7 +128,7 @@ pub fn resolve(
         None => {}
     }
     tx.commit(&mut lock, &snapshot)?;
-    crate::git_index::clear_unmerged(layout.root(), path);
+    crate::state::git_index::clear_unmerged(layout.root(), path);
     Ok(())
 }
 

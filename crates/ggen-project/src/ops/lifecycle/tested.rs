@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::{Lifecycle, PhaseOutcome, RunOptions, run};
-use crate::rollback::{RollbackOptions, rollback};
+use crate::ops::rollback::{RollbackOptions, rollback};
 use crate::{Environment, Layout, ProjectError, Reporter};
 
 /// The phase `--test` runs.
@@ -24,7 +24,7 @@ pub fn require_test_phase(layout: &Layout) -> Result<(), ProjectError> {
 
 /// The id of the newest committed transaction, to tell whether a command made a new one.
 pub fn last_transaction(layout: &Layout) -> Result<Option<String>, ProjectError> {
-    Ok(crate::history::last(layout)?.map(|record| record.id))
+    Ok(crate::transaction::history::last(layout)?.map(|record| record.id))
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -1,10 +1,10 @@
 //! The exclusive lock on `.ggen/lock` held while a command changes the project. Taking it
 //! first finishes the job of any ggen that was stopped midway: its journal is rolled back
-//! ([`crate::recovery`]), so every transaction starts from a consistent project.
+//! ([`crate::transaction::recovery`]), so every transaction starts from a consistent project.
 
 use std::fs::{File, TryLockError};
 
-use crate::recovery::{Recovery, recover_journals};
+use crate::transaction::recovery::{Recovery, recover_journals};
 use crate::{Layout, ProjectError, Reporter};
 
 /// Held for the duration of one change; released on drop.

@@ -1,7 +1,7 @@
-//! `ggen new` and `ggen packs install`.
+//! `ggen packs install`, and `ggen new` (an install into a new directory).
 
-use ggen_project::install::{FileAction, InstallOptions, InstallReport};
-use ggen_project::source::PackRequest;
+use ggen_project::ops::install::{FileAction, InstallOptions, InstallReport};
+use ggen_project::packs::source::PackRequest;
 
 use crate::Outcome;
 use crate::args::{GlobalArgs, InstallArgs, NewArgs};
@@ -63,7 +63,7 @@ fn run(
 ) -> Result<Outcome, CliError> {
     let env = settings::environment(global)?;
     let reporter = TerminalReporter::new(printer.interactive(), global.quiet);
-    let report = ggen_project::install::install(options, &env, &reporter)?;
+    let report = ggen_project::ops::install::install(options, &env, &reporter)?;
     let outcome = if report.conflicts() > 0 {
         Outcome::Unresolved
     } else {
@@ -97,7 +97,7 @@ fn run(
         let failed = report
             .hooks
             .iter()
-            .find(|h| h.status == ggen_project::hooks::HookStatus::Failed);
+            .find(|h| h.status == ggen_project::ops::hooks::HookStatus::Failed);
         let command = failed.map(|h| h.command.as_str()).unwrap_or("?");
         if printer.json {
             // The JSON document above already carries the failure.

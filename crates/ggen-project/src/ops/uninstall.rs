@@ -2,8 +2,9 @@
 
 use serde::Serialize;
 
-use crate::drift::{disk_hash, load_project};
-use crate::project_lock::ProjectLock;
+use crate::ops::drift::disk_hash;
+use crate::project::load_project;
+use crate::transaction::project_lock::ProjectLock;
 use crate::transaction::{FileChange, Transaction};
 use crate::{Environment, Layout, ProjectError, Reporter};
 

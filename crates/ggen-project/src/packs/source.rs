@@ -8,7 +8,7 @@ use ggen_pack::Pack;
 use ggen_registry::resolve::{self, Fixed, Origin, Problem};
 use ggen_registry::{Access, Cache, Registry, RegistryError, VersionEntry};
 
-use crate::lockfile::{LockedPack, Lockfile};
+use crate::state::lockfile::{LockedPack, Lockfile};
 use crate::{Environment, ProjectError};
 
 /// One `--pack` / `packs install` argument.

@@ -1,0 +1,60 @@
+//! `ggen packs check`: fail (exit 1) unless every generated file is as generated and no pack
+//! needs regenerating.
+
+use ggen_project::Layout;
+
+use crate::Outcome;
+use crate::args::GlobalArgs;
+use crate::commands::status::print_files;
+use crate::error::CliError;
+use crate::printer::Printer;
+use crate::settings;
+
+pub fn run(global: &GlobalArgs, printer: &Printer) -> Result<Outcome, CliError> {
+    let env = settings::environment(global)?;
+    let report = ggen_project::ops::drift::check(&Layout::new(env.cwd.clone()))?;
+    let clean = report.is_clean();
+    if printer.json {
+        printer.json_document(serde_json::json!({
+            "status": if clean { "ok" } else { "error" },
+            "exit_code": if clean { 0 } else { 1 },
+            "clean": clean,
+            "tracked": report.status.tracked,
+            "files": report.status.files,
+            "regenerate": report.regenerate,
+        }));
+    } else {
+        print_files(&report.status, printer);
+        let mut text = String::new();
+        for reason in &report.regenerate {
+            text.push_str(&format!("regenerate {}: {}\n", reason.pack, reason.reason));
+        }
+        printer.out(&text);
+        if clean {
+            printer.note(&format!(
+                "{} generated files as generated; nothing to regenerate",
+                report.status.tracked
+            ));
+        }
+    }
+    if clean {
+        Ok(Outcome::Success)
+    } else {
+        // Not clean is exit 1 by the SPEC; the report above is the message.
+        if printer.json {
+            return Err(CliError::reported());
+        }
+        let mut err = CliError::new(format!(
+            "the project is not clean: {} file(s) not as generated, {} pack change(s) to regenerate",
+            report.status.files.len(),
+            report.regenerate.len()
+        ));
+        if !report.status.files.is_empty() {
+            err = err.with_hint("`ggen diff` shows what changed; `ggen status` lists the files");
+        }
+        if !report.regenerate.is_empty() {
+            err = err.with_hint("`ggen packs regenerate` picks up the pack changes");
+        }
+        Err(err)
+    }
+}

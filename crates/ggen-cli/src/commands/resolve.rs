@@ -1,0 +1,46 @@
+//! `ggen resolve PATH --ours|--theirs|--merged`.
+
+use ggen_project::Layout;
+use ggen_project::ops::resolve::Side;
+
+use crate::Outcome;
+use crate::args::{GlobalArgs, ResolveArgs};
+use crate::error::CliError;
+use crate::printer::Printer;
+use crate::progress::TerminalReporter;
+use crate::settings;
+
+pub fn run(
+    args: &ResolveArgs,
+    global: &GlobalArgs,
+    printer: &Printer,
+) -> Result<Outcome, CliError> {
+    let env = settings::environment(global)?;
+    let side = if args.ours {
+        Side::Ours
+    } else if args.theirs {
+        Side::Theirs
+    } else {
+        Side::Merged
+    };
+    let path = args.path.trim_start_matches("./").to_string();
+    let reporter = TerminalReporter::new(printer.interactive(), global.quiet);
+    ggen_project::ops::resolve::resolve(
+        &Layout::new(env.cwd.clone()),
+        &path,
+        side,
+        &env,
+        &reporter,
+    )?;
+    if printer.json {
+        printer.json_document(serde_json::json!({
+            "status": "ok",
+            "exit_code": 0,
+            "path": path,
+            "side": side,
+        }));
+    } else {
+        printer.status("Resolved", &path);
+    }
+    Ok(Outcome::Success)
+}

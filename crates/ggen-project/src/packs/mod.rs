@@ -1,0 +1,5 @@
+//! Packs as a project uses them: where a version comes from ([`source`]) and rendering it
+//! into files ([`generation`]).
+
+pub(crate) mod generation;
+pub mod source;

@@ -199,7 +199,12 @@ impl Registry {
         what: &str,
     ) -> Result<Option<Vec<u8>>, RegistryError> {
         let (http, url) = match &self.location {
-            Location::Dir(dir) => return Ok(ggen_fs::read_optional(&dir.join(relative))?),
+            Location::Dir(dir) => {
+                return Ok(ggen_fs::read_optional_capped(
+                    &dir.join(relative),
+                    MAX_INDEX_BYTES,
+                )?);
+            }
             Location::Http(_) => (self.http.as_ref(), self.location.url_of(relative)),
         };
         let key = self.location.cache_key();
@@ -249,7 +254,10 @@ impl Registry {
         }
         let url = self.location.url_of(&entry.archive);
         let bytes = match &self.location {
-            Location::Dir(dir) => ggen_fs::read(&dir.join(&entry.archive))?,
+            Location::Dir(dir) => ggen_fs::read_capped(
+                &dir.join(&entry.archive),
+                ArchiveLimits::default().max_compressed_bytes,
+            )?,
             Location::Http(_) if self.offline => {
                 return Err(RegistryError::NotCached {
                     what: format!("archive {id}@{}", entry.version),

@@ -193,3 +193,157 @@ fn directory_registry_files_are_capped_and_regular_only() {
         .assert()
         .success();
 }
+
+/// A pack `app` at `work/<dir>` with one template `t.tmpl` and `extra` manifest text.
+fn pack_with_template(scratch: &Scratch, dir: &str, template: &str, extra: &str) {
+    let manifest =
+        format!("[pack]\nid = \"app\"\nversion = \"1.0.0\"\ndescription = \"app\"\n{extra}");
+    scratch.write_tree(
+        dir,
+        &[("gpack.toml", &manifest), ("templates/t.tmpl", template)],
+    );
+}
+
+#[test]
+fn frontmatter_and_manifest_guesses_are_errors_naming_the_key() {
+    let scratch = Scratch::new();
+    for (dir, template, key) in [
+        ("num", "---\nto: 123\n---\nx\n", "`to`"),
+        (
+            "yes",
+            "---\nunless_exists: \"yes\"\n---\nx\n",
+            "unless_exists",
+        ),
+        ("tag", "---\nto: !custom out.txt\n---\nx\n", "t.tmpl"),
+        (
+            "bin",
+            "---\nto: !!binary b3V0LnR4dA==\n---\nx\n",
+            "!!binary",
+        ),
+    ] {
+        pack_with_template(&scratch, dir, template, "");
+        refused(
+            &scratch,
+            &["new", &format!("p-{dir}"), "--pack", &format!("./{dir}")],
+            &["t.tmpl", key],
+        );
+    }
+    for name in ["pack", "sparql"] {
+        let dir = format!("var-{name}");
+        pack_with_template(
+            &scratch,
+            &dir,
+            "x\n",
+            &format!("\n[variables.{name}]\ndefault = \"x\"\n"),
+        );
+        refused(
+            &scratch,
+            &["new", &format!("p-{name}"), "--pack", &format!("./{dir}")],
+            &[&format!("variables.{name}"), "built into every template"],
+        );
+    }
+}
+
+#[test]
+fn a_byte_order_mark_before_the_frontmatter_is_read_as_one() {
+    let scratch = Scratch::new();
+    pack_with_template(&scratch, "bom", "\u{feff}---\nto: out.txt\n---\nbody\n", "");
+    scratch
+        .ggen()
+        .args(["new", "proj", "--pack", "./bom"])
+        .timeout(LIMIT)
+        .assert()
+        .success();
+    let root = scratch.work().join("proj");
+    assert_eq!(
+        std::fs::read_to_string(root.join("out.txt")).unwrap(),
+        "body\n"
+    );
+    assert!(!root.join("t").exists());
+}
+
+#[test]
+fn a_version_that_is_not_semver_in_an_index_is_named() {
+    let scratch = Scratch::new();
+    write_pack(&scratch, "pack");
+    scratch
+        .ggen()
+        .args(["packs", "publish", "pack", "--registry", "reg"])
+        .assert()
+        .success();
+    let index = scratch.work().join("reg/index/app.json");
+    let text = std::fs::read_to_string(&index).unwrap();
+    std::fs::write(&index, text.replace("\"1.0.0\"", "\"banana\"")).unwrap();
+    refused(
+        &scratch,
+        &["--registry", "reg", "new", "proj", "--pack", "app"],
+        &["banana", "not a semantic version", "app.json"],
+    );
+}
+
+fn tar_gz(path: &Path, entries: &[(&str, &str)]) {
+    let file = std::fs::File::create(path).unwrap();
+    let mut builder = tar::Builder::new(flate2::write::GzEncoder::new(
+        file,
+        flate2::Compression::fast(),
+    ));
+    for (name, content) in entries {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(content.len() as u64);
+        header.set_mode(0o644);
+        header.set_cksum();
+        builder
+            .append_data(&mut header, name, content.as_bytes())
+            .unwrap();
+    }
+    builder.into_inner().unwrap().finish().unwrap();
+}
+
+#[test]
+fn an_archive_without_a_manifest_says_so() {
+    let scratch = Scratch::new();
+    let several = scratch.work().join("several.tar.gz");
+    tar_gz(&several, &[("a/x.txt", "x"), ("b/y.txt", "y")]);
+    refused(
+        &scratch,
+        &["new", "p1", "--pack", several.to_str().unwrap()],
+        &["no manifest", "2 top-level entries", "`a`, `b`"],
+    );
+    let one = scratch.work().join("one.tar.gz");
+    tar_gz(&one, &[("pack/templates/x.txt", "x")]);
+    refused(
+        &scratch,
+        &["new", "p2", "--pack", one.to_str().unwrap()],
+        &["no manifest", "`pack` has no gpack.toml"],
+    );
+}
+
+#[test]
+fn a_damaged_history_entry_is_not_called_the_journal() {
+    let scratch = Scratch::new();
+    write_pack(&scratch, "pack");
+    scratch
+        .ggen()
+        .args(["new", "proj", "--pack", "./pack"])
+        .assert()
+        .success();
+    let history = scratch.work().join("proj/.ggen/history");
+    let entry = std::fs::read_dir(&history)
+        .unwrap()
+        .next()
+        .expect("a history entry")
+        .unwrap()
+        .path();
+    std::fs::write(entry.join("transaction.json"), "{ damaged").unwrap();
+    let output = scratch
+        .ggen()
+        .args(["-C", "proj", "rollback"])
+        .timeout(LIMIT)
+        .output()
+        .unwrap();
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    assert!(err.contains("history entry"), "{err}");
+    assert!(!err.contains("journal"), "{err}");
+    assert!(!err.contains("remove") && !err.contains("delete"), "{err}");
+}

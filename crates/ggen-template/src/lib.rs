@@ -12,6 +12,7 @@ pub mod frontmatter;
 pub mod graph;
 pub mod output_path;
 mod render;
+mod strict_yaml;
 mod template;
 
 pub use error::TemplateError;

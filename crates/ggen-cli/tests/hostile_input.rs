@@ -347,3 +347,70 @@ fn a_damaged_history_entry_is_not_called_the_journal() {
     assert!(!err.contains("journal"), "{err}");
     assert!(!err.contains("remove") && !err.contains("delete"), "{err}");
 }
+
+/// Each of these overflowed the stack (SIGABRT) before depth limits: now exit 1 naming the
+/// template or query.
+#[test]
+fn deep_nesting_is_an_error_not_a_stack_overflow() {
+    let scratch = Scratch::new();
+    let chain = format!("{{{{ x{} }}}}\n", "|upper".repeat(300_000));
+    let groups = format!(
+        "SELECT ?s WHERE {} ?s ?p ?o {}",
+        "{".repeat(20_000),
+        "}".repeat(20_000)
+    );
+    let expr = format!(
+        "SELECT ?s WHERE {{ ?s ?p ?o FILTER({}?o{}) }}",
+        "(".repeat(20_000),
+        ")".repeat(20_000)
+    );
+    let ops = format!(
+        "SELECT ?s WHERE {{ ?s ?p ?o FILTER({}?o) }}",
+        "?o + ".repeat(50_000)
+    );
+    scratch.write_tree(
+        "in",
+        &[
+            ("chain.tmpl", &chain),
+            ("groups.rq", &groups),
+            ("expr.rq", &expr),
+            ("ops.rq", &ops),
+            ("g.ttl", "<urn:a> <urn:b> <urn:c> .\n"),
+        ],
+    );
+    refused(
+        &scratch,
+        &["template", "render", "in/chain.tmpl", "--var", "x=a"],
+        &["chain.tmpl", "filters"],
+    );
+    for query in ["groups.rq", "expr.rq"] {
+        let at = format!("@in/{query}");
+        refused(
+            &scratch,
+            &["graph", "query", &at, "--graph", "in/g.ttl"],
+            &[query, "deep"],
+        );
+    }
+    refused(
+        &scratch,
+        &["graph", "query", "@in/ops.rq", "--graph", "in/g.ttl"],
+        &["ops.rq", "operators"],
+    );
+    // The same through a pack names the template.
+    let foreach = format!(
+        "---\nforeach: \"{}\"\n---\nx\n",
+        groups.replace('"', "\\\"")
+    );
+    pack_with_template(&scratch, "deep", &foreach, "");
+    refused(
+        &scratch,
+        &["new", "proj", "--pack", "./deep"],
+        &["t.tmpl", "deep"],
+    );
+    pack_with_template(&scratch, "chain", &chain, "");
+    refused(
+        &scratch,
+        &["new", "proj2", "--pack", "./chain"],
+        &["t.tmpl", "filters"],
+    );
+}

@@ -10,6 +10,7 @@ mod error;
 mod filters;
 pub mod frontmatter;
 pub mod graph;
+mod nesting;
 pub mod output_path;
 mod render;
 mod strict_yaml;

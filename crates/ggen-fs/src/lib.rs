@@ -2,7 +2,12 @@
 //! rename), durability barriers, and I/O errors that always name the path. Every write is a
 //! [`fault`] checkpoint, so crash tests can stop the process after any one of them.
 
+mod confine;
 pub mod fault;
+mod regular;
+
+pub use confine::confine_to;
+pub use regular::{MAX_READ_BYTES, open_regular, read_capped, read_capped_io};
 
 use std::fs::{self, File};
 use std::io::{self, Write};
@@ -43,6 +48,7 @@ pub enum Durability {
 /// mix. Parent directories are created. An existing symlink at `path` is replaced, not
 /// followed.
 pub fn write_atomic(path: &Path, bytes: &[u8], durability: Durability) -> Result<(), FsError> {
+    confine::check("cannot write", path, false)?;
     let dir = parent_dir(path);
     fs::create_dir_all(dir).map_err(|e| FsError::new("cannot create directory", dir, e))?;
     let mut builder = tempfile::Builder::new();
@@ -87,14 +93,19 @@ pub fn write_new(path: &Path, bytes: &[u8], durability: Durability) -> Result<()
     write_atomic(path, bytes, durability)
 }
 
-/// Reads a file, naming it in the error.
+/// Reads a regular file of at most [`MAX_READ_BYTES`], naming it in the error.
 pub fn read(path: &Path) -> Result<Vec<u8>, FsError> {
-    fs::read(path).map_err(|e| FsError::new("cannot read", path, e))
+    read_capped(path, MAX_READ_BYTES)
 }
 
-/// Reads a file that may be absent.
+/// Reads a regular file that may be absent.
 pub fn read_optional(path: &Path) -> Result<Option<Vec<u8>>, FsError> {
-    match fs::read(path) {
+    read_optional_capped(path, MAX_READ_BYTES)
+}
+
+/// Reads a regular file of at most `limit` bytes that may be absent.
+pub fn read_optional_capped(path: &Path, limit: u64) -> Result<Option<Vec<u8>>, FsError> {
+    match regular::read_capped_io(path, limit) {
         Ok(bytes) => Ok(Some(bytes)),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(FsError::new("cannot read", path, e)),
@@ -103,12 +114,20 @@ pub fn read_optional(path: &Path) -> Result<Option<Vec<u8>>, FsError> {
 
 /// Removes a file (or a symlink, not its target); absence is fine.
 pub fn remove_file(path: &Path) -> Result<(), FsError> {
+    confine::check("cannot remove", path, false)?;
     remove_with(path, |p| fs::remove_file(p))
 }
 
 /// Removes a directory and everything in it; absence is fine.
 pub fn remove_dir_all(path: &Path) -> Result<(), FsError> {
+    confine::check("cannot remove", path, false)?;
     remove_with(path, |p| fs::remove_dir_all(p))
+}
+
+/// Removes `path` if it is an empty directory (confined like every removal); false when it
+/// is not there, not empty, or not removable.
+pub fn remove_empty_dir(path: &Path) -> bool {
+    confine::check("cannot remove", path, false).is_ok() && fs::remove_dir(path).is_ok()
 }
 
 /// Runs `remove` on `path`: a checkpoint and a pending directory sync when it removed
@@ -128,6 +147,8 @@ fn remove_with(path: &Path, remove: fn(&Path) -> io::Result<()>) -> Result<(), F
 /// Renames `from` to `to` (atomic within one filesystem) and makes the rename durable by
 /// syncing both parent directories.
 pub fn rename_durable(from: &Path, to: &Path) -> Result<(), FsError> {
+    confine::check("cannot rename", from, false)?;
+    confine::check("cannot rename", to, false)?;
     let to_dir = parent_dir(to);
     fs::create_dir_all(to_dir).map_err(|e| FsError::new("cannot create directory", to_dir, e))?;
     fs::rename(from, to).map_err(|e| FsError::new("cannot rename", from, e))?;
@@ -142,6 +163,7 @@ pub fn rename_durable(from: &Path, to: &Path) -> Result<(), FsError> {
 /// Replaces `path` with a symbolic link to `target`, atomically (link at a temporary name,
 /// then renamed into place).
 pub fn write_symlink(path: &Path, target: &Path) -> Result<(), FsError> {
+    confine::check("cannot create a symbolic link at", path, false)?;
     let dir = parent_dir(path);
     fs::create_dir_all(dir).map_err(|e| FsError::new("cannot create directory", dir, e))?;
     let name = path
@@ -171,6 +193,7 @@ pub fn write_symlink(path: &Path, target: &Path) -> Result<(), FsError> {
 /// Sets or clears the executable bits of a file (for each of user, group and other that may
 /// read it); a no-op where there are none.
 pub fn set_executable(path: &Path, executable: bool) -> Result<(), FsError> {
+    confine::check("cannot change the permissions of", path, true)?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -211,7 +234,9 @@ pub fn is_temporary(name: &str) -> bool {
     name.starts_with(".ggen-tmp-")
 }
 
+/// Creates a directory and its parents (confined like every write).
 pub fn create_dir_all(path: &Path) -> Result<(), FsError> {
+    confine::check("cannot create directory", path, true)?;
     fs::create_dir_all(path).map_err(|e| FsError::new("cannot create directory", path, e))
 }
 

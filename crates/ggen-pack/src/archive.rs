@@ -167,10 +167,13 @@ fn collect_tree(root: &Path) -> Result<Vec<(String, Node)>, TreeError> {
         } else if file_type.is_dir() {
             Node::Directory
         } else if file_type.is_file() {
-            let bytes = fs::read(path).map_err(|source| TreeError::Io {
-                path: path.to_path_buf(),
-                source,
-            })?;
+            let bytes =
+                ggen_fs::read_capped_io(path, ggen_fs::MAX_READ_BYTES).map_err(|source| {
+                    TreeError::Io {
+                        path: path.to_path_buf(),
+                        source,
+                    }
+                })?;
             let metadata = entry.metadata().map_err(|err| TreeError::Io {
                 path: path.to_path_buf(),
                 source: err

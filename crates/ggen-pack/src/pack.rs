@@ -26,6 +26,9 @@ pub struct PackFile {
     pub bytes: Vec<u8>,
 }
 
+/// The largest `gpack.toml` read: 16 MiB.
+const MAX_MANIFEST_BYTES: u64 = 16 << 20;
+
 impl Pack {
     /// Reads and validates `root/gpack.toml`.
     ///
@@ -33,10 +36,16 @@ impl Pack {
     /// silently give a pack without templates); the default `templates` may be absent.
     pub fn load(root: &Path) -> Result<Pack, PackError> {
         let path = root.join("gpack.toml");
-        let text = fs::read_to_string(&path).map_err(|source| PackError::Io {
-            path: path.clone(),
-            source,
-        })?;
+        let text = ggen_fs::read_capped_io(&path, MAX_MANIFEST_BYTES)
+            .and_then(|bytes| {
+                String::from_utf8(bytes).map_err(|e| {
+                    std::io::Error::new(std::io::ErrorKind::InvalidData, e.utf8_error())
+                })
+            })
+            .map_err(|source| PackError::Io {
+                path: path.clone(),
+                source,
+            })?;
         let parsed = crate::manifest::parse_detailed(&text, &path)?;
         let pack = Pack {
             root: root.to_path_buf(),
@@ -167,10 +176,13 @@ impl Pack {
     }
 
     fn read(&self, file: Walked) -> Result<PackFile, PackError> {
-        let bytes = fs::read(&file.path).map_err(|source| PackError::Io {
-            path: file.path.clone(),
-            source,
-        })?;
+        let bytes =
+            ggen_fs::read_capped_io(&file.path, ggen_fs::MAX_READ_BYTES).map_err(|source| {
+                PackError::Io {
+                    path: file.path.clone(),
+                    source,
+                }
+            })?;
         Ok(PackFile {
             rel_path: file.rel_path,
             bytes,

@@ -83,7 +83,7 @@ pub enum ProjectError {
     Lifecycle { message: String },
     #[error("another ggen changed {path} while this one was planning")]
     StalePlan { path: PathBuf },
-    #[error("the journal {path} cannot be read: {message}")]
+    #[error("{} {} cannot be read: {message}", record_kind(path), path.display())]
     Journal { path: PathBuf, message: String },
     #[error("`{path}` (from {origin}) is not a path inside the project")]
     UnsafePath { path: String, origin: String },
@@ -126,6 +126,12 @@ impl ProjectError {
             ProjectError::CorruptLockfile { .. } | ProjectError::CorruptSnapshot { .. } => Some(
                 "no good copy is in .ggen/history: restore it from version control (`git checkout ggen.lock`), or undo the last change with `ggen rollback --force`".into(),
             ),
+            ProjectError::Journal { path, .. } if record_kind(path) != JOURNAL => Some(
+                "the project itself is not affected; only rolling back to or past this entry \
+                 is impossible. Keep the entry (it may be needed to inspect what happened); \
+                 `ggen history` lists the others"
+                    .into(),
+            ),
             ProjectError::Journal { path, .. } => Some(format!(
                 "it records a change that was interrupted; if the project is as you want it, remove {} and run the command again",
                 path.display()
@@ -164,5 +170,21 @@ impl ProjectError {
             ProjectError::Registry(err) => err.hint(),
             _ => None,
         }
+    }
+}
+
+const JOURNAL: &str = "the journal entry";
+
+/// What a damaged transaction record is: an interrupted change waiting in `.ggen/journal`,
+/// or a finished one kept in `.ggen/history` for rollback.
+fn record_kind(path: &std::path::Path) -> &'static str {
+    let names: Vec<_> = path.components().map(|c| c.as_os_str()).collect();
+    let in_history = names
+        .windows(2)
+        .any(|w| w[0] == ".ggen" && w[1] == "history");
+    if in_history {
+        "the history entry"
+    } else {
+        JOURNAL
     }
 }

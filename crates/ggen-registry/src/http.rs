@@ -5,7 +5,12 @@
 use std::io::Read;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use crate::credentials::Credentials;
 use crate::{ProgressHandle, RegistryError};
+
+/// Redirects followed for one request, each to the same origin (or from http to https on
+/// the same host): a registry may not send ggen, or its credentials, elsewhere.
+const MAX_REDIRECTS: u32 = 5;
 
 /// How downloads behave.
 #[derive(Debug, Clone)]
@@ -46,12 +51,19 @@ pub(crate) struct HttpClient {
     agent: ureq::Agent,
     options: NetworkOptions,
     progress: ProgressHandle,
+    credentials: Option<Credentials>,
 }
 
 impl HttpClient {
-    pub(crate) fn new(options: NetworkOptions, progress: ProgressHandle) -> HttpClient {
+    pub(crate) fn new(
+        options: NetworkOptions,
+        progress: ProgressHandle,
+        credentials: Option<Credentials>,
+    ) -> HttpClient {
         let config = ureq::Agent::config_builder()
             .timeout_global(Some(options.timeout))
+            // Redirects are followed by hand, after checking where they lead.
+            .max_redirects(0)
             .http_status_as_error(false)
             .user_agent(concat!("ggen/", env!("CARGO_PKG_VERSION")))
             .build();
@@ -59,6 +71,7 @@ impl HttpClient {
             agent: config.into(),
             options,
             progress,
+            credentials,
         }
     }
 
@@ -133,9 +146,46 @@ impl HttpClient {
         limit: u64,
         show_progress: bool,
     ) -> Result<Option<Vec<u8>>, Failure> {
-        let response = match self.agent.get(url).call() {
-            Ok(response) => response,
-            Err(err) => return Err(classify(url, err)),
+        let mut current = url.to_string();
+        let mut redirects = 0;
+        let response = loop {
+            let mut request = self.agent.get(&current);
+            if let Some(credentials) = &self.credentials {
+                request = request.header("Authorization", credentials.header());
+            }
+            let response = match request.call() {
+                Ok(response) => response,
+                Err(err) => return Err(classify(url, err)),
+            };
+            let status = response.status().as_u16();
+            if !matches!(status, 301 | 302 | 303 | 307 | 308) {
+                break response;
+            }
+            redirects += 1;
+            let target = response
+                .headers()
+                .get("location")
+                .and_then(|v| v.to_str().ok())
+                .map(|v| resolve_redirect(&current, v));
+            let refusal = match &target {
+                _ if redirects > MAX_REDIRECTS => {
+                    Some(format!("more than {MAX_REDIRECTS} redirects"))
+                }
+                None => Some(format!("a redirect ({status}) without a usable Location")),
+                Some(target) if !same_origin(&current, target) => Some(format!(
+                    "a redirect to {}, another origin; ggen follows redirects only within \
+                     the registry's own scheme, host and port (or from http to https)",
+                    crate::credentials::redact(target)
+                )),
+                Some(_) => None,
+            };
+            if let Some(message) = refusal {
+                return Err(Failure::Fatal(RegistryError::Http {
+                    url: url.to_string(),
+                    message,
+                }));
+            }
+            current = target.unwrap_or_default();
         };
         let status = response.status().as_u16();
         match status {
@@ -211,6 +261,59 @@ impl HttpClient {
                 self.progress.download_advanced(url, n as u64);
             }
         }
+    }
+}
+
+/// The absolute URL a `Location` header names, relative to `from`.
+fn resolve_redirect(from: &str, location: &str) -> String {
+    if location.contains("://") {
+        return location.to_string();
+    }
+    let (scheme, rest) = from.split_once("://").unwrap_or(("http", from));
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if let Some(path) = location.strip_prefix('/') {
+        if let Some(network_path) = path.strip_prefix('/') {
+            return format!("{scheme}://{network_path}");
+        }
+        return format!("{scheme}://{authority}/{path}");
+    }
+    let base = rest.split(['?', '#']).next().unwrap_or(rest);
+    let dir = base
+        .rsplit_once('/')
+        .map(|(dir, _)| dir)
+        .unwrap_or(authority);
+    format!("{scheme}://{dir}/{location}")
+}
+
+/// Scheme, host and port, lowercased, with the default port filled in.
+fn origin(url: &str) -> Option<(String, String, u16)> {
+    let (scheme, rest) = url.split_once("://")?;
+    let scheme = scheme.to_ascii_lowercase();
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let authority = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
+    let default = match scheme.as_str() {
+        "http" => 80,
+        "https" => 443,
+        _ => return None,
+    };
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((host, port)) if !port.contains(']') => (host, port.parse().ok()?),
+        _ => (authority, default),
+    };
+    Some((scheme, host.to_ascii_lowercase(), port))
+}
+
+/// Whether a redirect from `from` to `to` stays with the registry: the same origin, or the
+/// same host moving from http to https.
+fn same_origin(from: &str, to: &str) -> bool {
+    match (origin(from), origin(to)) {
+        (Some(a), Some(b)) if a == b => true,
+        (Some((a_scheme, a_host, _)), Some((b_scheme, b_host, b_port))) => {
+            a_scheme == "http" && b_scheme == "https" && a_host == b_host && b_port == 443
+        }
+        _ => false,
     }
 }
 
@@ -301,7 +404,30 @@ mod tests {
                 max_retry_after: Duration::from_secs(2),
             },
             ProgressHandle::default(),
+            None,
         )
+    }
+
+    #[test]
+    fn redirects_are_followed_only_within_the_origin() {
+        assert!(same_origin("http://127.0.0.1:8/a", "http://127.0.0.1:8/b"));
+        assert!(same_origin("http://Host/a", "https://host/b"));
+        assert!(!same_origin("https://host/a", "http://host/b"));
+        assert!(!same_origin("http://127.0.0.1:8/a", "http://127.0.0.2:8/a"));
+        assert!(!same_origin("http://127.0.0.1:8/a", "http://127.0.0.1:9/a"));
+        assert!(!same_origin("http://h/a", "http://h@evil/a"));
+        assert_eq!(
+            resolve_redirect("http://h:1/reg/index.json", "/x/y"),
+            "http://h:1/x/y"
+        );
+        assert_eq!(
+            resolve_redirect("http://h:1/reg/index.json", "other.json"),
+            "http://h:1/reg/other.json"
+        );
+        assert_eq!(
+            resolve_redirect("http://h:1/reg/a", "//evil/b"),
+            "http://evil/b"
+        );
     }
 
     #[test]

@@ -104,6 +104,12 @@ impl PackIndex {
     /// or an archive path leaving the registry.
     pub fn validate(&self) -> Result<(), String> {
         for entry in &self.versions {
+            if let Err(err) = semver::Version::parse(&entry.version) {
+                return Err(format!(
+                    "version {:?} is not a semantic version ({err}); every version listed must be",
+                    entry.version
+                ));
+            }
             let hex_ok = entry.sha256.len() == 64
                 && entry
                     .sha256

@@ -6,6 +6,7 @@
 //! `packs/<id>/<id>-<version>.tar.gz` can be served by any static file host.
 
 mod cache;
+mod credentials;
 mod error;
 mod http;
 pub mod index;
@@ -19,6 +20,7 @@ pub mod time;
 mod trust;
 
 pub use cache::Cache;
+pub use credentials::{TOKEN_VARIABLE, redact};
 pub use error::RegistryError;
 pub use http::NetworkOptions;
 pub use index::{PackIndex, RootEntry, RootIndex, VersionEntry};

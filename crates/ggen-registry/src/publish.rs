@@ -33,6 +33,8 @@ pub fn publish(
     sign_key: Option<&SecretKey>,
 ) -> Result<Published, RegistryError> {
     let root = registry.dir("publishing")?.to_path_buf();
+    // `packs/<id>` or `index/` made a link to elsewhere must not receive the archive.
+    ggen_fs::confine_to(&root);
     let pack = Pack::load(pack_dir)?;
     let id = pack.id().to_string();
     let version = pack.version().clone();
@@ -112,6 +114,7 @@ pub fn yank(
     yanked: bool,
 ) -> Result<Yanked, RegistryError> {
     let root = registry.dir("yanking")?.to_path_buf();
+    ggen_fs::confine_to(&root);
     let _lock = lock(&root)?;
     registry.forget(id);
     let mut index = registry.pack_index(id)?.as_ref().clone();

@@ -56,7 +56,12 @@ pub struct Registry {
 impl Registry {
     /// Opens `location`: a path (relative to `cwd`), a `file://` URL or an `http(s)://` URL.
     /// A directory must exist; a URL is not contacted until something is read.
+    ///
+    /// A URL's `user:password@` (or `GGEN_REGISTRY_TOKEN`) is used for requests and is never
+    /// recorded or shown: the registry describes itself without it.
     pub fn open(location: &str, cwd: &Path, access: &Access) -> Result<Registry, RegistryError> {
+        let (stripped, credentials) = crate::credentials::split(location);
+        let location = stripped.as_str();
         let location = match Location::parse(location, cwd)? {
             Location::Dir(path) => {
                 if !path.is_dir() {
@@ -72,6 +77,7 @@ impl Registry {
             Location::Http(_) => Some(HttpClient::new(
                 access.network.clone(),
                 access.progress.clone(),
+                credentials,
             )),
             Location::Dir(_) => None,
         };
@@ -87,6 +93,8 @@ impl Registry {
 
     /// Opens a registry directory to publish into, creating it when absent.
     pub fn create(location: &str, cwd: &Path, access: &Access) -> Result<Registry, RegistryError> {
+        let location = crate::credentials::redact(location);
+        let location = location.as_str();
         match Location::parse(location, cwd)? {
             Location::Dir(path) => {
                 ggen_fs::create_dir_all(&path)?;
@@ -199,7 +207,12 @@ impl Registry {
         what: &str,
     ) -> Result<Option<Vec<u8>>, RegistryError> {
         let (http, url) = match &self.location {
-            Location::Dir(dir) => return Ok(ggen_fs::read_optional(&dir.join(relative))?),
+            Location::Dir(dir) => {
+                return Ok(ggen_fs::read_optional_capped(
+                    &dir.join(relative),
+                    MAX_INDEX_BYTES,
+                )?);
+            }
             Location::Http(_) => (self.http.as_ref(), self.location.url_of(relative)),
         };
         let key = self.location.cache_key();
@@ -249,7 +262,10 @@ impl Registry {
         }
         let url = self.location.url_of(&entry.archive);
         let bytes = match &self.location {
-            Location::Dir(dir) => ggen_fs::read(&dir.join(&entry.archive))?,
+            Location::Dir(dir) => ggen_fs::read_capped(
+                &dir.join(&entry.archive),
+                ArchiveLimits::default().max_compressed_bytes,
+            )?,
             Location::Http(_) if self.offline => {
                 return Err(RegistryError::NotCached {
                     what: format!("archive {id}@{}", entry.version),

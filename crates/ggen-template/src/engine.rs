@@ -46,6 +46,8 @@ impl Engine {
         if !has_markup(source) {
             return Ok(Fragment::Literal(source));
         }
+        crate::nesting::check_template(source)
+            .map_err(|message| minijinja::Error::new(minijinja::ErrorKind::SyntaxError, message))?;
         let template = self.env.template_from_named_str(name, source)?;
         Ok(Fragment::Compiled(template))
     }

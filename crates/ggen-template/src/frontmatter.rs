@@ -81,9 +81,11 @@ impl Frontmatter {
         let mut padded = "\n".repeat(first_line.saturating_sub(1));
         padded.push_str(yaml);
         let raw: Option<RawFrontmatter> =
-            serde_saphyr::from_str(&padded).map_err(|err| TemplateError::Frontmatter {
-                template: template.to_string(),
-                message: one_paragraph(&err.to_string()),
+            crate::strict_yaml::from_str(&padded).map_err(|message| {
+                TemplateError::Frontmatter {
+                    template: template.to_string(),
+                    message: one_paragraph(&message),
+                }
             })?;
         let Some(raw) = raw else {
             // Only comments: same as no keys at all.
@@ -131,6 +133,12 @@ fn is_delimiter(line: &str) -> bool {
 /// an opening `---` without a closing one is an error (a YAML file that starts with a `---`
 /// document marker needs an empty `---`/`---` block in front of it).
 pub(crate) fn split(text: &str) -> Result<Split<'_>, String> {
+    // A byte-order mark in front of the opening `---` (editors on Windows add one).
+    if let Some(rest) = text.strip_prefix('\u{feff}')
+        && rest.lines().next().is_some_and(is_delimiter)
+    {
+        return split(rest);
+    }
     let no_frontmatter = Split {
         yaml: None,
         body: text,

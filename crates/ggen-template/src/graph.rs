@@ -153,6 +153,7 @@ impl Graph {
         if let Some(message) = &self.prefix_error {
             return Err(SelectError::Query(message.clone()));
         }
+        crate::nesting::check_query(query).map_err(SelectError::Query)?;
         let parsed = self
             .parser
             .clone()

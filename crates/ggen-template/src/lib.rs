@@ -10,8 +10,10 @@ mod error;
 mod filters;
 pub mod frontmatter;
 pub mod graph;
+mod nesting;
 pub mod output_path;
 mod render;
+mod strict_yaml;
 mod template;
 
 pub use error::TemplateError;

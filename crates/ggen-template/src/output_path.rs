@@ -38,6 +38,15 @@ pub fn normalize(path: &str) -> Result<String, String> {
         match component {
             "" | "." => {}
             ".." => return Err("the path contains a `..` component".to_string()),
+            other if names_git_dir(other) => {
+                return Err(format!(
+                    "the path goes into `{other}`, git's own directory: a pack may not write \
+                     git configuration or hooks (they would run commands on the next git call)"
+                ));
+            }
+            other if components.is_empty() && other.eq_ignore_ascii_case(".ggen") => {
+                return Err("the path goes into `.ggen`, ggen's own state directory".to_string());
+            }
             other => components.push(other),
         }
     }
@@ -52,6 +61,17 @@ pub fn normalize(path: &str) -> Result<String, String> {
     Ok(normalized)
 }
 
+/// Whether a component names git's directory on some filesystem: `.git` in any case, also
+/// with trailing dots or spaces (dropped on Windows) or with characters that HFS+ ignores.
+fn names_git_dir(component: &str) -> bool {
+    let visible: String = component
+        .chars()
+        .filter(|c| !matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{206f}' | '\u{feff}'))
+        .collect();
+    let trimmed = visible.trim_end_matches(['.', ' ']);
+    trimmed.eq_ignore_ascii_case(".git") || trimmed.eq_ignore_ascii_case("git~1")
+}
+
 /// `C:`, `c:x`, `C:/x`: a letter and a colon at the very start.
 fn has_drive_prefix(path: &str) -> bool {
     let bytes = path.as_bytes();
@@ -62,6 +82,39 @@ fn has_drive_prefix(path: &str) -> bool {
 mod tests {
     use super::normalize;
     use proptest::prelude::*;
+
+    #[test]
+    fn git_and_ggen_directories_are_refused() {
+        for bad in [
+            ".git/config",
+            ".GIT/hooks/pre-commit",
+            "sub/.Git/config",
+            "a/b/c/.git/info/exclude",
+            "./.git/config",
+            ".git./config",
+            ".git /config",
+            ".g\u{200c}it/config",
+            "GIT~1/config",
+            ".git",
+            ".ggen/snapshot.json",
+            ".GGEN/x",
+        ] {
+            let err = normalize(bad).unwrap_err();
+            assert!(
+                err.contains("git's own directory") || err.contains("ggen's own state"),
+                "{bad}: {err}"
+            );
+        }
+        for good in [
+            ".github/x",
+            ".gitignore",
+            "a/.gitkeep",
+            "src/.ggen/x",
+            "git/x",
+        ] {
+            assert!(normalize(good).is_ok(), "{good}");
+        }
+    }
 
     #[test]
     fn accepts_and_normalises_relative_paths() {

@@ -47,11 +47,11 @@ pub fn run(
     if args.stdout {
         printer.out_bytes(&merged.bytes);
     } else {
-        ggen_fs::write_atomic(
-            &env.cwd.join(&args.current),
-            &merged.bytes,
-            ggen_fs::Durability::Sync,
-        )?;
+        // Like git merge-file: a CURRENT that is a symbolic link is written through (the
+        // file it names gets the result; the link stays a link).
+        let current = env.cwd.join(&args.current);
+        let current = std::fs::canonicalize(&current).unwrap_or(current);
+        ggen_fs::write_atomic(&current, &merged.bytes, ggen_fs::Durability::Sync)?;
     }
     let outcome = if merged.conflicts > 0 {
         Outcome::Unresolved

@@ -77,6 +77,12 @@ pub(super) fn unpack(
     };
     unpacker.extract(bytes)?;
     let root_name = single_pack_dir(staging.path()).map_err(|source| io_error(dest, source))?;
+    if root_name.is_none() && !staging.path().join("gpack.toml").is_file() {
+        return Err(PackError::Archive {
+            archive: archive.to_string(),
+            message: no_manifest(staging.path()),
+        });
+    }
     make_shared(staging.path()).map_err(|source| io_error(dest, source))?;
 
     let staged = staging.keep();
@@ -338,6 +344,33 @@ fn single_pack_dir(staging: &Path) -> io::Result<Option<std::ffi::OsString>> {
     let has_manifest =
         fs::symlink_metadata(dir.join("gpack.toml")).is_ok_and(|meta| meta.is_file());
     Ok((is_dir && has_manifest).then_some(name))
+}
+
+/// Why an archive holds no pack: what its top level has instead.
+fn no_manifest(staging: &Path) -> String {
+    let mut names: Vec<String> = fs::read_dir(staging)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    let shown: Vec<String> = names.iter().take(5).map(|n| format!("`{n}`")).collect();
+    let listing = match names.len() {
+        0 => "it is empty".to_string(),
+        1 => format!("its only top-level entry {} has no gpack.toml", shown[0]),
+        n => format!(
+            "it has {n} top-level entries ({}{}) and no gpack.toml at its root",
+            shown.join(", "),
+            if n > 5 { ", …" } else { "" }
+        ),
+    };
+    format!(
+        "no manifest: {listing}; a pack archive holds gpack.toml at its root or in its one \
+         top-level directory"
+    )
 }
 
 /// Regular permissions for what we create: archives carry only the executable bit.

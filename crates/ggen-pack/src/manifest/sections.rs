@@ -243,6 +243,15 @@ fn variables(
                 ),
             ));
         }
+        if matches!(name, "pack" | "sparql") {
+            return Err(doc.error(
+                Some(key.span()),
+                format!(
+                    "variable `{full}`: `{name}` is built into every template (`{name}.…`) and \
+                     cannot be a variable's name"
+                ),
+            ));
+        }
         let spec_table = doc.table(&full, value)?;
         let spec = variable(doc, spec_table, &full)?;
         out.insert(name.to_string(), spec);

@@ -419,6 +419,12 @@ pub fn load_update(
                 })?,
             UpdateTarget::Exact(version) => exactly(version)?,
         };
+    // The lockfile keeps no credentials: the configured registry's, when it is this one.
+    let location = env
+        .registry
+        .as_deref()
+        .filter(|configured| ggen_registry::redact(configured) == location)
+        .unwrap_or(location);
     let registry = Registry::open(location, &env.cwd, &registry_access(env))?;
     let index = registry.pack_index(&locked.id)?;
     let entry = index

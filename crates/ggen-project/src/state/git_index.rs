@@ -7,6 +7,28 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+/// A git command that runs nothing the repository's configuration names: no fsmonitor
+/// daemon, no hooks, no external diff, pager or credential prompt, and no system config. The
+/// work tree may hold a pack's output, so its `.git/config` is not trusted with commands.
+fn git() -> Command {
+    let mut command = Command::new("git");
+    command
+        .args(["-c", "core.fsmonitor=false"])
+        .args(["-c", "core.hooksPath=/dev/null"])
+        .args(["-c", "core.pager=cat"])
+        .args(["-c", "diff.external="])
+        .args(["-c", "core.untrackedCache=false"])
+        .arg("--no-pager")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .env_remove("GIT_EXTERNAL_DIFF")
+        .env_remove("GIT_PAGER")
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .env_remove("GIT_INDEX_FILE");
+    command
+}
+
 /// One conflicted file: its path relative to the project and the three versions.
 pub struct Unmerged<'a> {
     pub path: &'a str,
@@ -17,7 +39,7 @@ pub struct Unmerged<'a> {
 
 /// The work tree's top directory and the project's path inside it, if `root` is in one.
 fn work_tree(root: &Path) -> Option<(PathBuf, PathBuf)> {
-    let output = Command::new("git")
+    let output = git()
         .arg("-C")
         .arg(root)
         .args(["rev-parse", "--show-toplevel"])
@@ -39,7 +61,7 @@ fn work_tree(root: &Path) -> Option<(PathBuf, PathBuf)> {
 }
 
 fn hash_object(top: &Path, bytes: &[u8]) -> Option<String> {
-    let mut child = Command::new("git")
+    let mut child = git()
         .arg("-C")
         .arg(top)
         .args(["hash-object", "-w", "--stdin"])
@@ -94,10 +116,11 @@ pub fn clear_unmerged(root: &Path, path: &str) {
         return;
     };
     let path = git_path(&inside, path);
-    let reset = Command::new("git")
+    let reset = git()
         .arg("-C")
         .arg(&top)
-        .args(["reset", "-q", "--"])
+        // No refresh: refreshing the index would run the clean filters the config names.
+        .args(["reset", "-q", "--no-refresh", "--"])
         .arg(&path)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -110,7 +133,7 @@ pub fn clear_unmerged(root: &Path, path: &str) {
 }
 
 fn update_index(top: &Path, args: &[&str], stdin: Option<&str>) -> bool {
-    let child = Command::new("git")
+    let child = git()
         .arg("-C")
         .arg(top)
         .arg("update-index")

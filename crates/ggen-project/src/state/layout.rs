@@ -9,8 +9,11 @@ pub struct Layout {
 }
 
 impl Layout {
+    /// The project at `root`; every write below it is confined to it ([`ggen_fs::confine_to`]).
     pub fn new(root: impl Into<PathBuf>) -> Layout {
-        Layout { root: root.into() }
+        let root = root.into();
+        ggen_fs::confine_to(&root);
+        Layout { root }
     }
 
     pub fn root(&self) -> &Path {

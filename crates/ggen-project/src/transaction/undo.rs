@@ -75,7 +75,7 @@ pub(crate) fn remove_empty_parents(layout: &Layout, relative: &str) {
     let mut dir = std::path::Path::new(relative).parent();
     while let Some(d) = dir {
         if d.as_os_str().is_empty()
-            || std::fs::remove_dir(layout.file(&d.to_string_lossy())).is_err()
+            || !ggen_fs::remove_empty_dir(&layout.file(&d.to_string_lossy()))
         {
             break;
         }

@@ -10,12 +10,15 @@ mod error;
 mod filters;
 pub mod frontmatter;
 pub mod graph;
+mod library;
 pub mod output_path;
+mod plain;
 mod render;
 mod template;
 
 pub use error::TemplateError;
 pub use frontmatter::Frontmatter;
 pub use graph::{Graph, GraphSource, Row};
+pub use library::{Inputs, Library};
 pub use render::{Limits, PackContext, RenderedFile, Renderer};
-pub use template::{Template, TemplateBody};
+pub use template::{Template, TemplateBody, is_template_name};

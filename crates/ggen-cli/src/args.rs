@@ -219,6 +219,9 @@ Examples:\n  ggen packs update rust-web\n  ggen packs update --all --compatible\
 registry is refused.\n\nExample:\n  ggen packs publish ./my-pack --registry ./registry"
     )]
     Publish(PublishArgs),
+    /// Write a small working pack to start from (see docs/writing-packs.md)
+    #[command(after_help = "Example:\n  ggen packs new my-pack && ggen new demo --pack ./my-pack")]
+    New(PacksNewArgs),
     /// Mark a published version yanked: new resolutions skip it, projects that lock it keep it
     #[command(
         after_help = "Versions are immutable: a yanked version stays downloadable for projects \
@@ -471,6 +474,15 @@ pub struct PublishArgs {
     /// Sign the pack's id, version and archive hash with this secret key
     #[arg(long, value_name = "FILE")]
     pub sign_key: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct PacksNewArgs {
+    /// The directory to create (absent or empty)
+    pub dir: PathBuf,
+    /// The pack id (default: the directory's name)
+    #[arg(long)]
+    pub id: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -18,7 +18,8 @@ pub fn run(args: &RenderArgs, global: &GlobalArgs, printer: &Printer) -> Result<
     let path = env.cwd.join(&args.template);
     let bytes = ggen_fs::read(&path)?;
     let name = args.template.display().to_string();
-    let template = Template::parse(&name, &bytes)?;
+    // The file named on the command line is rendered whatever its suffix.
+    let template = Template::parse_template(&name, &bytes)?;
     let graph = load_graph(&env.cwd, &args.graphs, &var_map(&args.prefixes)?)?;
     let vars = var_map(&args.vars.vars)?;
     let pack = PackContext {

@@ -161,7 +161,7 @@ impl Renderer {
                     &base_context,
                     &base_scope.names(None),
                 )?;
-                self.query(graph, &query, name, "foreach")?
+                self.query(graph, &query, template, "foreach")?
                     .into_iter()
                     .map(Some)
                     .collect()
@@ -176,7 +176,7 @@ impl Renderer {
             if let Some(when) = &when {
                 let condition = self.render_small(name, "when", when, &context, &names)?;
                 let holds = if when_is_ask {
-                    self.ask(graph, &condition, name)?
+                    self.ask(graph, &condition, template)?
                 } else {
                     !is_false(&condition)
                 };
@@ -378,7 +378,7 @@ impl Renderer {
         for (key, query) in &template.frontmatter.sparql {
             let what = format!("sparql.{key}");
             let query = self.render_query(&template.source, &what, query, context, names)?;
-            let rows = self.query(graph, &query, &template.source, &what)?;
+            let rows = self.query(graph, &query, template, &what)?;
             results.insert(key.clone(), rows);
         }
         Ok(results)
@@ -401,11 +401,12 @@ impl Renderer {
     }
 
     /// Runs a `when` that is a SPARQL ASK query.
-    fn ask(&self, graph: &Graph, query: &str, name: &str) -> Result<bool, TemplateError> {
+    fn ask(&self, graph: &Graph, query: &str, template: &Template) -> Result<bool, TemplateError> {
+        let name = template.source.as_str();
         graph.ask(query).map_err(|err| match err {
             SelectError::Query(message) => TemplateError::Query {
                 context: format!("template {name}, when"),
-                message,
+                message: readable_query_error(&message, query, template, "when"),
             },
             SelectError::TooManyRows(limit) => TemplateError::Limit {
                 template: name.to_string(),
@@ -418,15 +419,16 @@ impl Renderer {
         &self,
         graph: &Graph,
         query: &str,
-        name: &str,
+        template: &Template,
         what: &str,
     ) -> Result<Vec<Row>, TemplateError> {
+        let name = template.source.as_str();
         graph
             .select_rows(query, self.limits.max_rows)
             .map_err(|err| match err {
                 SelectError::Query(message) => TemplateError::Query {
                     context: format!("template {name}, {what}"),
-                    message,
+                    message: readable_query_error(&message, query, template, what),
                 },
                 SelectError::TooManyRows(limit) => TemplateError::Limit {
                     template: name.to_string(),
@@ -455,6 +457,61 @@ impl std::fmt::Debug for Renderer {
 /// The source path without a trailing `.tmpl`.
 fn default_path(source: &str) -> &str {
     source.strip_suffix(".tmpl").unwrap_or(source)
+}
+
+/// A parse error as a reader wants it: where in the template file, and what is wrong in
+/// words (an unclosed `{`), with a few of the expected tokens rather than the parser's whole
+/// token set. Other messages pass through.
+fn readable_query_error(message: &str, query: &str, template: &Template, what: &str) -> String {
+    let Some(rest) = message.strip_prefix("error at ") else {
+        return message.to_string();
+    };
+    let Some((position, detail)) = rest.split_once(": ") else {
+        return message.to_string();
+    };
+    let Some((line, column)) = position.split_once(':') else {
+        return message.to_string();
+    };
+    let (Ok(line), Ok(column)) = (line.parse::<usize>(), column.parse::<usize>()) else {
+        return message.to_string();
+    };
+    let mut out = match template.query_line(what) {
+        Some(first) => format!(
+            "syntax error at line {}, column {column} of {} (line {line} of the query)",
+            first + line.saturating_sub(1),
+            template.source
+        ),
+        None => format!("syntax error at line {line}, column {column} of the query"),
+    };
+    let opened = query.matches('{').count();
+    let closed = query.matches('}').count();
+    if opened > closed {
+        out.push_str(": a `{` is never closed");
+    } else if closed > opened {
+        out.push_str(": a `}` closes nothing");
+    }
+    if let Some(tokens) = detail.strip_prefix("expected one of ") {
+        // Character classes (`[_]`, long Unicode ranges) say nothing to a reader.
+        let shown: Vec<&str> = tokens
+            .split(", ")
+            .map(str::trim)
+            .filter(|token| !token.starts_with('[') && !token.is_empty())
+            .take(6)
+            .collect();
+        if shown.is_empty() {
+            out.push_str("; unexpected text here (a misspelt keyword?)");
+        } else {
+            let more = if tokens.split(", ").count() > shown.len() {
+                ", …"
+            } else {
+                ""
+            };
+            out.push_str(&format!("; expected one of {}{more}", shown.join(", ")));
+        }
+    } else {
+        out.push_str(&format!("; {detail}"));
+    }
+    out
 }
 
 /// The `/`-separated segments of a path, a `/` inside `{{ }}` or `{% %}` not splitting

@@ -25,6 +25,9 @@ pub struct Template {
     /// File line the body starts on, so render errors point at the line in the file rather
     /// than in the body (which lost the frontmatter lines).
     body_line: usize,
+    /// File line where each query's text starts (`foreach`, `when`, `sparql.NAME`), so
+    /// query errors point into the file.
+    query_lines: std::collections::BTreeMap<String, usize>,
 }
 
 impl Template {
@@ -38,6 +41,7 @@ impl Template {
                 body: TemplateBody::Verbatim(bytes.to_vec()),
                 hash: format!("sha256-{}", hex::encode(Sha256::digest(bytes))),
                 body_line: 1,
+                query_lines: Default::default(),
             });
         }
         Template::parse_template(source, bytes)
@@ -69,13 +73,55 @@ impl Template {
             body: TemplateBody::Text(parts.body.to_string()),
             hash,
             body_line: parts.body_line,
+            query_lines: query_lines(parts.yaml.unwrap_or_default()),
         })
+    }
+
+    /// The file line where query `what` (`foreach`, `when`, `sparql.NAME`) starts.
+    pub fn query_line(&self, what: &str) -> Option<usize> {
+        self.query_lines.get(what).copied()
     }
 
     /// The file line the body starts on (1 without frontmatter).
     pub fn body_line(&self) -> usize {
         self.body_line
     }
+}
+
+/// Where each query of the frontmatter starts: the line after `key: |` (a block scalar),
+/// else the key's own line. The frontmatter starts on file line 2.
+fn query_lines(yaml: &str) -> std::collections::BTreeMap<String, usize> {
+    let mut lines = std::collections::BTreeMap::new();
+    let mut in_sparql = false;
+    for (index, line) in yaml.lines().enumerate() {
+        let file_line = index + 2;
+        let indented = line.starts_with([' ', '\t']);
+        let Some((key, rest)) = line.trim().split_once(':') else {
+            continue;
+        };
+        let key = key.trim().trim_matches(['"', '\'']);
+        let rest = rest.trim();
+        let start = if rest.starts_with(['|', '>']) || rest.is_empty() {
+            file_line + 1
+        } else {
+            file_line
+        };
+        if !indented {
+            in_sparql = key == "sparql";
+            match key {
+                "foreach" | "for_each" => {
+                    lines.insert("foreach".to_string(), start);
+                }
+                "when" => {
+                    lines.insert("when".to_string(), start);
+                }
+                _ => {}
+            }
+        } else if in_sparql && !key.is_empty() {
+            lines.entry(format!("sparql.{key}")).or_insert(start);
+        }
+    }
+    lines
 }
 
 /// Only `.tmpl` files are templates.

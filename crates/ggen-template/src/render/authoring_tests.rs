@@ -240,3 +240,25 @@ fn queries_are_rendered_with_the_variables() {
     let files = render("s.tmpl", text).expect("ok");
     assert_eq!(outputs(&files)[0].1, "1\n");
 }
+
+#[test]
+fn sparql_parse_errors_point_into_the_template() {
+    let text = "---\nforeach: |\n  SELECT ?n\n  WHERE { ?e ex:name ?n \n---\nx\n";
+    let err = render("q.tmpl", text).expect_err("bad");
+    let message = err.to_string();
+    assert!(message.contains("template q.tmpl, foreach"), "{message}");
+    assert!(message.contains("line 5, column 1 of q.tmpl"), "{message}");
+    assert!(message.contains("a `{` is never closed"), "{message}");
+    assert!(!message.contains("[_]"), "{message}");
+    let text = "---\nsparql:\n  rows: \"SELECT ?n WHER { ?e ex:name ?n }\"\n---\nx\n";
+    let err = render("s.tmpl", text).expect_err("bad");
+    let message = err.to_string();
+    assert!(
+        message.contains("of s.tmpl") && message.contains("; "),
+        "{message}"
+    );
+    assert!(
+        message.contains("sparql.rows") && message.contains("line 3, column"),
+        "{message}"
+    );
+}

@@ -506,6 +506,9 @@ pub struct RenderArgs {
     /// SPARQL prefix declared for every query (repeatable)
     #[arg(long = "prefix", value_name = "NAME=IRI", value_parser = parse_var)]
     pub prefixes: Vec<(String, String)>,
+    /// Render as part of this pack directory: its `[graph]` files and prefixes, its includes
+    #[arg(long, value_name = "DIR")]
+    pub pack: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -522,11 +525,18 @@ pub struct QueryArgs {
     /// The query text, or @FILE to read it from a file
     pub query: String,
     /// Turtle files to load (repeatable)
-    #[arg(long = "graph", value_name = "FILE.ttl", required = true)]
+    #[arg(
+        long = "graph",
+        value_name = "FILE.ttl",
+        required_unless_present = "pack"
+    )]
     pub graphs: Vec<PathBuf>,
     /// SPARQL prefix declared for the query (repeatable)
     #[arg(long = "prefix", value_name = "NAME=IRI", value_parser = parse_var)]
     pub prefixes: Vec<(String, String)>,
+    /// Query this pack directory's graph (`[graph] files`) with its `[graph] prefixes`
+    #[arg(long, value_name = "DIR")]
+    pub pack: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

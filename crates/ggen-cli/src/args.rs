@@ -219,6 +219,9 @@ Examples:\n  ggen packs update rust-web\n  ggen packs update --all --compatible\
 registry is refused.\n\nExample:\n  ggen packs publish ./my-pack --registry ./registry"
     )]
     Publish(PublishArgs),
+    /// Write a small working pack to start from (see docs/writing-packs.md)
+    #[command(after_help = "Example:\n  ggen packs new my-pack && ggen new demo --pack ./my-pack")]
+    New(PacksNewArgs),
     /// Mark a published version yanked: new resolutions skip it, projects that lock it keep it
     #[command(
         after_help = "Versions are immutable: a yanked version stays downloadable for projects \
@@ -473,6 +476,15 @@ pub struct PublishArgs {
     pub sign_key: Option<PathBuf>,
 }
 
+#[derive(Debug, Args)]
+pub struct PacksNewArgs {
+    /// The directory to create (absent or empty)
+    pub dir: PathBuf,
+    /// The pack id (default: the directory's name)
+    #[arg(long)]
+    pub id: Option<String>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum TemplateCommand {
     /// Render one template file and print its output(s)
@@ -494,6 +506,9 @@ pub struct RenderArgs {
     /// SPARQL prefix declared for every query (repeatable)
     #[arg(long = "prefix", value_name = "NAME=IRI", value_parser = parse_var)]
     pub prefixes: Vec<(String, String)>,
+    /// Render as part of this pack directory: its `[graph]` files and prefixes, its includes
+    #[arg(long, value_name = "DIR")]
+    pub pack: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -510,11 +525,18 @@ pub struct QueryArgs {
     /// The query text, or @FILE to read it from a file
     pub query: String,
     /// Turtle files to load (repeatable)
-    #[arg(long = "graph", value_name = "FILE.ttl", required = true)]
+    #[arg(
+        long = "graph",
+        value_name = "FILE.ttl",
+        required_unless_present = "pack"
+    )]
     pub graphs: Vec<PathBuf>,
     /// SPARQL prefix declared for the query (repeatable)
     #[arg(long = "prefix", value_name = "NAME=IRI", value_parser = parse_var)]
     pub prefixes: Vec<(String, String)>,
+    /// Query this pack directory's graph (`[graph] files`) with its `[graph] prefixes`
+    #[arg(long, value_name = "DIR")]
+    pub pack: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

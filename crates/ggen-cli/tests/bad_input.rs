@@ -88,7 +88,7 @@ fn a_missing_required_variable_is_named_with_a_hint() {
                 "gpack.toml",
                 &format!("{MANIFEST}\n[variables.owner]\ndescription = \"who\"\n"),
             ),
-            ("templates/a.txt", "{{ owner }}\n"),
+            ("templates/a.txt.tmpl", "{{ owner }}\n"),
         ],
         &[],
         &["owner", "--var owner="],
@@ -105,7 +105,7 @@ fn a_variable_failing_its_pattern_is_named() {
                     "{MANIFEST}\n[variables.name]\ndefault = \"ok\"\npattern = \"^[a-z]+$\"\n"
                 ),
             ),
-            ("templates/a.txt", "{{ name }}\n"),
+            ("templates/a.txt.tmpl", "{{ name }}\n"),
         ],
         &["--var", "name=Not Valid"],
         &["name", "pattern"],
@@ -120,7 +120,7 @@ fn an_unknown_variable_suggests_the_near_one() {
                 "gpack.toml",
                 &format!("{MANIFEST}\n[variables.project_name]\ndefault = \"x\"\n"),
             ),
-            ("templates/a.txt", "{{ project_name }}\n"),
+            ("templates/a.txt.tmpl", "{{ project_name }}\n"),
         ],
         &["--var", "projct_name=y"],
         &["projct_name", "project_name"],
@@ -152,7 +152,7 @@ fn bad_sparql_names_the_template() {
         &[
             ("gpack.toml", MANIFEST),
             (
-                "templates/a.txt",
+                "templates/a.txt.tmpl",
                 "---\nforeach: \"SELECT ?x WHERE { ?x \"\n---\n{{ x }}\n",
             ),
         ],
@@ -178,7 +178,7 @@ fn an_undefined_variable_is_an_error_not_an_empty_string() {
     assert_new_fails(
         &[
             ("gpack.toml", MANIFEST),
-            ("templates/a.txt", "hello {{ nmae }}\n"),
+            ("templates/a.txt.tmpl", "hello {{ nmae }}\n"),
         ],
         &[],
         &["a.txt", "nmae"],
@@ -190,7 +190,10 @@ fn output_paths_leaving_the_project_are_refused() {
     for to in ["../escape.txt", "/etc/evil", "a/../../b"] {
         let template = format!("---\nto: \"{to}\"\n---\nx\n");
         assert_new_fails(
-            &[("gpack.toml", MANIFEST), ("templates/a.txt", &template)],
+            &[
+                ("gpack.toml", MANIFEST),
+                ("templates/a.txt.tmpl", &template),
+            ],
             &[],
             &["a.txt"],
         );
@@ -203,7 +206,7 @@ fn two_templates_writing_one_path_is_an_error() {
         &[
             ("gpack.toml", MANIFEST),
             ("templates/a.txt", "one\n"),
-            ("templates/b.txt", "---\nto: a.txt\n---\ntwo\n"),
+            ("templates/b.txt.tmpl", "---\nto: a.txt\n---\ntwo\n"),
         ],
         &[],
         &["a.txt", "b.txt"],

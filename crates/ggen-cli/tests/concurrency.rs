@@ -19,7 +19,7 @@ fn small_pack(scratch: &Scratch, index: usize) -> PathBuf {
         .iter()
         .map(|name| {
             (
-                format!("{id}/{name}"),
+                format!("{id}/{name}.tmpl"),
                 format!("{id} {name} for {{{{ name }}}}\n"),
             )
         })

@@ -15,7 +15,7 @@ fn small_pack(scratch: &Scratch, dir: &str, id: &str, version: &str) -> std::pat
             ("gpack.toml", manifest.as_str()),
             ("templates/README.md.tmpl", "# {{ name }}\n"),
             (
-                "templates/src/lib.rs",
+                "templates/src/lib.rs.tmpl",
                 "// {{ name }} from {{ pack.id }}@{{ pack.version }}\n",
             ),
         ],

@@ -166,7 +166,10 @@ fn rollback_to_a_transaction_undoes_it_and_every_later_one() {
         &extra,
         "extra",
         "1.0.0",
-        &[("extra/notes.md".into(), "notes for {{ name }}\n".into())],
+        &[(
+            "extra/notes.md.tmpl".into(),
+            "notes for {{ name }}\n".into(),
+        )],
     );
     let output = run(
         &fixture,
@@ -240,7 +243,7 @@ fn the_history_is_bounded_and_unneeded_objects_are_collected() {
         &scratch.work().join("pack"),
         "app",
         "1.0.0",
-        &[("value.txt".into(), "value {{ name }}\n".into())],
+        &[("value.txt.tmpl".into(), "value {{ name }}\n".into())],
     );
     scratch
         .ggen()

@@ -86,7 +86,7 @@ impl Setup {
             &scratch.work().join("good"),
             "good",
             "1.0.0",
-            &[("src/good.rs".into(), "// good {{ name }}\n".into())],
+            &[("src/good.rs.tmpl".into(), "// good {{ name }}\n".into())],
         );
         scratch
             .ggen()

@@ -47,6 +47,9 @@ pub struct VariableSpec {
 pub struct TemplatesSection {
     /// Relative to the pack root, default `templates`.
     pub root: String,
+    /// Relative to the templates root, default `_partials`: files here can be included by
+    /// templates and are never output.
+    pub partials: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -24,6 +24,18 @@ pub struct PackFile {
     /// files), `/`-separated.
     pub rel_path: String,
     pub bytes: Vec<u8>,
+    /// The file has an executable bit set (kept through publish, install and update).
+    pub executable: bool,
+}
+
+impl PackFile {
+    /// Is this template file under the partials directory `partials` (relative to the
+    /// templates root)? Partials are includable and never output.
+    pub fn is_partial(&self, partials: &str) -> bool {
+        self.rel_path
+            .strip_prefix(partials)
+            .is_some_and(|rest| rest.starts_with('/'))
+    }
 }
 
 /// The largest `gpack.toml` read: 16 MiB.
@@ -183,9 +195,14 @@ impl Pack {
                     source,
                 }
             })?;
+        let executable = is_executable(&file.path).map_err(|source| PackError::Io {
+            path: file.path.clone(),
+            source,
+        })?;
         Ok(PackFile {
             rel_path: file.rel_path,
             bytes,
+            executable,
         })
     }
 
@@ -202,6 +219,17 @@ impl Pack {
             message,
         }
     }
+}
+
+#[cfg(unix)]
+fn is_executable(path: &Path) -> io::Result<bool> {
+    use std::os::unix::fs::PermissionsExt;
+    Ok(fs::metadata(path)?.permissions().mode() & 0o111 != 0)
+}
+
+#[cfg(not(unix))]
+fn is_executable(_path: &Path) -> io::Result<bool> {
+    Ok(false)
 }
 
 fn has_wildcards(glob: &str) -> bool {

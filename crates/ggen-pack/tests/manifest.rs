@@ -83,6 +83,7 @@ fn spec_example_parses_to_the_expected_manifest() {
         )]),
         templates: TemplatesSection {
             root: "templates".into(),
+            partials: "_partials".into(),
         },
         graph: GraphSection {
             files: vec!["graph/*.ttl".into()],

@@ -226,3 +226,41 @@ mod symlinks {
         assert!(err.to_string().contains("loop"), "{err}");
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn template_files_carry_the_executable_bit_and_partials_are_known() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    std::fs::write(
+        root.join("gpack.toml"),
+        "[pack]\nid = \"modes\"\nversion = \"1.0.0\"\n[templates]\npartials = \"shared\"\n",
+    )
+    .expect("manifest");
+    std::fs::create_dir_all(root.join("templates/bin")).expect("dirs");
+    std::fs::create_dir_all(root.join("templates/shared")).expect("dirs");
+    std::fs::write(root.join("templates/bin/run.sh"), "#!/bin/sh\n").expect("script");
+    std::fs::set_permissions(
+        root.join("templates/bin/run.sh"),
+        std::fs::Permissions::from_mode(0o755),
+    )
+    .expect("chmod");
+    std::fs::write(root.join("templates/shared/h.txt"), "h").expect("partial");
+    std::fs::write(root.join("templates/sharedness.txt"), "not a partial").expect("file");
+    let pack = ggen_pack::Pack::load(root).expect("load");
+    assert_eq!(pack.manifest.templates.partials, "shared");
+    let files = pack.template_files().expect("files");
+    let summary: Vec<(&str, bool, bool)> = files
+        .iter()
+        .map(|f| (f.rel_path.as_str(), f.executable, f.is_partial("shared")))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("bin/run.sh", true, false),
+            ("shared/h.txt", false, true),
+            ("sharedness.txt", false, false)
+        ]
+    );
+}

@@ -46,6 +46,21 @@ impl Scope {
         }
     }
 
+    /// The names in scope with `row` (for did-you-mean): variables, `pack`, each
+    /// `sparql.<query>`, the row's bindings.
+    pub(crate) fn names(&self, row: Option<&Row>) -> Vec<String> {
+        let mut names: Vec<String> = self.names.keys().cloned().collect();
+        if let Some(queries) = self.names.get("sparql")
+            && let Ok(keys) = queries.try_iter()
+        {
+            names.extend(keys.map(|key| format!("sparql.{key}")));
+        }
+        names.extend(row.into_iter().flat_map(|row| row.keys().cloned()));
+        names.sort();
+        names.dedup();
+        names
+    }
+
     /// The context for one output: a `foreach` row's bindings shadow every other name.
     pub(crate) fn with_row(&self, row: Option<&Row>) -> Value {
         let Some(row) = row else {

@@ -1,11 +1,13 @@
 //! The configured minijinja environment, compiled fragments, capped output and error wording.
 
 use std::io;
+use std::sync::Arc;
 
 use minijinja::value::Value;
-use minijinja::{AutoEscape, Environment, UndefinedBehavior};
+use minijinja::{AutoEscape, Environment, ErrorKind, UndefinedBehavior};
 
-use crate::filters;
+use crate::library::Library;
+use crate::{filters, plain};
 
 /// Work one render may do before it is stopped: one fuel is about one instruction or 64
 /// bytes of data. Generous for real templates (a 10,000-row loop with a few expressions per
@@ -19,8 +21,14 @@ pub(crate) struct Engine {
 }
 
 impl Engine {
-    pub(crate) fn new() -> Engine {
+    /// An engine whose includes read from `library` (none: every include is an error).
+    pub(crate) fn new(library: Arc<Library>) -> Engine {
         let mut env = Environment::new();
+        env.set_formatter(plain::format);
+        env.set_loader(move |name| match library.lookup(name) {
+            Ok(text) => Ok(Some(text.to_string())),
+            Err(reason) => Err(minijinja::Error::new(ErrorKind::TemplateNotFound, reason)),
+        });
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         // Generated code is not HTML: never escape, whatever the file name says.
         env.set_auto_escape_callback(|_| AutoEscape::None);
@@ -72,10 +80,72 @@ fn add_filters(env: &mut Environment<'static>) {
     // Also on any value (the built-ins want strings): `{{ count | upper }}` should just work.
     env.add_filter("upper", |v: Value| text(&v).to_uppercase());
     env.add_filter("lower", |v: Value| text(&v).to_lowercase());
+    env.add_filter("tojson", |v: Value| plain::to_json(&v));
 }
 
+/// Our filters, for did-you-mean on an unknown filter.
+const OUR_FILTERS: &[&str] = &[
+    "snake_case",
+    "camel_case",
+    "pascal_case",
+    "kebab_case",
+    "shouty_snake_case",
+    "local",
+    "plural",
+    "upper",
+    "lower",
+    "tojson",
+];
+
+/// The engine's built-in filters (minijinja with its default features).
+const BUILTIN_FILTERS: &[&str] = &[
+    "abs",
+    "attr",
+    "batch",
+    "bool",
+    "capitalize",
+    "count",
+    "d",
+    "default",
+    "dictsort",
+    "e",
+    "escape",
+    "first",
+    "float",
+    "groupby",
+    "indent",
+    "int",
+    "items",
+    "join",
+    "last",
+    "length",
+    "lines",
+    "list",
+    "map",
+    "max",
+    "min",
+    "pprint",
+    "reject",
+    "rejectattr",
+    "replace",
+    "reverse",
+    "round",
+    "safe",
+    "select",
+    "selectattr",
+    "slice",
+    "sort",
+    "split",
+    "string",
+    "sum",
+    "title",
+    "trim",
+    "unique",
+    "urlencode",
+];
+
 /// Does `source` contain `{{`, `{%` or `{#`?
-fn has_markup(source: &str) -> bool {
+pub(crate) fn has_markup(source: &str) -> bool {
     let bytes = source.as_bytes();
     source
         .match_indices('{')
@@ -97,10 +167,6 @@ pub(crate) enum RenderFailure {
 }
 
 impl Fragment<'_> {
-    pub(crate) fn is_literal(&self) -> bool {
-        matches!(self, Fragment::Literal(_))
-    }
-
     /// Renders into at most `max_bytes` bytes; stops as soon as the output grows past it.
     pub(crate) fn render(
         &self,
@@ -164,12 +230,26 @@ impl io::Write for CappedWriter {
 
 /// `line 12: undefined value: … (source line: `{{ nmae }}`)`. `first_line` is the file line
 /// the fragment starts on, so the number matches the file, frontmatter included.
-pub(crate) fn describe(err: &minijinja::Error, first_line: usize) -> String {
+pub(crate) fn describe(
+    err: &minijinja::Error,
+    template: &str,
+    first_line: usize,
+    names: &[String],
+) -> String {
     let mut message = String::new();
-    if let Some(line) = err.line() {
-        message.push_str(&format!("line {}: ", line + first_line.saturating_sub(1)));
+    // An error inside an included file has that file's name and its own line numbers.
+    let included = err.name().filter(|name| *name != template);
+    if let Some(included) = included {
+        message.push_str(&format!("in included `{included}`: "));
     }
-    message.push_str(&describe_short(err));
+    if let Some(line) = err.line() {
+        let line = match included {
+            Some(_) => line,
+            None => line + first_line.saturating_sub(1),
+        };
+        message.push_str(&format!("line {line}: "));
+    }
+    message.push_str(&describe_short_with(err, names));
     let source_line = err
         .line()
         .and_then(|line| err.template_source()?.lines().nth(line.checked_sub(1)?));
@@ -184,15 +264,137 @@ pub(crate) fn describe(err: &minijinja::Error, first_line: usize) -> String {
 
 /// `kind: detail`, with a hint where the engine's words alone puzzle.
 pub(crate) fn describe_short(err: &minijinja::Error) -> String {
+    describe_short_with(err, &[])
+}
+
+/// Like [`describe_short`]; an undefined name or unknown filter is named, with a
+/// did-you-mean among `names` (the names in scope) or the filters.
+pub(crate) fn describe_short_with(err: &minijinja::Error, names: &[String]) -> String {
     let mut message = err.kind().to_string();
     if let Some(detail) = err.detail() {
         message.push_str(": ");
         message.push_str(detail);
     }
+    match err.kind() {
+        ErrorKind::UndefinedError => {
+            if let Some(name) = failing_name(err, names) {
+                message = format!("undefined name `{name}`");
+                let candidates: Vec<&str> = names.iter().map(String::as_str).collect();
+                if let Some(close) = closest(&name, &candidates) {
+                    message.push_str(&format!(" (did you mean `{close}`?)"));
+                }
+                if !names.is_empty() {
+                    let mut shown: Vec<&str> = candidates.iter().copied().take(12).collect();
+                    if candidates.len() > shown.len() {
+                        shown.push("…");
+                    }
+                    message.push_str(&format!("; names in scope: {}", shown.join(", ")));
+                }
+            }
+        }
+        ErrorKind::UnknownFilter => {
+            if let Some(name) = failing_span(err).and_then(|span| last_identifier(&span)) {
+                message = format!("unknown filter `{name}`");
+                let filters: Vec<&str> =
+                    OUR_FILTERS.iter().chain(BUILTIN_FILTERS).copied().collect();
+                if let Some(close) = closest(&name, &filters) {
+                    message.push_str(&format!(" (did you mean `{close}`?)"));
+                }
+            }
+        }
+        _ => {}
+    }
     if err.kind() == minijinja::ErrorKind::OutOfFuel {
         message.push_str(" (the template does too much work: a runaway loop?)");
     }
     message
+}
+
+/// The source text of the failing expression.
+fn failing_span(err: &minijinja::Error) -> Option<String> {
+    let range = err.range()?;
+    let source = err.template_source()?;
+    source.get(range).map(str::to_string)
+}
+
+/// The first identifier of the failing expression that is not in scope (`nmae` in
+/// `{{ nmae | upper }}`), or the expression itself for a missing attribute.
+fn failing_name(err: &minijinja::Error, names: &[String]) -> Option<String> {
+    let span = failing_span(err)?;
+    let identifiers = identifiers(&span);
+    identifiers
+        .iter()
+        .find(|name| !names.iter().any(|known| known == *name) && !is_keyword(name))
+        .cloned()
+        .or_else(|| {
+            let trimmed = span.trim();
+            (!trimmed.is_empty() && trimmed.len() <= 80).then(|| trimmed.to_string())
+        })
+}
+
+fn identifiers(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut after_dot = false;
+    let mut in_string: Option<char> = None;
+    for c in text.chars().chain(std::iter::once(' ')) {
+        if let Some(quote) = in_string {
+            if c == quote {
+                in_string = None;
+            }
+            continue;
+        }
+        if c.is_alphanumeric() || c == '_' {
+            current.push(c);
+            continue;
+        }
+        if !current.is_empty() {
+            // Attributes (`row.name`) and numbers are not names in scope.
+            if !after_dot && !current.starts_with(|c: char| c.is_ascii_digit()) {
+                out.push(std::mem::take(&mut current));
+            }
+            current.clear();
+        }
+        after_dot = c == '.';
+        if c == '"' || c == '\'' {
+            in_string = Some(c);
+        }
+    }
+    out
+}
+
+fn last_identifier(text: &str) -> Option<String> {
+    identifiers(text).pop()
+}
+
+fn is_keyword(name: &str) -> bool {
+    matches!(
+        name,
+        "true"
+            | "false"
+            | "none"
+            | "True"
+            | "False"
+            | "None"
+            | "and"
+            | "or"
+            | "not"
+            | "in"
+            | "is"
+            | "if"
+            | "else"
+            | "loop"
+    )
+}
+
+/// The candidate closest to `name`, when it is close enough to be a likely typo.
+pub(crate) fn closest<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|candidate| (strsim::jaro_winkler(name, candidate), *candidate))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, candidate)| candidate)
 }
 
 #[cfg(test)]

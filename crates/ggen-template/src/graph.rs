@@ -145,6 +145,39 @@ impl Graph {
         })
     }
 
+    /// Runs an ASK query with the graph's prefixes declared.
+    pub(crate) fn ask(&self, query: &str) -> Result<bool, SelectError> {
+        if let Some(message) = &self.prefix_error {
+            return Err(SelectError::Query(message.clone()));
+        }
+        let parsed = self
+            .parser
+            .clone()
+            .parse_query(query)
+            .map_err(|err| SelectError::Query(shorten(&err.to_string())))?;
+        if !matches!(parsed, spargebra::Query::Ask { .. }) {
+            return Err(SelectError::Query(
+                "a `when` starting with ASK must be an ASK query".to_string(),
+            ));
+        }
+        let Some(store) = &self.store else {
+            return Err(SelectError::Query(
+                "the in-memory store is unavailable".to_string(),
+            ));
+        };
+        let results = SparqlEvaluator::new()
+            .for_query(parsed)
+            .on_store(store)
+            .execute()
+            .map_err(|err| SelectError::Query(err.to_string()))?;
+        match results {
+            QueryResults::Boolean(answer) => Ok(answer),
+            _ => Err(SelectError::Query(
+                "an ASK query gave no boolean".to_string(),
+            )),
+        }
+    }
+
     pub(crate) fn select_rows(
         &self,
         query: &str,

@@ -33,6 +33,9 @@ pub fn normalize(path: &str) -> Result<String, String> {
     if path.ends_with('/') {
         return Err("the path ends with `/` (it names a directory, not a file)".to_string());
     }
+    if path.len() > MAX_PATH_BYTES {
+        return Err(format!("the path is longer than {MAX_PATH_BYTES} bytes"));
+    }
     let mut components = Vec::new();
     for component in path.split('/') {
         match component {
@@ -46,6 +49,11 @@ pub fn normalize(path: &str) -> Result<String, String> {
             }
             other if components.is_empty() && other.eq_ignore_ascii_case(".ggen") => {
                 return Err("the path goes into `.ggen`, ggen's own state directory".to_string());
+            }
+            long if long.len() > MAX_NAME_BYTES => {
+                return Err(format!(
+                    "a file or directory name is longer than {MAX_NAME_BYTES} bytes"
+                ));
             }
             other => components.push(other),
         }
@@ -71,6 +79,10 @@ fn names_git_dir(component: &str) -> bool {
     let trimmed = visible.trim_end_matches(['.', ' ']);
     trimmed.eq_ignore_ascii_case(".git") || trimmed.eq_ignore_ascii_case("git~1")
 }
+/// Longest file or directory name most filesystems accept.
+const MAX_NAME_BYTES: usize = 255;
+/// Longest path: Linux's `PATH_MAX`.
+const MAX_PATH_BYTES: usize = 4096;
 
 /// `C:`, `c:x`, `C:/x`: a letter and a colon at the very start.
 fn has_drive_prefix(path: &str) -> bool {
@@ -159,6 +171,12 @@ mod tests {
             ("a\nb", "control"),
             ("src/", "directory"),
         ];
+        let long_name = "n".repeat(256);
+        let long_path = "a/".repeat(2100) + "a";
+        let cases = cases.into_iter().chain([
+            (long_name.as_str(), "longer than 255"),
+            (long_path.as_str(), "longer than 4096"),
+        ]);
         for (input, reason) in cases {
             let err = normalize(input).expect_err(input);
             assert!(err.contains(reason), "input {input:?}: {err}");

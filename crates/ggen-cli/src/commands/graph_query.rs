@@ -3,7 +3,6 @@
 use crate::Outcome;
 use crate::args::{GlobalArgs, QueryArgs};
 use crate::commands::template_render::load_graph;
-use crate::commands::var_map;
 use crate::error::CliError;
 use crate::printer::Printer;
 use crate::settings;
@@ -19,7 +18,9 @@ pub fn run(args: &QueryArgs, global: &GlobalArgs, printer: &Printer) -> Result<O
         }
         None => (args.query.clone(), "query".to_string()),
     };
-    let graph = load_graph(&env.cwd, &args.graphs, &var_map(&args.prefixes)?)?;
+    let pack_dir = args.pack.as_ref().map(|dir| env.cwd.join(dir));
+    let pack = pack_dir.as_deref().map(ggen_pack::Pack::load).transpose()?;
+    let graph = load_graph(&env.cwd, &args.graphs, &args.prefixes, pack.as_ref())?;
     let rows = graph.select(&query, &context, env.limits.max_rows)?;
     if printer.json {
         printer.json_document(serde_json::json!({

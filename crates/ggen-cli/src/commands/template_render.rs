@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use ggen_template::{Graph, GraphSource, PackContext, Renderer, Template};
+use ggen_template::{Graph, GraphSource, Library, PackContext, Renderer, Template};
 
 use crate::Outcome;
 use crate::args::{GlobalArgs, RenderArgs};
@@ -18,14 +18,26 @@ pub fn run(args: &RenderArgs, global: &GlobalArgs, printer: &Printer) -> Result<
     let path = env.cwd.join(&args.template);
     let bytes = ggen_fs::read(&path)?;
     let name = args.template.display().to_string();
-    let template = Template::parse(&name, &bytes)?;
-    let graph = load_graph(&env.cwd, &args.graphs, &var_map(&args.prefixes)?)?;
+    // The file named on the command line is rendered whatever its suffix.
+    let template = Template::parse_template(&name, &bytes)?;
+    let pack_dir = args.pack.as_ref().map(|dir| env.cwd.join(dir));
+    let pack = pack_dir.as_deref().map(ggen_pack::Pack::load).transpose()?;
+    let graph = load_graph(&env.cwd, &args.graphs, &args.prefixes, pack.as_ref())?;
     let vars = var_map(&args.vars.vars)?;
-    let pack = PackContext {
-        id: "local".into(),
-        version: "0.0.0".into(),
+    let context = PackContext {
+        id: pack.as_ref().map_or("local".into(), |p| p.id().to_string()),
+        version: pack
+            .as_ref()
+            .map_or("0.0.0".into(), |p| p.version().to_string()),
     };
-    let outputs = Renderer::new(env.limits).render(&template, &vars, &pack, &graph)?;
+    let mut library = Library::new();
+    if let Some(pack) = &pack {
+        for file in pack.template_files()? {
+            library.add(&file.rel_path, &file.bytes);
+        }
+    }
+    let outputs =
+        Renderer::with_library(env.limits, library).render(&template, &vars, &context, &graph)?;
     if printer.json {
         printer.json_document(serde_json::json!({
             "status": "ok",
@@ -51,13 +63,31 @@ pub fn run(args: &RenderArgs, global: &GlobalArgs, printer: &Printer) -> Result<
     Ok(Outcome::Success)
 }
 
-/// Loads Turtle files (relative to `cwd`) into one graph.
+/// Loads Turtle files (relative to `cwd`) into one graph, with `pack`'s graph files and
+/// `[graph] prefixes` when given (a `--prefix` of the same name wins).
 pub fn load_graph(
     cwd: &std::path::Path,
     files: &[PathBuf],
-    prefixes: &BTreeMap<String, String>,
+    prefix_args: &[(String, String)],
+    pack: Option<&ggen_pack::Pack>,
 ) -> Result<Graph, CliError> {
-    let sources = files
+    let mut prefixes: BTreeMap<String, String> = pack
+        .map(|pack| pack.manifest.graph.prefixes.clone())
+        .unwrap_or_default();
+    prefixes.extend(var_map(prefix_args)?);
+    let mut sources = Vec::new();
+    if let Some(pack) = pack {
+        for file in pack.graph_files()? {
+            let text = String::from_utf8(file.bytes).map_err(|_| {
+                CliError::new(format!("graph file {}: not valid UTF-8", file.rel_path))
+            })?;
+            sources.push(GraphSource {
+                name: file.rel_path,
+                text,
+            });
+        }
+    }
+    let given = files
         .iter()
         .map(|file| {
             let bytes = ggen_fs::read(&cwd.join(file))?;
@@ -70,5 +100,6 @@ pub fn load_graph(
             })
         })
         .collect::<Result<Vec<_>, CliError>>()?;
-    Ok(Graph::load(&sources, prefixes)?)
+    sources.extend(given);
+    Ok(Graph::load(&sources, &prefixes)?)
 }

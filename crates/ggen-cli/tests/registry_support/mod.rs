@@ -38,7 +38,7 @@ pub fn publish(
         &dir,
         &[
             ("gpack.toml", manifest.as_str()),
-            (&format!("templates/{id}.txt"), template.as_str()),
+            (&format!("templates/{id}.txt.tmpl"), template.as_str()),
         ],
     );
     let mut cmd = scratch.ggen();

@@ -58,11 +58,14 @@ pub type Template = (String, String);
 /// drops every 25th and adds one in 20.
 pub fn versions(files: usize) -> (Vec<Template>, Vec<Template>) {
     let v1 = (0..files)
-        .map(|i| (module_path(i), module(i, false)))
+        .map(|i| (format!("{}.tmpl", module_path(i)), module(i, false)))
         .collect();
     let v2 = (0..files + files / 20)
         .filter(|i| *i >= files || i % 25 != 7)
-        .map(|i| (module_path(i), module(i, i < files && i % 5 == 0)))
+        .map(|i| {
+            let changed = i < files && i % 5 == 0;
+            (format!("{}.tmpl", module_path(i)), module(i, changed))
+        })
         .collect();
     (v1, v2)
 }

@@ -23,7 +23,7 @@ const TOP_KEYS: &[&str] = &[
 ];
 const PACK_KEYS: &[&str] = &["id", "version", "description", "authors", "license", "ggen"];
 const VARIABLE_KEYS: &[&str] = &["description", "default", "pattern"];
-const TEMPLATES_KEYS: &[&str] = &["root"];
+const TEMPLATES_KEYS: &[&str] = &["root", "partials"];
 const GRAPH_KEYS: &[&str] = &["files", "prefixes"];
 const HOOKS_KEYS: &[&str] = &["post_install", "post_update"];
 
@@ -327,9 +327,13 @@ fn default_text(doc: &Document<'_>, key: &str, value: &Value<'_>) -> Result<Stri
     }
 }
 
+/// Where partials live unless `[templates] partials` says otherwise.
+pub(crate) const DEFAULT_PARTIALS: &str = "_partials";
+
 fn default_templates() -> TemplatesSection {
     TemplatesSection {
         root: "templates".to_string(),
+        partials: DEFAULT_PARTIALS.to_string(),
     }
 }
 
@@ -338,17 +342,36 @@ fn templates(
     table: &Table<'_>,
 ) -> Result<(TemplatesSection, bool), PackError> {
     doc.check_keys(table, "templates", TEMPLATES_KEYS);
+    let mut section = default_templates();
+    if let Some(value) = table.get("partials") {
+        let text = doc.string("templates.partials", value)?;
+        let partials = relative_path(&text).map_err(|why| {
+            doc.error(
+                Some(value.span()),
+                format!("`templates.partials` = {text:?} {why}"),
+            )
+        })?;
+        if partials == "." {
+            return Err(doc.error(
+                Some(value.span()),
+                "`templates.partials` = \".\" would make every template a partial (name a \
+                 directory under the templates root, e.g. \"_partials\")"
+                    .to_string(),
+            ));
+        }
+        section.partials = partials;
+    }
     let Some(value) = table.get("root") else {
-        return Ok((default_templates(), false));
+        return Ok((section, false));
     };
     let text = doc.string("templates.root", value)?;
-    let root = relative_path(&text).map_err(|why| {
+    section.root = relative_path(&text).map_err(|why| {
         doc.error(
             Some(value.span()),
             format!("`templates.root` = {text:?} {why}"),
         )
     })?;
-    Ok((TemplatesSection { root }, true))
+    Ok((section, true))
 }
 
 /// `text` as a normalized relative path inside the pack (`/`-separated, `.` for the pack root

@@ -442,6 +442,7 @@ fn write_install(
         .map(|(file, _, _)| FileChange {
             path: &file.path,
             content: Some(&file.content),
+            executable: Some(file.executable),
         })
         .collect();
     let mut tx = Transaction::begin(
@@ -498,6 +499,7 @@ fn write_install(
                         version,
                         template: file.template.clone(),
                         unless_exists: file.unless_exists,
+                        executable: file.executable,
                         regions,
                         stat: stats.remove(&file.path).or_else(|| {
                             FileStat::read(&layout.file(&file.path), file.hash.clone())

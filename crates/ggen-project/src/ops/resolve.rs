@@ -79,6 +79,7 @@ pub fn resolve(
         Some(bytes) if on_disk.as_deref() != Some(bytes.as_slice()) => vec![FileChange {
             path,
             content: Some(bytes),
+            executable: None,
         }],
         _ => Vec::new(),
     };
@@ -116,6 +117,7 @@ pub fn resolve(
                     version,
                     template: conflict.template.clone(),
                     unless_exists: false,
+                    executable: false,
                     regions,
                     stat,
                 },

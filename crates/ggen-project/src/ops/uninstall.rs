@@ -60,6 +60,7 @@ pub fn uninstall(
         .map(|path| FileChange {
             path,
             content: None,
+            executable: None,
         })
         .collect();
     let mut tx = Transaction::begin(

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use ggen_pack::Pack;
-use ggen_template::{Graph, GraphSource, PackContext, Renderer, Template};
+use ggen_template::{Graph, GraphSource, Library, PackContext, Renderer, Template, TemplateBody};
 use rayon::prelude::*;
 
 use crate::state::objects::ObjectStore;
@@ -40,19 +40,39 @@ impl RenderCache<'_> {
     }
 }
 
-/// The cache key of one template's outputs (see [`TemplateRecord::key`]).
+/// The cache key of one template's outputs (see [`TemplateRecord::key`]): its own hash,
+/// the pack, the variables, every file it includes (transitively) and, when it queries, the
+/// graph.
 fn template_key(
     template: &Template,
     context: &PackContext,
     vars: &BTreeMap<String, String>,
     graph_hash: &str,
-) -> String {
-    let mut parts: Vec<&str> = vec![&template.hash, &context.id, &context.version];
+    library: &Library,
+) -> Result<String, ProjectError> {
+    let mut parts: Vec<String> = vec![
+        template.hash.clone(),
+        context.id.clone(),
+        context.version.clone(),
+    ];
     for (name, value) in vars {
-        parts.push(name);
-        parts.push(value);
+        parts.push(name.clone());
+        parts.push(value.clone());
     }
-    let queries = template.frontmatter.foreach.is_some() || !template.frontmatter.sparql.is_empty();
+    if let TemplateBody::Text(text) = &template.body {
+        let inputs = library.inputs(&template.source, text)?;
+        for (name, hash) in inputs.files {
+            parts.push(name);
+            parts.push(hash);
+        }
+        if inputs.dynamic {
+            parts.push(library.hash());
+        }
+    }
+    let graph_hash = graph_hash.to_string();
+    let queries = template.frontmatter.foreach.is_some()
+        || !template.frontmatter.sparql.is_empty()
+        || template.frontmatter.when.is_some();
     if queries {
         parts.push(graph_hash);
     }
@@ -62,7 +82,7 @@ fn template_key(
         bytes.extend_from_slice(&(part.len() as u64).to_le_bytes());
         bytes.extend_from_slice(part.as_bytes());
     }
-    ggen_pack::integrity::sha256(&bytes)
+    Ok(ggen_pack::integrity::sha256(&bytes))
 }
 
 /// One output of a pack.
@@ -74,6 +94,8 @@ pub struct GeneratedFile {
     pub hash: String,
     pub template: String,
     pub unless_exists: bool,
+    /// Written with the executable bit (the pack file has it).
+    pub executable: bool,
 }
 
 /// Everything one pack generates from one set of variables.
@@ -120,7 +142,23 @@ pub fn generate(
             .collect(),
     };
 
-    let template_files = pack.template_files()?;
+    let all_files = pack.template_files()?;
+    // Every text file under the templates root can be included; partials are never output.
+    let partials = pack.manifest.templates.partials.as_str();
+    let mut library = Library::new();
+    for file in &all_files {
+        library.add(&file.rel_path, &file.bytes);
+    }
+    let renderer = Renderer::with_library(renderer.limits(), library);
+    let renderer = &renderer;
+    let executable: BTreeMap<&str, bool> = all_files
+        .iter()
+        .map(|file| (file.rel_path.as_str(), file.executable))
+        .collect();
+    let template_files: Vec<&ggen_pack::PackFile> = all_files
+        .iter()
+        .filter(|file| !file.is_partial(partials))
+        .collect();
     let context = PackContext {
         id: pack.id().to_string(),
         version: pack.version().to_string(),
@@ -134,7 +172,7 @@ pub fn generate(
         .par_iter()
         .map(|file| {
             let template = Template::parse(&file.rel_path, &file.bytes)?;
-            let key = template_key(&template, &context, vars, &graph_hash);
+            let key = template_key(&template, &context, vars, &graph_hash, renderer.library())?;
             let cached = cache.and_then(|c| c.outputs(&template, &key));
             let fresh = cached.is_none();
             let outputs = match cached {
@@ -169,12 +207,17 @@ pub fn generate(
             }
             let hash = ggen_pack::integrity::sha256(&output.content);
             record.outputs.insert(output.path.clone(), hash.clone());
+            let executable = executable
+                .get(output.template.as_str())
+                .copied()
+                .unwrap_or(false);
             files.push(GeneratedFile {
                 hash,
                 path: output.path,
                 content: output.content,
                 template: output.template,
                 unless_exists: output.unless_exists,
+                executable,
             });
         }
         templates.insert(template.source.clone(), record);

@@ -94,6 +94,8 @@ pub struct FilePlan {
     current: Option<Vec<u8>>,
     /// The base content, when a conflict keeps it for git's index.
     base: Option<Vec<u8>>,
+    /// The executable bit to set when writing (the pack changed it and the user did not).
+    executable: Option<bool>,
 }
 
 impl FilePlan {
@@ -113,6 +115,7 @@ impl FilePlan {
             conflict: None,
             current: None,
             base: None,
+            executable: None,
         }
     }
 
@@ -132,11 +135,13 @@ impl FilePlan {
             return Some(FileChange {
                 path: &self.path,
                 content: None,
+                executable: None,
             });
         }
         self.write.as_deref().map(|content| FileChange {
             path: &self.path,
             content: Some(content),
+            executable: self.executable,
         })
     }
 
@@ -215,6 +220,7 @@ impl FilePlan {
                         version: self.version.clone(),
                         template: file.template.clone(),
                         unless_exists: file.unless_exists,
+                        executable: file.executable,
                         regions,
                         stat,
                     },
@@ -303,7 +309,44 @@ impl Current {
     }
 }
 
+/// The content plan, then the mode. Like git: a mode the pack changed (base -> new) is
+/// applied unless the user changed it too; a user's own chmod is kept.
 fn plan_generated(
+    inputs: &PlanInputs<'_>,
+    index: usize,
+    file: &GeneratedFile,
+) -> Result<FilePlan, ProjectError> {
+    let mut plan = plan_content(inputs, index, file)?;
+    if plan.delete {
+        return Ok(plan);
+    }
+    let path = inputs.layout.file(&file.path);
+    let on_disk = std::fs::symlink_metadata(&path)
+        .ok()
+        .filter(std::fs::Metadata::is_file)
+        .map(|meta| ggen_fs::is_executable(&meta));
+    match inputs.snapshot.files.get(&file.path) {
+        None if file.executable => plan.executable = Some(true),
+        // The pack changed the mode and the user did not: apply it.
+        Some(old)
+            if old.executable != file.executable
+                && (on_disk.is_none() || on_disk == Some(old.executable)) =>
+        {
+            plan.executable = Some(file.executable);
+            if plan.write.is_none() && on_disk.is_some() {
+                // Same bytes, the pack's new mode.
+                plan.write = Some(ggen_fs::read(&path)?);
+                if plan.note.is_none() {
+                    plan.note = Some("mode changed".to_string());
+                }
+            }
+        }
+        _ => {}
+    }
+    Ok(plan)
+}
+
+fn plan_content(
     inputs: &PlanInputs<'_>,
     index: usize,
     file: &GeneratedFile,

@@ -52,6 +52,9 @@ pub struct LockedFile {
     pub template: String,
     /// `sha256-<hex>` of the generated content.
     pub hash: String,
+    /// `"755"` for a file generated executable; absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
 }
 
 impl Default for Lockfile {
@@ -142,6 +145,7 @@ mod tests {
                 version: "1.0.0".into(),
                 template: "src/main.rs.tmpl".into(),
                 hash: "sha256-11".into(),
+                mode: None,
             },
         );
         lock

@@ -34,6 +34,9 @@ pub struct SnapshotFile {
     /// Created once and never touched again (`unless_exists`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub unless_exists: bool,
+    /// Generated with the executable bit (its pack file has it): the base of a mode change.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub executable: bool,
     /// Regions found in the generated content (kind, id, lines).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub regions: Option<Vec<SnapshotRegion>>,

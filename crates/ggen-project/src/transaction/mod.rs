@@ -43,6 +43,9 @@ pub const NO_JOURNAL_VAR: &str = "GGEN_UNSAFE_NO_JOURNAL";
 pub struct FileChange<'a> {
     pub path: &'a str,
     pub content: Option<&'a [u8]>,
+    /// Set (`Some(true)`) or clear the executable bit after writing; `None` keeps the mode
+    /// of the file replaced (a user's own chmod), or the default for a new file.
+    pub executable: Option<bool>,
 }
 
 /// A change in flight; see the module documentation for the order of writes.
@@ -159,6 +162,9 @@ impl<'a> Transaction<'a> {
                 let (state, stat) = match change.content {
                     Some(content) => {
                         ggen_fs::write_atomic(&path, content, Durability::Batch)?;
+                        if let Some(executable) = change.executable {
+                            ggen_fs::set_executable(&path, executable)?;
+                        }
                         let hash = ggen_pack::integrity::sha256(content);
                         let meta = std::fs::symlink_metadata(&path)
                             .map_err(|e| ggen_fs::FsError::new("cannot read", &path, e))?;
@@ -226,6 +232,7 @@ impl<'a> Transaction<'a> {
                     version: file.version.clone(),
                     template: file.template.clone(),
                     hash: file.hash.clone(),
+                    mode: file.executable.then(|| "755".to_string()),
                 };
                 (path.clone(), entry)
             })
@@ -409,6 +416,7 @@ mod tests {
             .map(|(path, text)| FileChange {
                 path,
                 content: text.map(str::as_bytes),
+                executable: None,
             })
             .collect()
     }

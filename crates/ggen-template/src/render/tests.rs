@@ -73,7 +73,7 @@ fn trailing_newline_is_kept_exactly() {
         ("plain text, no markup", "plain text, no markup"),
         ("", ""),
     ] {
-        let (_, content) = only(render("f.txt", text).expect("render"));
+        let (_, content) = only(render("f.txt.tmpl", text).expect("render"));
         assert_eq!(content, expected, "template {text:?}");
     }
 }
@@ -105,14 +105,14 @@ fn crlf_frontmatter_renders() {
 #[test]
 fn binary_is_copied_byte_for_byte() {
     let bytes = vec![0x89, b'P', b'N', b'G', 0xff, b'{', b'{', 0xfe, b'\n'];
-    let template = Template::parse("assets/logo.png.tmpl", &bytes).expect("parse");
+    let template = Template::parse("assets/logo.png", &bytes).expect("parse");
     let files = Renderer::new(Limits::default())
         .render(&template, &vars(), &pack(), &graph())
         .expect("render");
     assert_eq!(files.len(), 1);
     assert_eq!(files[0].path, "assets/logo.png");
     assert_eq!(files[0].content, bytes);
-    assert_eq!(files[0].template, "assets/logo.png.tmpl");
+    assert_eq!(files[0].template, "assets/logo.png");
 }
 
 #[test]
@@ -121,7 +121,7 @@ fn context_has_vars_pack_and_filters() {
                 {{ project_name | camel_case }} {{ project_name | shouty_snake_case }} \
                 {{ 'HTTPServer' | kebab_case }} {{ pack.id | upper }}@{{ pack.version }} \
                 {{ 'http://example.org/ns#Thing' | local }} {{ 'entity' | plural }} {{ 42 | upper }}";
-    let (_, content) = only(render("f", text).expect("render"));
+    let (_, content) = only(render("f.tmpl", text).expect("render"));
     assert_eq!(
         content,
         "my_app MyApp myApp MY_APP http-server RUST-WEB@1.2.0 Thing entities 42"
@@ -145,7 +145,7 @@ fn strict_undefined_names_template_and_file_line() {
 #[test]
 fn optional_values_can_be_tested_or_defaulted() {
     let text = "{% if missing is defined %}yes{% else %}no{% endif %} {{ missing | default('d') }}";
-    assert_eq!(only(render("f", text).expect("render")).1, "no d");
+    assert_eq!(only(render("f.tmpl", text).expect("render")).1, "no d");
 }
 
 #[test]
@@ -252,14 +252,14 @@ fn when_false_skips_the_output() {
     ] {
         let text = format!("---\nwhen: {condition}\n---\nbody\n");
         assert!(
-            render("f", &text).expect("render").is_empty(),
+            render("f.tmpl", &text).expect("render").is_empty(),
             "when: {condition}"
         );
     }
     for condition in ["true", "\"{{ with_db }}\"", "yes", "1", "anything"] {
         let text = format!("---\nwhen: {condition}\n---\nbody\n");
         assert_eq!(
-            render("f", &text).expect("render").len(),
+            render("f.tmpl", &text).expect("render").len(),
             1,
             "when: {condition}"
         );
@@ -274,7 +274,7 @@ foreach: \"SELECT ?name WHERE { ?c ex:name ?name }\"
 when: \"{{ name != 'OrderLine' }}\"
 ---
 x";
-    let files = render("f", text).expect("render");
+    let files = render("f.tmpl", text).expect("render");
     let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
     assert_eq!(paths, ["HTTPClient.txt"]);
 }
@@ -301,7 +301,7 @@ fn unsafe_output_paths_are_refused_naming_the_template() {
 fn output_paths_are_normalised() {
     let text = "---\nto: \"./src//{{ project_name }}/./lib.rs\"\n---\nx";
     assert_eq!(
-        only(render("f", text).expect("render")).0,
+        only(render("f.tmpl", text).expect("render")).0,
         "src/my-app/lib.rs"
     );
 }
@@ -337,7 +337,7 @@ foreach: \"SELECT ?name WHERE { ?c ex:name ?name }\"
         max_rows: 2,
         ..Limits::default()
     };
-    let err = render_with(rows, "f", foreach).expect_err("rows");
+    let err = render_with(rows, "f.tmpl", foreach).expect_err("rows");
     assert!(
         matches!(&err, TemplateError::Limit { message, .. } if message.contains("--max-rows")),
         "{err:?}"
@@ -347,7 +347,7 @@ foreach: \"SELECT ?name WHERE { ?c ex:name ?name }\"
         max_outputs_per_template: 2,
         ..Limits::default()
     };
-    let err = render_with(outputs, "f", foreach).expect_err("outputs");
+    let err = render_with(outputs, "f.tmpl", foreach).expect_err("outputs");
     assert!(
         matches!(&err, TemplateError::Limit { message, .. } if message.contains("more than 2 outputs")),
         "{err:?}"
@@ -357,7 +357,7 @@ foreach: \"SELECT ?name WHERE { ?c ex:name ?name }\"
         ..Limits::default()
     };
     assert_eq!(
-        render_with(three, "f", foreach)
+        render_with(three, "f.tmpl", foreach)
             .expect("at the limit")
             .len(),
         3
@@ -367,15 +367,17 @@ foreach: \"SELECT ?name WHERE { ?c ex:name ?name }\"
         max_output_bytes: 10,
         ..Limits::default()
     };
-    let err = render_with(bytes, "f", "{% for i in range(100) %}x{% endfor %}").expect_err("bytes");
+    let err =
+        render_with(bytes, "f.tmpl", "{% for i in range(100) %}x{% endfor %}").expect_err("bytes");
     assert!(
         matches!(&err, TemplateError::Limit { message, .. } if message.contains("10 bytes")),
         "{err:?}"
     );
-    let err = render_with(bytes, "f", "a literal body longer than ten bytes").expect_err("bytes");
+    let err =
+        render_with(bytes, "f.tmpl", "a literal body longer than ten bytes").expect_err("bytes");
     assert!(matches!(err, TemplateError::Limit { .. }));
     assert_eq!(
-        only(render_with(bytes, "f", "{{ 'abc' }}").expect("small")).1,
+        only(render_with(bytes, "f.tmpl", "{{ 'abc' }}").expect("small")).1,
         "abc"
     );
 }

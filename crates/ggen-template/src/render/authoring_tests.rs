@@ -262,3 +262,11 @@ fn sparql_parse_errors_point_into_the_template() {
         "{message}"
     );
 }
+
+#[test]
+fn a_segment_rendering_a_nul_or_control_character_is_refused() {
+    let err = render("{{ 'a\\u0000b' }}.txt", "x").expect_err("nul");
+    assert!(matches!(err, TemplateError::OutputPath { .. }), "{err:?}");
+    let err = render("{{ 'a\\nb' }}.txt", "x").expect_err("newline");
+    assert!(err.to_string().contains("control character"), "{err}");
+}

@@ -117,12 +117,29 @@ pub fn update(
     reporter: &dyn Reporter,
 ) -> Result<UpdateReport, ProjectError> {
     let layout = Layout::new(env.cwd.join(&options.root));
-    let lock = Lockfile::load(&layout.lockfile())?.ok_or_else(|| ProjectError::NotAProject {
-        path: layout.root().to_path_buf(),
-    })?;
+    if Lockfile::load(&layout.lockfile())?.is_none() {
+        return Err(ProjectError::NotAProject {
+            path: layout.root().to_path_buf(),
+        });
+    }
     let guard = ProjectLock::acquire(&layout, env.no_wait, reporter)?;
-    // Read again under the lock: another ggen may have finished meanwhile.
-    let mut lock = Lockfile::load(&layout.lockfile())?.unwrap_or(lock);
+    update_locked(&guard, options, env, reporter)
+}
+
+/// [`update`] for a caller that already holds the project lock (`--test`, the lifecycle's
+/// template phase inside it). `options.root` must be the locked project's.
+pub fn update_locked(
+    guard: &ProjectLock,
+    options: &UpdateOptions,
+    env: &Environment,
+    reporter: &dyn Reporter,
+) -> Result<UpdateReport, ProjectError> {
+    let layout = guard.layout().clone();
+    // Read under the lock: another ggen may have finished meanwhile.
+    let mut lock =
+        Lockfile::load(&layout.lockfile())?.ok_or_else(|| ProjectError::NotAProject {
+            path: layout.root().to_path_buf(),
+        })?;
     let mut snapshot = Snapshot::load(&layout.snapshot())?.unwrap_or_else(Snapshot::new);
 
     let ids = selected_packs(options, &lock)?;
@@ -280,7 +297,7 @@ pub fn update(
         Mode::Regenerate => "packs regenerate",
     };
     let mut tx = Transaction::begin(
-        &guard,
+        guard,
         env.history_limit,
         command,
         changes.iter().map(|c| c.path),

@@ -3,6 +3,8 @@
 use serde::Serialize;
 
 use crate::ops::drift::disk_hash;
+use crate::plan::decide::{Action, Facts, decide};
+use crate::plan::merge::Merge;
 use crate::project::load_project;
 use crate::transaction::project_lock::ProjectLock;
 use crate::transaction::{FileChange, Transaction};
@@ -47,12 +49,18 @@ pub fn uninstall(
     let mut removed = Vec::new();
     let mut kept = Vec::new();
     for (path, file) in snapshot.files.iter().filter(|(_, f)| f.pack == id) {
-        match disk_hash(layout, path, file)? {
-            None => {}
-            Some(hash) if hash == file.hash && !snapshot.conflicts.contains_key(path) => {
-                removed.push(path.clone())
-            }
-            Some(_) => kept.push(path.clone()),
+        let current = disk_hash(layout, path, file)?;
+        let hashes = Merge::new(current.as_deref(), Some(file.hash.as_str()), None);
+        // Uninstalling removes every file it generated and nobody changed, create-once
+        // files included; a file with a pending conflict is the user's to settle.
+        let facts = Facts {
+            current_not_a_file: current.as_deref() == Some("not-a-file"),
+            ..Facts::default()
+        };
+        match decide(hashes, facts, || Ok::<_, ProjectError>(false))? {
+            Action::Delete if !snapshot.conflicts.contains_key(path) => removed.push(path.clone()),
+            Action::Forget => {}
+            _ => kept.push(path.clone()),
         }
     }
     let changes: Vec<FileChange> = removed

@@ -5,8 +5,7 @@ use serde::Serialize;
 use crate::ops::drift::disk_hash;
 use crate::plan::decide::{Action, Facts, decide};
 use crate::plan::merge::Merge;
-use crate::project::load_project;
-use crate::transaction::project_lock::ProjectLock;
+use crate::project::Project;
 use crate::transaction::{FileChange, Transaction};
 use crate::{Environment, Layout, ProjectError, Reporter};
 
@@ -27,8 +26,8 @@ pub fn uninstall(
     env: &Environment,
     reporter: &dyn Reporter,
 ) -> Result<UninstallReport, ProjectError> {
-    let guard = ProjectLock::acquire(layout, env.no_wait, reporter)?;
-    let (mut lock, mut snapshot) = load_project(layout)?;
+    let project = Project::lock(layout, env.no_wait, reporter)?;
+    let (mut lock, mut snapshot) = (project.lockfile.clone(), project.snapshot.clone());
     let locked = lock
         .pack(id)
         .cloned()
@@ -71,7 +70,7 @@ pub fn uninstall(
         })
         .collect();
     let mut tx = Transaction::begin(
-        &guard,
+        project.guard(),
         env.history_limit,
         "packs uninstall",
         removed.iter().map(String::as_str),

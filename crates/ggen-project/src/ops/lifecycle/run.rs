@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::config::{Lifecycle, Phase, TEMPLATE_PHASE};
 use super::state::{LifecycleState, PhaseRecord};
 use crate::ops::update::{MergeStrategy, Mode, UpdateOptions};
-use crate::transaction::project_lock::ProjectLock;
+use crate::project::Project;
 use crate::{Environment, Layout, ProjectError, Reporter};
 
 #[derive(Debug, Clone)]
@@ -80,7 +80,7 @@ pub(crate) fn run_phases(
     env: &Environment,
     options: &RunOptions,
     reporter: &dyn Reporter,
-    held: Option<&ProjectLock>,
+    held: Option<&mut Project>,
 ) -> Result<RunReport, ProjectError> {
     let lifecycle = Lifecycle::load(&layout.root().join("make.toml"))?;
     for phase in &options.phases {
@@ -142,7 +142,7 @@ struct Runner<'a> {
     options: &'a RunOptions,
     reporter: &'a dyn Reporter,
     /// The project lock, when the caller holds it.
-    held: Option<&'a ProjectLock>,
+    held: Option<&'a mut Project>,
     lifecycle: &'a Lifecycle,
     state: LifecycleState,
     runs: Vec<PhaseRun>,
@@ -240,7 +240,7 @@ impl Runner<'_> {
     }
 
     /// The built-in template phase: `ggen packs regenerate`.
-    fn regenerate(&self) -> Result<Vec<String>, ProjectError> {
+    fn regenerate(&mut self) -> Result<Vec<String>, ProjectError> {
         let options = UpdateOptions {
             root: self.layout.root().to_path_buf(),
             packs: Vec::new(),
@@ -252,9 +252,9 @@ impl Runner<'_> {
             yes: false,
             vars: BTreeMap::new(),
         };
-        let report = match self.held {
-            Some(guard) => {
-                crate::ops::update::update_locked(guard, &options, self.env, self.reporter)?
+        let report = match self.held.as_deref_mut() {
+            Some(project) => {
+                crate::ops::update::update_in(project, &options, self.env, self.reporter)?
             }
             None => crate::ops::update::update(&options, self.env, self.reporter)?,
         };

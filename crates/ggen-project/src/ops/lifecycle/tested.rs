@@ -7,9 +7,8 @@ use serde::Serialize;
 use super::run::run_phases;
 use super::{Lifecycle, PhaseOutcome, RunOptions};
 use crate::ops::rollback::{RollbackOptions, rollback_locked};
-use crate::ops::update::{UpdateOptions, UpdateReport, update_locked};
-use crate::state::lockfile::Lockfile;
-use crate::transaction::project_lock::ProjectLock;
+use crate::ops::update::{UpdateOptions, UpdateReport, update_in};
+use crate::project::Project;
 use crate::{Environment, Layout, ProjectError, Reporter};
 
 /// The phase `--test` runs.
@@ -63,36 +62,31 @@ pub fn update_tested(
 ) -> Result<TestedUpdate, ProjectError> {
     let layout = Layout::new(env.cwd.join(&options.root));
     require_test_phase(&layout)?;
-    if Lockfile::load(&layout.lockfile())?.is_none() {
-        return Err(ProjectError::NotAProject {
-            path: layout.root().to_path_buf(),
-        });
-    }
-    let guard = ProjectLock::acquire(&layout, env.no_wait, reporter)?;
+    let mut project = Project::lock(&layout, env.no_wait, reporter)?;
     let before = last_transaction(&layout)?;
-    let update = update_locked(&guard, options, env, reporter)?;
+    let update = update_in(&mut project, options, env, reporter)?;
     let after = last_transaction(&layout)?;
     let update_txid = after.filter(|id| Some(id) != before.as_ref());
-    let test = test_or_roll_back(&guard, env, update_txid, stdout_to_stderr, reporter)?;
+    let test = test_or_roll_back(&mut project, env, update_txid, stdout_to_stderr, reporter)?;
     Ok(TestedUpdate { update, test })
 }
 
 /// Runs the test phase; when it fails and the update made transaction `update_txid`, undoes
 /// it. Changes the test phase itself made to generated files are undone with it.
 fn test_or_roll_back(
-    guard: &ProjectLock,
+    project: &mut Project,
     env: &Environment,
     update_txid: Option<String>,
     stdout_to_stderr: bool,
     reporter: &dyn Reporter,
 ) -> Result<TestResult, ProjectError> {
-    let layout = guard.layout();
+    let layout = project.layout().clone();
     let options = RunOptions {
         phases: vec![TEST_PHASE.to_string()],
         force: true,
         stdout_to_stderr,
     };
-    let report = run_phases(layout, env, &options, reporter, Some(guard))?;
+    let report = run_phases(&layout, env, &options, reporter, Some(&mut *project))?;
     let Some(failure) = report.failure() else {
         return Ok(TestResult {
             passed: true,
@@ -112,7 +106,8 @@ fn test_or_roll_back(
             // Only this command ran since the update: what the test phase changed goes too.
             force: true,
         };
-        rollback_locked(guard, &options, env)?;
+        rollback_locked(project.guard(), &options, env)?;
+        project.reload()?;
         rolled_back = Some(id);
     }
     Ok(TestResult {

@@ -12,9 +12,6 @@ pub struct CliError {
     pub code: u8,
     pub message: String,
     pub hints: Vec<String>,
-    /// The command already printed its outcome (its JSON document, or a human report that
-    /// says what is wrong): only the exit code is left to give.
-    pub reported: bool,
 }
 
 impl CliError {
@@ -23,15 +20,6 @@ impl CliError {
             code: EXIT_ERROR,
             message: message.into(),
             hints: Vec::new(),
-            reported: false,
-        }
-    }
-
-    /// Exit 1 for a command whose report already said everything (e.g. `packs check`).
-    pub fn reported() -> CliError {
-        CliError {
-            reported: true,
-            ..CliError::new("")
         }
     }
 
@@ -48,6 +36,12 @@ impl CliError {
     }
 }
 
+impl From<std::io::Error> for CliError {
+    fn from(err: std::io::Error) -> CliError {
+        CliError::new(format!("cannot write to stdout: {err}"))
+    }
+}
+
 impl From<ProjectError> for CliError {
     fn from(err: ProjectError) -> CliError {
         let hints = err.hint().into_iter().collect();
@@ -55,7 +49,6 @@ impl From<ProjectError> for CliError {
             code: EXIT_ERROR,
             message: err.to_string(),
             hints,
-            reported: false,
         }
     }
 }

@@ -5,6 +5,7 @@ mod commands;
 mod error;
 mod printer;
 mod progress;
+mod report;
 mod settings;
 
 use std::process::ExitCode;
@@ -12,16 +13,9 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use crate::args::Cli;
-use crate::error::{EXIT_UNRESOLVED, EXIT_USAGE};
+use crate::error::{CliError, EXIT_USAGE};
 use crate::printer::Printer;
-
-/// How a command that did not fail ended.
-pub enum Outcome {
-    /// Everything done: exit 0.
-    Success,
-    /// Done, but conflicts or changes awaiting review remain: exit 3.
-    Unresolved,
-}
+pub use crate::report::{Outcome, Report};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -46,14 +40,58 @@ fn main() -> ExitCode {
         }
     };
     let printer = Printer::new(&cli.global);
-    match commands::run(cli, &printer) {
-        Ok(Outcome::Success) => ExitCode::SUCCESS,
-        Ok(Outcome::Unresolved) => ExitCode::from(EXIT_UNRESOLVED),
-        Err(err) => {
-            if !err.reported {
-                printer.error(&err);
+    let (recovered, result) = match commands::recover(&cli.command, &cli.global, &printer) {
+        Ok(recovered) => (recovered, commands::run(cli, &printer)),
+        Err(err) => (None, Err(err)),
+    };
+    finish(printer, result, recovered)
+}
+
+/// The one place a run ends: prints the report (the JSON document with `status` and
+/// `exit_code` from the outcome, or a failure's message) and gives the exit code.
+fn finish(
+    printer: Printer,
+    result: Result<Report, CliError>,
+    recovered: Option<serde_json::Value>,
+) -> ExitCode {
+    let (outcome, document) = match result {
+        Ok(report) => {
+            if let Some(failure) = &report.failure
+                && !printer.json
+            {
+                printer.error(failure);
             }
-            ExitCode::from(err.code)
+            (report.outcome, report.document)
         }
+        Err(err) => {
+            printer.error(&err);
+            let document = serde_json::json!({
+                "error": { "message": err.message, "hints": err.hints },
+            });
+            (Outcome::Failed(err.code), Some(document))
+        }
+    };
+    if printer.json
+        && let Some(mut document) = document
+    {
+        if let Some(fields) = document.as_object_mut() {
+            fields.insert("status".into(), outcome.status().into());
+            fields.insert("exit_code".into(), outcome.exit_code().into());
+            if let Some(recovered) = recovered {
+                fields.entry("recovered").or_insert(recovered);
+            }
+        }
+        printer.json_document(document);
+    }
+    match printer.stdout_error() {
+        // The reader went away (`ggen ... | head`): nothing more to say to it.
+        Some(err) if err.kind() == std::io::ErrorKind::BrokenPipe => {
+            ExitCode::from(outcome.exit_code())
+        }
+        Some(err) => {
+            printer.error(&CliError::from(err));
+            ExitCode::from(outcome.exit_code().max(crate::error::EXIT_ERROR))
+        }
+        None => ExitCode::from(outcome.exit_code()),
     }
 }

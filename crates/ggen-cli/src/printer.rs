@@ -13,12 +13,16 @@ const YELLOW: Style = AnsiColor::Yellow.on_default().bold();
 const RED: Style = AnsiColor::Red.on_default().bold();
 const CYAN: Style = AnsiColor::Cyan.on_default().bold();
 
+/// The first error writing to stdout, kept for `main` to report (a write error is never
+/// dropped: the data was not delivered, so the exit says so).
+static STDOUT_ERROR: std::sync::Mutex<Option<std::io::Error>> = std::sync::Mutex::new(None);
+
+/// How this run prints: a small value passed to every command.
+#[derive(Debug, Clone, Copy)]
 pub struct Printer {
     pub json: bool,
     quiet: bool,
     verbose: bool,
-    /// Fields every JSON document of this run carries (e.g. `recovered`).
-    extra: std::sync::Mutex<serde_json::Map<String, serde_json::Value>>,
 }
 
 impl Printer {
@@ -33,7 +37,6 @@ impl Printer {
             json: args.json,
             quiet: args.quiet,
             verbose: args.verbose,
-            extra: std::sync::Mutex::new(serde_json::Map::new()),
         }
     }
 
@@ -79,19 +82,12 @@ impl Printer {
         let _ = writeln!(err, "{CYAN}note{CYAN:#}: {message}");
     }
 
-    /// The error, with its hints, on stderr; in `--json` mode also as the JSON document.
+    /// The error, with its hints, on stderr (its JSON document is `main`'s).
     pub fn error(&self, error: &CliError) {
         let mut err = anstream::stderr();
         let _ = writeln!(err, "{RED}error{RED:#}: {}", error.message);
         for hint in &error.hints {
             let _ = writeln!(err, "{CYAN}hint{CYAN:#}: {hint}");
-        }
-        if self.json {
-            self.json_document(serde_json::json!({
-                "status": "error",
-                "exit_code": error.code,
-                "error": { "message": error.message, "hints": error.hints },
-            }));
         }
     }
 
@@ -103,7 +99,7 @@ impl Printer {
 
     /// Flushes stdout, for output read line by line while the command runs.
     pub fn flush(&self) {
-        let _ = std::io::stdout().flush();
+        keep_error(std::io::stdout().flush());
     }
 
     /// Human data on stdout (nothing in `--json` mode).
@@ -112,32 +108,33 @@ impl Printer {
             return;
         }
         let mut out = anstream::stdout();
-        let _ = out.write_all(text.as_bytes());
+        keep_error(out.write_all(text.as_bytes()));
     }
 
     /// Raw bytes on stdout (rendered files, merge results).
     pub fn out_bytes(&self, bytes: &[u8]) {
         let mut out = std::io::stdout().lock();
-        let _ = out.write_all(bytes);
-        let _ = out.flush();
+        keep_error(out.write_all(bytes).and_then(|()| out.flush()));
     }
 
-    /// Adds `key` to the JSON document of this run, whichever command prints it.
-    pub fn add_json_field(&self, key: &str, value: serde_json::Value) {
-        if let Ok(mut extra) = self.extra.lock() {
-            extra.insert(key.to_string(), value);
-        }
-    }
-
-    /// The one JSON document of a `--json` run.
-    pub fn json_document(&self, mut value: serde_json::Value) {
-        if let (Some(doc), Ok(extra)) = (value.as_object_mut(), self.extra.lock()) {
-            for (key, field) in extra.iter() {
-                doc.entry(key.clone()).or_insert_with(|| field.clone());
-            }
-        }
+    /// Writes one JSON document on stdout.
+    pub fn json_document(&self, value: serde_json::Value) {
         let mut out = std::io::stdout().lock();
         let text = serde_json::to_string_pretty(&value).unwrap_or_else(|_| "{}".to_string());
-        let _ = writeln!(out, "{text}");
+        keep_error(writeln!(out, "{text}").and_then(|()| out.flush()));
+    }
+
+    /// The first stdout write error of this run, if any.
+    pub fn stdout_error(&self) -> Option<std::io::Error> {
+        STDOUT_ERROR.lock().ok().and_then(|mut slot| slot.take())
+    }
+}
+
+fn keep_error(result: std::io::Result<()>) {
+    if let Err(err) = result
+        && let Ok(mut slot) = STDOUT_ERROR.lock()
+        && slot.is_none()
+    {
+        *slot = Some(err);
     }
 }

@@ -102,3 +102,23 @@ fn completions_are_printed_for_each_shell() {
         assert!(String::from_utf8_lossy(&output.stdout).contains("ggen"));
     }
 }
+
+/// A failed write on stdout is an error (exit 1, said on stderr), not silently dropped:
+/// `/dev/full` refuses every write with ENOSPC.
+#[test]
+fn a_stdout_that_cannot_be_written_is_an_error() {
+    let Ok(full) = std::fs::File::options().write(true).open("/dev/full") else {
+        return; // not Linux
+    };
+    let scratch = Scratch::new();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_ggen"))
+        .env("GGEN_HOME", scratch.home())
+        .current_dir(scratch.work())
+        .args(["completions", "bash"])
+        .stdout(full)
+        .output()
+        .unwrap();
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "stderr: {err}");
+    assert!(err.contains("cannot write to stdout"), "{err}");
+}

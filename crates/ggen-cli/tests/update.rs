@@ -629,3 +629,34 @@ fn a_failing_test_phase_rolls_the_update_back_byte_for_byte() {
     assert!(read(&root, "src/lib.rs").contains("added_in_v2"));
     assert!(read(&root, "ggen.lock").contains("version = \"2.0.0\""));
 }
+
+/// `--test` holds the project lock from the update through the test phase: another ggen
+/// that wants to change the project meanwhile is refused (`--no-wait`), so it cannot
+/// commit in the gap and be rolled back with the update.
+#[test]
+fn the_test_phase_runs_under_the_update_s_project_lock() {
+    let scratch = Scratch::new();
+    let root = setup(
+        &scratch,
+        &[("src/lib.rs", LIB_V1.as_bytes())],
+        &[("src/lib.rs", LIB_V2.as_bytes())],
+    );
+    let ggen = env!("CARGO_BIN_EXE_ggen");
+    std::fs::write(
+        root.join("make.toml"),
+        format!("[lifecycle.test]\ncommand = \"'{ggen}' --no-wait packs regenerate\"\n"),
+    )
+    .unwrap();
+
+    let output = update(&scratch, &["--test"]);
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("lock"),
+        "the nested ggen was not refused: {err}"
+    );
+    let doc = stdout_json(&output);
+    assert_eq!(doc["test"]["passed"], false);
+    assert!(doc["test"]["rolled_back"].is_string(), "{doc}");
+    assert_eq!(read(&root, "src/lib.rs"), LIB_V1);
+}

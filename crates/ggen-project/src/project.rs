@@ -1,5 +1,6 @@
 //! Opening a project: readying it for a command (recovering an interrupted transaction,
-//! restoring a damaged `ggen.lock` or snapshot) and loading its state.
+//! restoring a damaged `ggen.lock` or snapshot) and, for a command that changes it, a
+//! [`Project`]: the project lock held and the state loaded once, under it.
 
 use serde::Serialize;
 
@@ -63,4 +64,54 @@ pub fn load_project(layout: &Layout) -> Result<(Lockfile, Snapshot), ProjectErro
     })?;
     let snapshot = Snapshot::load(&layout.snapshot())?.unwrap_or_else(Snapshot::new);
     Ok((lock, snapshot))
+}
+
+/// A project opened for a change: the project lock held (interrupted transactions were
+/// recovered when it was taken) and `ggen.lock` and the snapshot loaded once, under the lock.
+/// Operations change the state through it and put the committed values back.
+pub struct Project {
+    guard: ProjectLock,
+    pub lockfile: Lockfile,
+    pub snapshot: Snapshot,
+}
+
+impl Project {
+    /// Takes the lock of the project at `layout` (waiting, or failing at once with `no_wait`)
+    /// and loads its state; an error when it is not a ggen project.
+    pub fn lock(
+        layout: &Layout,
+        no_wait: bool,
+        reporter: &dyn Reporter,
+    ) -> Result<Project, ProjectError> {
+        // Not a project at all: say so without waiting for a lock.
+        if !layout.lockfile().is_file() {
+            return Err(ProjectError::NotAProject {
+                path: layout.root().to_path_buf(),
+            });
+        }
+        let guard = ProjectLock::acquire(layout, no_wait, reporter)?;
+        let (lockfile, snapshot) = load_project(layout)?;
+        Ok(Project {
+            guard,
+            lockfile,
+            snapshot,
+        })
+    }
+
+    pub fn layout(&self) -> &Layout {
+        self.guard.layout()
+    }
+
+    /// The held lock, to begin a transaction with.
+    pub fn guard(&self) -> &ProjectLock {
+        &self.guard
+    }
+
+    /// Loads the state again, after a change made from the history (a rollback).
+    pub fn reload(&mut self) -> Result<(), ProjectError> {
+        let (lockfile, snapshot) = load_project(self.guard.layout())?;
+        self.lockfile = lockfile;
+        self.snapshot = snapshot;
+        Ok(())
+    }
 }

@@ -2,13 +2,14 @@
 
 use ggen_project::Layout;
 
-use crate::Outcome;
 use crate::args::GlobalArgs;
 use crate::error::CliError;
 use crate::printer::Printer;
 use crate::settings;
+use crate::{Outcome, Report};
 
-pub fn list(global: &GlobalArgs, printer: &Printer) -> Result<Outcome, CliError> {
+pub fn list(global: &GlobalArgs, printer: &Printer) -> Result<Report, CliError> {
+    let mut document = None;
     let env = settings::environment(global)?;
     let conflicts = ggen_project::ops::resolve::conflicts(&Layout::new(env.cwd.clone()))?;
     let outcome = if conflicts.is_empty() {
@@ -17,13 +18,14 @@ pub fn list(global: &GlobalArgs, printer: &Printer) -> Result<Outcome, CliError>
         Outcome::Unresolved
     };
     if printer.json {
-        let (status, exit_code) = crate::commands::json_status(&outcome);
-        printer.json_document(serde_json::json!({
-            "status": status,
-            "exit_code": exit_code,
+        document = Some(serde_json::json!({
             "conflicts": conflicts,
         }));
-        return Ok(outcome);
+        return Ok(Report {
+            outcome,
+            document,
+            failure: None,
+        });
     }
     let mut text = String::new();
     for entry in &conflicts {
@@ -42,5 +44,9 @@ pub fn list(global: &GlobalArgs, printer: &Printer) -> Result<Outcome, CliError>
     if conflicts.is_empty() {
         printer.note("no conflicts");
     }
-    Ok(outcome)
+    Ok(Report {
+        outcome,
+        document,
+        failure: None,
+    })
 }

@@ -2,22 +2,25 @@
 
 use ggen_project::Layout;
 
-use crate::Outcome;
 use crate::args::{DiffArgs, GlobalArgs};
 use crate::error::CliError;
 use crate::printer::Printer;
 use crate::settings;
+use crate::{Outcome, Report};
 
-pub fn run(args: &DiffArgs, global: &GlobalArgs, printer: &Printer) -> Result<Outcome, CliError> {
+pub fn run(args: &DiffArgs, global: &GlobalArgs, printer: &Printer) -> Result<Report, CliError> {
+    let mut document = None;
     let env = settings::environment(global)?;
     let diffs = ggen_project::ops::drift::diff(&Layout::new(env.cwd.clone()), &args.paths)?;
     if printer.json {
-        printer.json_document(serde_json::json!({
-            "status": "ok",
-            "exit_code": 0,
+        document = Some(serde_json::json!({
             "files": diffs,
         }));
-        return Ok(Outcome::Success);
+        return Ok(Report {
+            outcome: Outcome::Success,
+            document,
+            failure: None,
+        });
     }
     for diff in &diffs {
         if diff.diff.is_empty() {
@@ -26,5 +29,9 @@ pub fn run(args: &DiffArgs, global: &GlobalArgs, printer: &Printer) -> Result<Ou
             printer.out(&diff.diff);
         }
     }
-    Ok(Outcome::Success)
+    Ok(Report {
+        outcome: Outcome::Success,
+        document,
+        failure: None,
+    })
 }

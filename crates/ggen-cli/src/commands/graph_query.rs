@@ -1,13 +1,14 @@
 //! `ggen graph query Q --graph F.ttl`: run a SPARQL SELECT over Turtle files.
 
-use crate::Outcome;
 use crate::args::{GlobalArgs, QueryArgs};
 use crate::commands::template_render::load_graph;
 use crate::error::CliError;
 use crate::printer::Printer;
 use crate::settings;
+use crate::{Outcome, Report};
 
-pub fn run(args: &QueryArgs, global: &GlobalArgs, printer: &Printer) -> Result<Outcome, CliError> {
+pub fn run(args: &QueryArgs, global: &GlobalArgs, printer: &Printer) -> Result<Report, CliError> {
+    let mut document = None;
     let env = settings::environment(global)?;
     let (query, context) = match args.query.strip_prefix('@') {
         Some(file) => {
@@ -23,13 +24,15 @@ pub fn run(args: &QueryArgs, global: &GlobalArgs, printer: &Printer) -> Result<O
     let graph = load_graph(&env.cwd, &args.graphs, &args.prefixes, pack.as_ref())?;
     let rows = graph.select(&query, &context, env.limits.max_rows)?;
     if printer.json {
-        printer.json_document(serde_json::json!({
-            "status": "ok",
-            "exit_code": 0,
+        document = Some(serde_json::json!({
             "triples": graph.triple_count(),
             "rows": rows,
         }));
-        return Ok(Outcome::Success);
+        return Ok(Report {
+            outcome: Outcome::Success,
+            document,
+            failure: None,
+        });
     }
     let mut columns: Vec<&String> = rows.iter().flat_map(|r| r.keys()).collect();
     columns.sort();
@@ -50,5 +53,9 @@ pub fn run(args: &QueryArgs, global: &GlobalArgs, printer: &Printer) -> Result<O
     }
     printer.out(&text);
     printer.detail("Rows", &rows.len().to_string());
-    Ok(Outcome::Success)
+    Ok(Report {
+        outcome: Outcome::Success,
+        document,
+        failure: None,
+    })
 }

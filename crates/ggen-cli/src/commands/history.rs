@@ -7,29 +7,36 @@ use ggen_project::Layout;
 use ggen_project::transaction::history::HistoryEntry;
 use ggen_project::transaction::journal::PackChange;
 
-use crate::Outcome;
 use crate::args::{Command, GlobalArgs, LifecycleCommand, PacksCommand};
 use crate::error::CliError;
 use crate::printer::Printer;
 use crate::progress::TerminalReporter;
 use crate::settings;
+use crate::{Outcome, Report};
 
-pub fn run(global: &GlobalArgs, printer: &Printer) -> Result<Outcome, CliError> {
+pub fn run(global: &GlobalArgs, printer: &Printer) -> Result<Report, CliError> {
+    let mut document = None;
     let env = settings::environment(global)?;
     let records = ggen_project::transaction::history::list(&Layout::new(env.cwd.clone()))?;
     let entries: Vec<HistoryEntry> = records.iter().rev().map(HistoryEntry::from).collect();
     if printer.json {
-        printer.json_document(serde_json::json!({
-            "status": "ok",
-            "exit_code": 0,
+        document = Some(serde_json::json!({
             "history_limit": env.history_limit,
             "transactions": entries,
         }));
-        return Ok(Outcome::Success);
+        return Ok(Report {
+            outcome: Outcome::Success,
+            document,
+            failure: None,
+        });
     }
     if entries.is_empty() {
         printer.note("no changes recorded yet");
-        return Ok(Outcome::Success);
+        return Ok(Report {
+            outcome: Outcome::Success,
+            document,
+            failure: None,
+        });
     }
     let mut text = String::new();
     for entry in &entries {
@@ -53,7 +60,11 @@ pub fn run(global: &GlobalArgs, printer: &Printer) -> Result<Outcome, CliError> 
         }
     }
     printer.out(&text);
-    Ok(Outcome::Success)
+    Ok(Report {
+        outcome: Outcome::Success,
+        document,
+        failure: None,
+    })
 }
 
 /// `id 1.0.0 -> 2.0.0`, `id 1.0.0 (installed)`, `id 1.0.0 (removed)`.
@@ -70,14 +81,20 @@ pub fn describe_pack(pack: &PackChange) -> String {
 /// Runs before every command that works on a project: undoes a transaction a killed ggen
 /// left unfinished and restores a damaged `ggen.lock` or snapshot from the history, with a
 /// warning on stderr and a `recovered` field in the JSON document.
-pub fn recover(command: &Command, global: &GlobalArgs, printer: &Printer) -> Result<(), CliError> {
+/// Readies the project for the command (see [`ggen_project::project::open`]) and returns
+/// what was repaired, for the `recovered` field of the JSON document.
+pub fn recover(
+    command: &Command,
+    global: &GlobalArgs,
+    printer: &Printer,
+) -> Result<Option<serde_json::Value>, CliError> {
     let Some(root) = project_root(command, global) else {
-        return Ok(());
+        return Ok(None);
     };
     let reporter = TerminalReporter::new(printer.interactive(), global.quiet);
     let report = ggen_project::project::open(&Layout::new(root), global.no_wait, &reporter)?;
     if report.is_empty() {
-        return Ok(());
+        return Ok(None);
     }
     for recovery in &report.recovered {
         printer.warn(&format!(
@@ -98,14 +115,10 @@ pub fn recover(command: &Command, global: &GlobalArgs, printer: &Printer) -> Res
             restored.damaged_copy.display(),
         ));
     }
-    printer.add_json_field(
-        "recovered",
-        serde_json::json!({
-            "transactions": report.recovered,
-            "state_files": report.restored,
-        }),
-    );
-    Ok(())
+    Ok(Some(serde_json::json!({
+        "transactions": report.recovered,
+        "state_files": report.restored,
+    })))
 }
 
 fn abbreviate(paths: &[String]) -> String {

@@ -2,17 +2,18 @@
 
 use ggen_registry::{Algorithm, SecretKey};
 
-use crate::Outcome;
 use crate::args::{GlobalArgs, KeyAlgorithm, KeysGenerateArgs};
 use crate::error::CliError;
 use crate::printer::Printer;
 use crate::settings::{self, registry_error};
+use crate::{Outcome, Report};
 
 pub fn generate(
     args: &KeysGenerateArgs,
     global: &GlobalArgs,
     printer: &Printer,
-) -> Result<Outcome, CliError> {
+) -> Result<Report, CliError> {
+    let mut document = None;
     let env = settings::environment(global)?;
     let algorithm = match args.algorithm {
         KeyAlgorithm::Ed25519 => Algorithm::Ed25519,
@@ -28,9 +29,7 @@ pub fn generate(
     })?;
     let public = key.public();
     if printer.json {
-        printer.json_document(serde_json::json!({
-            "status": "ok",
-            "exit_code": 0,
+        document = Some(serde_json::json!({
             "algorithm": public.algorithm.name(),
             "key_id": public.key_id,
             "secret_key": secret_path,
@@ -53,5 +52,9 @@ pub fn generate(
             public_path.display()
         ));
     }
-    Ok(Outcome::Success)
+    Ok(Report {
+        outcome: Outcome::Success,
+        document,
+        failure: None,
+    })
 }

@@ -3,14 +3,15 @@
 use ggen_project::Layout;
 use ggen_project::ops::lifecycle::{Lifecycle, PhaseOutcome, RunOptions, TEMPLATE_PHASE};
 
-use crate::Outcome;
 use crate::args::{GlobalArgs, LifecycleRunArgs};
 use crate::error::CliError;
 use crate::printer::Printer;
 use crate::progress::TerminalReporter;
 use crate::settings;
+use crate::{Outcome, Report};
 
-pub fn list(global: &GlobalArgs, printer: &Printer) -> Result<Outcome, CliError> {
+pub fn list(global: &GlobalArgs, printer: &Printer) -> Result<Report, CliError> {
+    let mut document = None;
     let env = settings::environment(global)?;
     let lifecycle = Lifecycle::load(&env.cwd.join("make.toml"))?;
     let describe = |name: &str| -> String {
@@ -37,14 +38,16 @@ pub fn list(global: &GlobalArgs, printer: &Printer) -> Result<Outcome, CliError>
                 })
             })
             .collect();
-        printer.json_document(serde_json::json!({
-            "status": "ok",
-            "exit_code": 0,
+        document = Some(serde_json::json!({
             "phases": phases,
             "before_all": lifecycle.hooks.before_all,
             "after_all": lifecycle.hooks.after_all,
         }));
-        return Ok(Outcome::Success);
+        return Ok(Report {
+            outcome: Outcome::Success,
+            document,
+            failure: None,
+        });
     }
     let mut text = String::new();
     for name in lifecycle.phases.keys() {
@@ -57,14 +60,19 @@ pub fn list(global: &GlobalArgs, printer: &Printer) -> Result<Outcome, CliError>
         }
     }
     printer.out(&text);
-    Ok(Outcome::Success)
+    Ok(Report {
+        outcome: Outcome::Success,
+        document,
+        failure: None,
+    })
 }
 
 pub fn run(
     args: &LifecycleRunArgs,
     global: &GlobalArgs,
     printer: &Printer,
-) -> Result<Outcome, CliError> {
+) -> Result<Report, CliError> {
+    let mut document = None;
     let env = settings::environment(global)?;
     let reporter = TerminalReporter::new(printer.interactive(), global.quiet);
     let options = RunOptions {
@@ -89,10 +97,9 @@ pub fn run(
         },
         None => 0,
     };
+    debug_assert!(failure.is_none() || exit_code > 0);
     if printer.json {
-        printer.json_document(serde_json::json!({
-            "status": if failure.is_some() { "error" } else { "ok" },
-            "exit_code": exit_code,
+        document = Some(serde_json::json!({
             "runs": report.runs,
         }));
     } else {
@@ -111,14 +118,22 @@ pub fn run(
         }
     }
     match failure {
-        None => Ok(Outcome::Success),
+        None => Ok(Report {
+            outcome: Outcome::Success,
+            document,
+            failure: None,
+        }),
         Some(run) => {
             let PhaseOutcome::Failed {
                 command,
                 exit_code: code,
             } = &run.outcome
             else {
-                return Ok(Outcome::Success);
+                return Ok(Report {
+                    outcome: Outcome::Success,
+                    document,
+                    failure: None,
+                });
             };
             let status = code
                 .map(|c| format!("exit status {c}"))
@@ -128,10 +143,12 @@ pub fn run(
                 run.phase
             ));
             err.code = exit_code;
-            if printer.json {
-                err.reported = true;
+            Ok(Report {
+                outcome: Outcome::Success,
+                document,
+                failure: None,
             }
-            Err(err)
+            .failed(err))
         }
     }
 }

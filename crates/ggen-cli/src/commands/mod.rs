@@ -1,5 +1,5 @@
-//! One module per command; each fills an options struct, makes one library call and prints
-//! the result.
+//! One module per command, named like it (`packs update` is `packs_update.rs`); each fills
+//! an options struct, makes one library call and returns a [`Report`] that `main` prints.
 
 mod completions;
 mod conflicts;
@@ -29,16 +29,17 @@ mod watch;
 
 use std::collections::BTreeMap;
 
-use crate::Outcome;
+use crate::Report;
 use crate::args::{
     Cli, Command, GraphCommand, KeysCommand, LifecycleCommand, PacksCommand, TemplateCommand,
 };
 use crate::error::CliError;
 use crate::printer::Printer;
 
-pub fn run(cli: Cli, printer: &Printer) -> Result<Outcome, CliError> {
+pub use history::recover;
+
+pub fn run(cli: Cli, printer: &Printer) -> Result<Report, CliError> {
     let global = &cli.global;
-    history::recover(&cli.command, global, printer)?;
     match cli.command {
         Command::New(args) => packs_install::new(&args, global, printer),
         Command::Packs(PacksCommand::Install(args)) => {
@@ -73,7 +74,7 @@ pub fn run(cli: Cli, printer: &Printer) -> Result<Outcome, CliError> {
             template_render::run(&args, global, printer)
         }
         Command::Graph(GraphCommand::Query(args)) => graph_query::run(&args, global, printer),
-        Command::MergeFile(args) => merge_file::run(&args, global, printer),
+        Command::MergeFile(args) => merge_file::run(&args, global, printer).map(Report::from),
         Command::Regions(args) => regions::run(&args, global, printer),
         Command::Completions(args) => completions::run(&args, printer),
     }
@@ -88,12 +89,4 @@ pub fn var_map(vars: &[(String, String)]) -> Result<BTreeMap<String, String>, Cl
         }
     }
     Ok(map)
-}
-
-/// Turns a status word and exit code into the fields every JSON document carries.
-pub fn json_status(outcome: &Outcome) -> (&'static str, u8) {
-    match outcome {
-        Outcome::Success => ("ok", 0),
-        Outcome::Unresolved => ("unresolved", crate::error::EXIT_UNRESOLVED),
-    }
 }

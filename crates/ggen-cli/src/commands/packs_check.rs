@@ -3,21 +3,20 @@
 
 use ggen_project::Layout;
 
-use crate::Outcome;
 use crate::args::GlobalArgs;
 use crate::commands::status::print_files;
 use crate::error::CliError;
 use crate::printer::Printer;
 use crate::settings;
+use crate::{Outcome, Report};
 
-pub fn run(global: &GlobalArgs, printer: &Printer) -> Result<Outcome, CliError> {
+pub fn run(global: &GlobalArgs, printer: &Printer) -> Result<Report, CliError> {
+    let mut document = None;
     let env = settings::environment(global)?;
     let report = ggen_project::ops::drift::check(&Layout::new(env.cwd.clone()))?;
     let clean = report.is_clean();
     if printer.json {
-        printer.json_document(serde_json::json!({
-            "status": if clean { "ok" } else { "error" },
-            "exit_code": if clean { 0 } else { 1 },
+        document = Some(serde_json::json!({
             "clean": clean,
             "tracked": report.status.tracked,
             "files": report.status.files,
@@ -38,12 +37,13 @@ pub fn run(global: &GlobalArgs, printer: &Printer) -> Result<Outcome, CliError> 
         }
     }
     if clean {
-        Ok(Outcome::Success)
+        Ok(Report {
+            outcome: Outcome::Success,
+            document,
+            failure: None,
+        })
     } else {
-        // Not clean is exit 1 by the SPEC; the report above is the message.
-        if printer.json {
-            return Err(CliError::reported());
-        }
+        // Not clean is exit 1 by the SPEC; in `--json` mode the document is the message.
         let mut err = CliError::new(format!(
             "the project is not clean: {} file(s) not as generated, {} pack change(s) to regenerate",
             report.status.files.len(),
@@ -55,6 +55,11 @@ pub fn run(global: &GlobalArgs, printer: &Printer) -> Result<Outcome, CliError> 
         if !report.regenerate.is_empty() {
             err = err.with_hint("`ggen packs regenerate` picks up the pack changes");
         }
-        Err(err)
+        Ok(Report {
+            outcome: Outcome::Success,
+            document,
+            failure: None,
+        }
+        .failed(err))
     }
 }

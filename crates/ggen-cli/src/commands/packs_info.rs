@@ -3,13 +3,14 @@
 
 use ggen_registry::SignatureStatus;
 
-use crate::Outcome;
 use crate::args::{GlobalArgs, InfoArgs};
 use crate::error::CliError;
 use crate::printer::Printer;
 use crate::settings::{self, registry_error};
+use crate::{Outcome, Report};
 
-pub fn run(args: &InfoArgs, global: &GlobalArgs, printer: &Printer) -> Result<Outcome, CliError> {
+pub fn run(args: &InfoArgs, global: &GlobalArgs, printer: &Printer) -> Result<Report, CliError> {
+    let mut document = None;
     let env = settings::environment(global)?;
     let registry = settings::open_registry(&env)?;
     let index = registry.pack_index(&args.id).map_err(registry_error)?;
@@ -48,16 +49,18 @@ pub fn run(args: &InfoArgs, global: &GlobalArgs, printer: &Printer) -> Result<Ou
                 })
             })
             .collect();
-        printer.json_document(serde_json::json!({
-            "status": "ok",
-            "exit_code": 0,
+        document = Some(serde_json::json!({
             "id": index.id,
             "description": description,
             "newest": newest,
             "registry": registry.describe(),
             "versions": versions,
         }));
-        return Ok(Outcome::Success);
+        return Ok(Report {
+            outcome: Outcome::Success,
+            document,
+            failure: None,
+        });
     }
     let mut text = format!("{}: {description}\n", index.id);
     text.push_str(&format!("registry: {}\n", registry.describe()));
@@ -82,7 +85,11 @@ pub fn run(args: &InfoArgs, global: &GlobalArgs, printer: &Printer) -> Result<Ou
         }
     }
     printer.out(&text);
-    Ok(Outcome::Success)
+    Ok(Report {
+        outcome: Outcome::Success,
+        document,
+        failure: None,
+    })
 }
 
 fn signature_json(status: &SignatureStatus) -> serde_json::Value {

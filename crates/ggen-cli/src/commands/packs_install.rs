@@ -3,15 +3,15 @@
 use ggen_project::ops::install::{FileAction, InstallOptions, InstallReport};
 use ggen_project::packs::source::PackRequest;
 
-use crate::Outcome;
 use crate::args::{GlobalArgs, InstallArgs, NewArgs};
-use crate::commands::{json_status, var_map};
+use crate::commands::var_map;
 use crate::error::CliError;
 use crate::printer::Printer;
 use crate::progress::TerminalReporter;
 use crate::settings;
+use crate::{Outcome, Report};
 
-pub fn new(args: &NewArgs, global: &GlobalArgs, printer: &Printer) -> Result<Outcome, CliError> {
+pub fn new(args: &NewArgs, global: &GlobalArgs, printer: &Printer) -> Result<Report, CliError> {
     let options = InstallOptions {
         root: args.dir.clone(),
         packs: requests(&args.packs)?,
@@ -28,7 +28,7 @@ pub fn install(
     args: &InstallArgs,
     global: &GlobalArgs,
     printer: &Printer,
-) -> Result<Outcome, CliError> {
+) -> Result<Report, CliError> {
     let options = InstallOptions {
         root: ".".into(),
         packs: requests(&args.packs)?,
@@ -60,7 +60,8 @@ fn run(
     global: &GlobalArgs,
     printer: &Printer,
     creating: bool,
-) -> Result<Outcome, CliError> {
+) -> Result<Report, CliError> {
+    let mut document = None;
     let env = settings::environment(global)?;
     let reporter = TerminalReporter::new(printer.interactive(), global.quiet);
     let report = ggen_project::ops::install::install(options, &env, &reporter)?;
@@ -73,15 +74,7 @@ fn run(
         printer.warn(warning);
     }
     if printer.json {
-        let (status, exit_code) = json_status(&outcome);
-        let status = if report.hooks_failed() {
-            "error"
-        } else {
-            status
-        };
-        printer.json_document(serde_json::json!({
-            "status": status,
-            "exit_code": if report.hooks_failed() { 1 } else { exit_code },
+        document = Some(serde_json::json!({
             "dry_run": report.dry_run,
             "root": report.root,
             "packs": report.packs,
@@ -99,16 +92,22 @@ fn run(
             .iter()
             .find(|h| h.status == ggen_project::ops::hooks::HookStatus::Failed);
         let command = failed.map(|h| h.command.as_str()).unwrap_or("?");
-        if printer.json {
-            // The JSON document above already carries the failure.
-            return Err(CliError::reported());
-        }
-        return Err(CliError::new(format!(
+        let error = CliError::new(format!(
             "hook `{command}` failed; the pack's files were installed"
         ))
-        .with_hint("fix the problem and run the command by hand"));
+        .with_hint("fix the problem and run the command by hand");
+        return Ok(Report {
+            outcome,
+            document,
+            failure: None,
+        }
+        .failed(error));
     }
-    Ok(outcome)
+    Ok(Report {
+        outcome,
+        document,
+        failure: None,
+    })
 }
 
 fn print_human(report: &InstallReport, printer: &Printer, creating: bool, root: &std::path::Path) {

@@ -3,13 +3,14 @@
 use ggen_project::state::lockfile::Lockfile;
 use ggen_project::{Environment, Layout};
 
-use crate::Outcome;
 use crate::args::{GlobalArgs, ListArgs};
 use crate::error::CliError;
 use crate::printer::Printer;
 use crate::settings;
+use crate::{Outcome, Report};
 
-pub fn run(args: &ListArgs, global: &GlobalArgs, printer: &Printer) -> Result<Outcome, CliError> {
+pub fn run(args: &ListArgs, global: &GlobalArgs, printer: &Printer) -> Result<Report, CliError> {
+    let mut document = None;
     let env = settings::environment(global)?;
     if args.available {
         return available(&env, printer);
@@ -24,9 +25,7 @@ pub fn run(args: &ListArgs, global: &GlobalArgs, printer: &Printer) -> Result<Ou
         .with_hint("create one with `ggen new DIR --pack ID` or `ggen packs install ID`"));
     };
     if printer.json {
-        printer.json_document(serde_json::json!({
-            "status": "ok",
-            "exit_code": 0,
+        document = Some(serde_json::json!({
             "packs": lock.packs.iter().map(|p| serde_json::json!({
                 "id": p.id,
                 "version": p.version,
@@ -37,7 +36,11 @@ pub fn run(args: &ListArgs, global: &GlobalArgs, printer: &Printer) -> Result<Ou
                 "files": files_of(&lock, &p.id),
             })).collect::<Vec<_>>(),
         }));
-        return Ok(Outcome::Success);
+        return Ok(Report {
+            outcome: Outcome::Success,
+            document,
+            failure: None,
+        });
     }
     if lock.packs.is_empty() {
         printer.note("no packs installed");
@@ -53,20 +56,23 @@ pub fn run(args: &ListArgs, global: &GlobalArgs, printer: &Printer) -> Result<Ou
         ));
     }
     printer.out(&text);
-    Ok(Outcome::Success)
+    Ok(Report {
+        outcome: Outcome::Success,
+        document,
+        failure: None,
+    })
 }
 
 fn files_of(lock: &Lockfile, id: &str) -> usize {
     lock.files.values().filter(|f| f.pack == id).count()
 }
 
-fn available(env: &Environment, printer: &Printer) -> Result<Outcome, CliError> {
+fn available(env: &Environment, printer: &Printer) -> Result<Report, CliError> {
+    let mut document = None;
     let registry = settings::open_registry(env)?;
     let index = registry.root_index().map_err(settings::registry_error)?;
     if printer.json {
-        printer.json_document(serde_json::json!({
-            "status": "ok",
-            "exit_code": 0,
+        document = Some(serde_json::json!({
             "registry": registry.describe(),
             "packs": index.packs.iter().map(|(id, entry)| serde_json::json!({
                 "id": id,
@@ -74,7 +80,11 @@ fn available(env: &Environment, printer: &Printer) -> Result<Outcome, CliError> 
                 "description": entry.description,
             })).collect::<Vec<_>>(),
         }));
-        return Ok(Outcome::Success);
+        return Ok(Report {
+            outcome: Outcome::Success,
+            document,
+            failure: None,
+        });
     }
     let mut text = String::new();
     for (id, entry) in &index.packs {
@@ -85,5 +95,9 @@ fn available(env: &Environment, printer: &Printer) -> Result<Outcome, CliError> 
         printer.note(&format!("registry {} has no packs", registry.describe()));
     }
     printer.out(&text);
-    Ok(Outcome::Success)
+    Ok(Report {
+        outcome: Outcome::Success,
+        document,
+        failure: None,
+    })
 }

@@ -2,22 +2,25 @@
 
 use ggen_project::Layout;
 
-use crate::Outcome;
 use crate::args::GlobalArgs;
 use crate::error::CliError;
 use crate::printer::Printer;
 use crate::settings;
+use crate::{Outcome, Report};
 
-pub fn run(global: &GlobalArgs, printer: &Printer) -> Result<Outcome, CliError> {
+pub fn run(global: &GlobalArgs, printer: &Printer) -> Result<Report, CliError> {
+    let mut document = None;
     let env = settings::environment(global)?;
     let rows = ggen_project::ops::outdated::outdated(&Layout::new(env.cwd.clone()), &env)?;
     if printer.json {
-        printer.json_document(serde_json::json!({
-            "status": "ok",
-            "exit_code": 0,
+        document = Some(serde_json::json!({
             "packs": rows,
         }));
-        return Ok(Outcome::Success);
+        return Ok(Report {
+            outcome: Outcome::Success,
+            document,
+            failure: None,
+        });
     }
     let mut text = format!(
         "{:<24} {:<12} {:<12} {:<12}\n",
@@ -36,5 +39,9 @@ pub fn run(global: &GlobalArgs, printer: &Printer) -> Result<Outcome, CliError> 
     if !rows.iter().any(|r| r.is_outdated()) {
         printer.note("every pack is at its newest version");
     }
-    Ok(Outcome::Success)
+    Ok(Report {
+        outcome: Outcome::Success,
+        document,
+        failure: None,
+    })
 }

@@ -2,17 +2,14 @@
 
 use ggen_registry::{Registry, SecretKey};
 
-use crate::Outcome;
 use crate::args::{GlobalArgs, PublishArgs};
 use crate::error::CliError;
 use crate::printer::Printer;
 use crate::settings::{self, registry_error};
+use crate::{Outcome, Report};
 
-pub fn run(
-    args: &PublishArgs,
-    global: &GlobalArgs,
-    printer: &Printer,
-) -> Result<Outcome, CliError> {
+pub fn run(args: &PublishArgs, global: &GlobalArgs, printer: &Printer) -> Result<Report, CliError> {
+    let mut document = None;
     let env = settings::environment(global)?;
     let location = env.registry.as_deref().ok_or_else(|| {
         CliError::usage("publishing needs a registry directory")
@@ -35,9 +32,7 @@ pub fn run(
     }
     let registry_dir = registry.describe();
     if printer.json {
-        printer.json_document(serde_json::json!({
-            "status": "ok",
-            "exit_code": 0,
+        document = Some(serde_json::json!({
             "id": published.id,
             "version": published.version,
             "archive": published.archive,
@@ -58,5 +53,9 @@ pub fn run(
             ),
         );
     }
-    Ok(Outcome::Success)
+    Ok(Report {
+        outcome: Outcome::Success,
+        document,
+        failure: None,
+    })
 }

@@ -2,18 +2,19 @@
 
 use ggen_project::Layout;
 
-use crate::Outcome;
 use crate::args::{GlobalArgs, UninstallArgs};
 use crate::error::CliError;
 use crate::printer::Printer;
 use crate::progress::TerminalReporter;
 use crate::settings;
+use crate::{Outcome, Report};
 
 pub fn run(
     args: &UninstallArgs,
     global: &GlobalArgs,
     printer: &Printer,
-) -> Result<Outcome, CliError> {
+) -> Result<Report, CliError> {
+    let mut document = None;
     let env = settings::environment(global)?;
     let reporter = TerminalReporter::new(printer.interactive(), global.quiet);
     let report = ggen_project::ops::uninstall::uninstall(
@@ -24,15 +25,17 @@ pub fn run(
         &reporter,
     )?;
     if printer.json {
-        printer.json_document(serde_json::json!({
-            "status": "ok",
-            "exit_code": 0,
+        document = Some(serde_json::json!({
             "id": report.id,
             "version": report.version,
             "removed": report.removed,
             "kept": report.kept,
         }));
-        return Ok(Outcome::Success);
+        return Ok(Report {
+            outcome: Outcome::Success,
+            document,
+            failure: None,
+        });
     }
     for path in &report.removed {
         printer.detail("Removed", path);
@@ -52,5 +55,9 @@ pub fn run(
             report.kept.len()
         ),
     );
-    Ok(Outcome::Success)
+    Ok(Report {
+        outcome: Outcome::Success,
+        document,
+        failure: None,
+    })
 }

@@ -3,19 +3,19 @@
 use ggen_project::ops::update::{MergeStrategy, Mode, UpdateAction, UpdateOptions, UpdateReport};
 use ggen_project::packs::source::UpdateTarget;
 
-use crate::Outcome;
 use crate::args::{GlobalArgs, MergeArgs, RegenerateArgs, StrategyArg, UpdateArgs};
 use crate::commands::var_map;
 use crate::error::CliError;
 use crate::printer::Printer;
 use crate::progress::TerminalReporter;
 use crate::settings;
+use crate::{Outcome, Report};
 
 pub fn update(
     args: &UpdateArgs,
     global: &GlobalArgs,
     printer: &Printer,
-) -> Result<Outcome, CliError> {
+) -> Result<Report, CliError> {
     let target = match (&args.to, args.compatible) {
         (Some(version), _) => {
             if args.packs.len() != 1 {
@@ -41,38 +41,21 @@ pub fn update(
     run(&options, global, printer)
 }
 
-/// `--test`: the update, then the `test` phase; a failing test rolls the update back.
+/// `--test`: the update, then the `test` phase; a failing test rolls the update back (one
+/// library operation, under one hold of the project lock).
 fn run_tested(
     options: &UpdateOptions,
     global: &GlobalArgs,
     printer: &Printer,
-) -> Result<Outcome, CliError> {
-    use ggen_project::ops::lifecycle;
+) -> Result<Report, CliError> {
+    let mut document = None;
     let env = settings::environment(global)?;
-    let layout = ggen_project::Layout::new(env.cwd.clone());
-    lifecycle::require_test_phase(&layout)?;
-    let before = lifecycle::last_transaction(&layout)?;
     let reporter = TerminalReporter::new(printer.interactive(), global.quiet);
-    let report = ggen_project::ops::update::update(options, &env, &reporter)?;
-    let after = lifecycle::last_transaction(&layout)?;
-    let update_txid = after.filter(|id| Some(id) != before.as_ref());
-    let test = lifecycle::test_or_roll_back(&layout, &env, update_txid, printer.json, &reporter)?;
+    let tested =
+        ggen_project::ops::lifecycle::update_tested(options, &env, printer.json, &reporter)?;
+    let (report, test) = (tested.update, tested.test);
     if printer.json {
-        let exit_code = if !test.passed {
-            1
-        } else if report.unresolved() {
-            3
-        } else {
-            0
-        };
-        let status = match exit_code {
-            1 => "error",
-            3 => "unresolved",
-            _ => "ok",
-        };
-        printer.json_document(serde_json::json!({
-            "status": status,
-            "exit_code": exit_code,
+        document = Some(serde_json::json!({
             "packs": report.packs,
             "files": report.files,
             "conflicts": report.conflicts(),
@@ -96,19 +79,23 @@ fn run_tested(
         } else {
             "the update changed nothing, so nothing was rolled back"
         };
-        let mut err = CliError::new(format!(
+        let err = CliError::new(format!(
             "the test phase failed: `{command}` ({status}); {undone}"
         ));
-        err.reported = printer.json;
-        return Err(err);
+        return Ok(Report {
+            outcome: Outcome::Success,
+            document,
+            failure: None,
+        }
+        .failed(err));
     }
     if !printer.json {
         printer.status("Tested", "the test phase passed; the update is kept");
     }
-    Ok(if report.unresolved() {
-        Outcome::Unresolved
-    } else {
-        Outcome::Success
+    Ok(Report {
+        outcome: Outcome::unresolved_if(report.unresolved()),
+        document,
+        failure: None,
     })
 }
 
@@ -116,7 +103,7 @@ pub fn regenerate(
     args: &RegenerateArgs,
     global: &GlobalArgs,
     printer: &Printer,
-) -> Result<Outcome, CliError> {
+) -> Result<Report, CliError> {
     let options = options(
         args.packs.clone(),
         Mode::Regenerate,
@@ -155,7 +142,8 @@ fn run(
     options: &UpdateOptions,
     global: &GlobalArgs,
     printer: &Printer,
-) -> Result<Outcome, CliError> {
+) -> Result<Report, CliError> {
+    let mut document = None;
     let env = settings::environment(global)?;
     let reporter = TerminalReporter::new(printer.interactive(), global.quiet);
     let report = ggen_project::ops::update::update(options, &env, &reporter)?;
@@ -168,10 +156,7 @@ fn run(
         printer.warn(warning);
     }
     if printer.json {
-        let (status, exit_code) = crate::commands::json_status(&outcome);
-        printer.json_document(serde_json::json!({
-            "status": status,
-            "exit_code": exit_code,
+        document = Some(serde_json::json!({
             "dry_run": report.dry_run,
             "packs": report.packs,
             "files": report.files,
@@ -183,7 +168,11 @@ fn run(
     } else {
         print_human(&report, options.mode, printer);
     }
-    Ok(outcome)
+    Ok(Report {
+        outcome,
+        document,
+        failure: None,
+    })
 }
 
 fn print_human(report: &UpdateReport, mode: Mode, printer: &Printer) {

@@ -2,13 +2,14 @@
 
 use ggen_registry::Registry;
 
-use crate::Outcome;
 use crate::args::{GlobalArgs, YankArgs};
 use crate::error::CliError;
 use crate::printer::Printer;
 use crate::settings::{self, registry_error};
+use crate::{Outcome, Report};
 
-pub fn run(args: &YankArgs, global: &GlobalArgs, printer: &Printer) -> Result<Outcome, CliError> {
+pub fn run(args: &YankArgs, global: &GlobalArgs, printer: &Printer) -> Result<Report, CliError> {
+    let mut document = None;
     let (id, version) = parse_pack_version(&args.pack)?;
     let env = settings::environment(global)?;
     let location = env.registry.as_deref().ok_or_else(|| {
@@ -19,16 +20,18 @@ pub fn run(args: &YankArgs, global: &GlobalArgs, printer: &Printer) -> Result<Ou
     let yanked =
         ggen_registry::yank(&registry, &id, &version, !args.undo).map_err(registry_error)?;
     if printer.json {
-        printer.json_document(serde_json::json!({
-            "status": "ok",
-            "exit_code": 0,
+        document = Some(serde_json::json!({
             "id": yanked.id,
             "version": yanked.version,
             "yanked": yanked.yanked,
             "changed": yanked.changed,
             "registry": registry.describe(),
         }));
-        return Ok(Outcome::Success);
+        return Ok(Report {
+            outcome: Outcome::Success,
+            document,
+            failure: None,
+        });
     }
     let what = format!("{}@{}", yanked.id, yanked.version);
     match (yanked.changed, yanked.yanked) {
@@ -37,7 +40,11 @@ pub fn run(args: &YankArgs, global: &GlobalArgs, printer: &Printer) -> Result<Ou
         (false, true) => printer.note(&format!("{what} was already yanked")),
         (false, false) => printer.note(&format!("{what} was not yanked")),
     }
-    Ok(Outcome::Success)
+    Ok(Report {
+        outcome: Outcome::Success,
+        document,
+        failure: None,
+    })
 }
 
 /// `ID@VERSION` with an exact version; anything else is a usage error.

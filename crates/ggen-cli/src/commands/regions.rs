@@ -1,16 +1,13 @@
 //! `ggen regions FILE`: the region markers ggen finds in a file.
 
-use crate::Outcome;
 use crate::args::{GlobalArgs, RegionsArgs};
 use crate::error::CliError;
 use crate::printer::Printer;
 use crate::settings;
+use crate::{Outcome, Report};
 
-pub fn run(
-    args: &RegionsArgs,
-    global: &GlobalArgs,
-    printer: &Printer,
-) -> Result<Outcome, CliError> {
+pub fn run(args: &RegionsArgs, global: &GlobalArgs, printer: &Printer) -> Result<Report, CliError> {
+    let mut document = None;
     let env = settings::environment(global)?;
     let bytes = ggen_fs::read(&env.cwd.join(&args.file))?;
     let name = args.file.display().to_string();
@@ -24,9 +21,7 @@ pub fn run(
         ));
     }
     if printer.json {
-        printer.json_document(serde_json::json!({
-            "status": "ok",
-            "exit_code": 0,
+        document = Some(serde_json::json!({
             "file": name,
             "regions": scan.regions.iter().map(|r| serde_json::json!({
                 "kind": r.kind.name(),
@@ -40,7 +35,11 @@ pub fn run(
                 "message": w.message,
             })).collect::<Vec<_>>(),
         }));
-        return Ok(Outcome::Success);
+        return Ok(Report {
+            outcome: Outcome::Success,
+            document,
+            failure: None,
+        });
     }
     let mut text = String::new();
     for region in &scan.regions {
@@ -56,5 +55,9 @@ pub fn run(
         printer.note(&format!("{name} has no region markers"));
     }
     printer.out(&text);
-    Ok(Outcome::Success)
+    Ok(Report {
+        outcome: Outcome::Success,
+        document,
+        failure: None,
+    })
 }

@@ -3,18 +3,15 @@
 use ggen_project::Layout;
 use ggen_project::ops::resolve::Side;
 
-use crate::Outcome;
 use crate::args::{GlobalArgs, ResolveArgs};
 use crate::error::CliError;
 use crate::printer::Printer;
 use crate::progress::TerminalReporter;
 use crate::settings;
+use crate::{Outcome, Report};
 
-pub fn run(
-    args: &ResolveArgs,
-    global: &GlobalArgs,
-    printer: &Printer,
-) -> Result<Outcome, CliError> {
+pub fn run(args: &ResolveArgs, global: &GlobalArgs, printer: &Printer) -> Result<Report, CliError> {
+    let mut document = None;
     let env = settings::environment(global)?;
     let side = if args.ours {
         Side::Ours
@@ -33,14 +30,16 @@ pub fn run(
         &reporter,
     )?;
     if printer.json {
-        printer.json_document(serde_json::json!({
-            "status": "ok",
-            "exit_code": 0,
+        document = Some(serde_json::json!({
             "path": path,
             "side": side,
         }));
     } else {
         printer.status("Resolved", &path);
     }
-    Ok(Outcome::Success)
+    Ok(Report {
+        outcome: Outcome::Success,
+        document,
+        failure: None,
+    })
 }

@@ -3,18 +3,19 @@
 use ggen_project::Layout;
 use ggen_project::ops::rollback::RollbackOptions;
 
-use crate::Outcome;
 use crate::args::{GlobalArgs, RollbackArgs};
 use crate::error::CliError;
 use crate::printer::Printer;
 use crate::progress::TerminalReporter;
 use crate::settings;
+use crate::{Outcome, Report};
 
 pub fn run(
     args: &RollbackArgs,
     global: &GlobalArgs,
     printer: &Printer,
-) -> Result<Outcome, CliError> {
+) -> Result<Report, CliError> {
+    let mut document = None;
     let env = settings::environment(global)?;
     let reporter = TerminalReporter::new(printer.interactive(), global.quiet);
     let options = RollbackOptions {
@@ -28,15 +29,17 @@ pub fn run(
         &reporter,
     )?;
     if printer.json {
-        printer.json_document(serde_json::json!({
-            "status": "ok",
-            "exit_code": 0,
+        document = Some(serde_json::json!({
             "transaction": report.transaction,
             "undone": report.undone,
             "files": report.files,
             "overwritten": report.overwritten,
         }));
-        return Ok(Outcome::Success);
+        return Ok(Report {
+            outcome: Outcome::Success,
+            document,
+            failure: None,
+        });
     }
     for path in &report.overwritten {
         printer.warn(&format!("{path} had changed since; overwritten (--force)"));
@@ -71,5 +74,9 @@ pub fn run(
             report.transaction
         ),
     );
-    Ok(Outcome::Success)
+    Ok(Report {
+        outcome: Outcome::Success,
+        document,
+        failure: None,
+    })
 }

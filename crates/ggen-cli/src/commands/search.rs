@@ -1,21 +1,20 @@
 //! `ggen search TEXT`: the registry's packs whose id or description holds every word.
 
-use crate::Outcome;
 use crate::args::{GlobalArgs, SearchArgs};
 use crate::error::CliError;
 use crate::printer::Printer;
 use crate::settings::{self, registry_error};
+use crate::{Outcome, Report};
 
-pub fn run(args: &SearchArgs, global: &GlobalArgs, printer: &Printer) -> Result<Outcome, CliError> {
+pub fn run(args: &SearchArgs, global: &GlobalArgs, printer: &Printer) -> Result<Report, CliError> {
+    let mut document = None;
     let text = args.text.join(" ");
     let env = settings::environment(global)?;
     let registry = settings::open_registry(&env)?;
     let index = registry.root_index().map_err(registry_error)?;
     let hits = index.search(&text);
     if printer.json {
-        printer.json_document(serde_json::json!({
-            "status": "ok",
-            "exit_code": 0,
+        document = Some(serde_json::json!({
             "query": text,
             "registry": registry.describe(),
             "packs": hits.iter().map(|(id, entry)| serde_json::json!({
@@ -24,14 +23,22 @@ pub fn run(args: &SearchArgs, global: &GlobalArgs, printer: &Printer) -> Result<
                 "description": entry.description,
             })).collect::<Vec<_>>(),
         }));
-        return Ok(Outcome::Success);
+        return Ok(Report {
+            outcome: Outcome::Success,
+            document,
+            failure: None,
+        });
     }
     if hits.is_empty() {
         printer.note(&format!(
             "no pack in registry {} matches `{text}`",
             registry.describe()
         ));
-        return Ok(Outcome::Success);
+        return Ok(Report {
+            outcome: Outcome::Success,
+            document,
+            failure: None,
+        });
     }
     let width = hits.iter().map(|(id, _)| id.len()).max().unwrap_or(0);
     let mut out = String::new();
@@ -43,5 +50,9 @@ pub fn run(args: &SearchArgs, global: &GlobalArgs, printer: &Printer) -> Result<
         ));
     }
     printer.out(&out);
-    Ok(Outcome::Success)
+    Ok(Report {
+        outcome: Outcome::Success,
+        document,
+        failure: None,
+    })
 }

@@ -3,13 +3,14 @@
 use ggen_project::Layout;
 use ggen_project::ops::drift::{FileState, StatusReport};
 
-use crate::Outcome;
 use crate::args::GlobalArgs;
 use crate::error::CliError;
 use crate::printer::Printer;
 use crate::settings;
+use crate::{Outcome, Report};
 
-pub fn status(global: &GlobalArgs, printer: &Printer) -> Result<Outcome, CliError> {
+pub fn status(global: &GlobalArgs, printer: &Printer) -> Result<Report, CliError> {
+    let mut document = None;
     let env = settings::environment(global)?;
     let report = ggen_project::ops::drift::status(&Layout::new(env.cwd.clone()))?;
     let conflicted = report
@@ -22,10 +23,7 @@ pub fn status(global: &GlobalArgs, printer: &Printer) -> Result<Outcome, CliErro
         Outcome::Success
     };
     if printer.json {
-        let (status, exit_code) = crate::commands::json_status(&outcome);
-        printer.json_document(serde_json::json!({
-            "status": status,
-            "exit_code": exit_code,
+        document = Some(serde_json::json!({
             "tracked": report.tracked,
             "files": report.files,
         }));
@@ -38,7 +36,11 @@ pub fn status(global: &GlobalArgs, printer: &Printer) -> Result<Outcome, CliErro
             ));
         }
     }
-    Ok(outcome)
+    Ok(Report {
+        outcome,
+        document,
+        failure: None,
+    })
 }
 
 pub(super) fn print_files(report: &StatusReport, printer: &Printer) {

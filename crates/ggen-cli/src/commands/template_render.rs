@@ -6,14 +6,15 @@ use std::path::PathBuf;
 
 use ggen_template::{Graph, GraphSource, Library, PackContext, Renderer, Template};
 
-use crate::Outcome;
 use crate::args::{GlobalArgs, RenderArgs};
 use crate::commands::var_map;
 use crate::error::CliError;
 use crate::printer::Printer;
 use crate::settings;
+use crate::{Outcome, Report};
 
-pub fn run(args: &RenderArgs, global: &GlobalArgs, printer: &Printer) -> Result<Outcome, CliError> {
+pub fn run(args: &RenderArgs, global: &GlobalArgs, printer: &Printer) -> Result<Report, CliError> {
+    let mut document = None;
     let env = settings::environment(global)?;
     let path = env.cwd.join(&args.template);
     let bytes = ggen_fs::read(&path)?;
@@ -39,15 +40,17 @@ pub fn run(args: &RenderArgs, global: &GlobalArgs, printer: &Printer) -> Result<
     let outputs =
         Renderer::with_library(env.limits, library).render(&template, &vars, &context, &graph)?;
     if printer.json {
-        printer.json_document(serde_json::json!({
-            "status": "ok",
-            "exit_code": 0,
+        document = Some(serde_json::json!({
             "outputs": outputs.iter().map(|o| serde_json::json!({
                 "path": o.path,
                 "content": String::from_utf8_lossy(&o.content),
             })).collect::<Vec<_>>(),
         }));
-        return Ok(Outcome::Success);
+        return Ok(Report {
+            outcome: Outcome::Success,
+            document,
+            failure: None,
+        });
     }
     match outputs.as_slice() {
         [] => printer
@@ -60,7 +63,11 @@ pub fn run(args: &RenderArgs, global: &GlobalArgs, printer: &Printer) -> Result<
             }
         }
     }
-    Ok(Outcome::Success)
+    Ok(Report {
+        outcome: Outcome::Success,
+        document,
+        failure: None,
+    })
 }
 
 /// Loads Turtle files (relative to `cwd`) into one graph, with `pack`'s graph files and

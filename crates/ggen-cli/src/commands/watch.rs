@@ -7,14 +7,15 @@ use std::time::Duration;
 use ggen_project::Layout;
 use ggen_project::ops::watch::{AutoUpdate, WatchEvent, WatchOptions};
 
-use crate::Outcome;
 use crate::args::{AutoUpdateArg, GlobalArgs, WatchArgs};
 use crate::error::CliError;
 use crate::printer::Printer;
 use crate::progress::TerminalReporter;
 use crate::settings;
+use crate::{Outcome, Report};
 
-pub fn run(args: &WatchArgs, global: &GlobalArgs, printer: &Printer) -> Result<Outcome, CliError> {
+pub fn run(args: &WatchArgs, global: &GlobalArgs, printer: &Printer) -> Result<Report, CliError> {
+    let mut document = None;
     let env = settings::environment(global)?;
     let layout = Layout::new(env.cwd.clone());
     let stop = Arc::new(AtomicBool::new(false));
@@ -40,9 +41,7 @@ pub fn run(args: &WatchArgs, global: &GlobalArgs, printer: &Printer) -> Result<O
         }
     })?;
     if printer.json {
-        printer.json_document(serde_json::json!({
-            "status": "ok",
-            "exit_code": 0,
+        document = Some(serde_json::json!({
             "regenerations": regenerations,
         }));
     } else {
@@ -51,7 +50,11 @@ pub fn run(args: &WatchArgs, global: &GlobalArgs, printer: &Printer) -> Result<O
             &format!("watching ({regenerations} regenerations)"),
         );
     }
-    Ok(Outcome::Success)
+    Ok(Report {
+        outcome: Outcome::Success,
+        document,
+        failure: None,
+    })
 }
 
 /// One line per event: on stdout for people, on stderr (as JSON lines) with `--json`, so

@@ -10,6 +10,8 @@ use serde::Serialize;
 use crate::ops::hooks;
 use crate::packs::generation::{GeneratedFile, PackGeneration, generate};
 use crate::packs::source::{PackRequest, ResolvedPack, resolve};
+use crate::plan::decide::{Action, Facts, decide};
+use crate::plan::merge::Merge;
 use crate::state::lockfile::{LockedPack, Lockfile};
 use crate::state::snapshot::{
     FileStat, Snapshot, SnapshotConflict, SnapshotFile, SnapshotPack, SnapshotRegion,
@@ -354,16 +356,28 @@ fn file_action(root: &Path, file: &GeneratedFile, overwrite: bool) -> FileAction
     if blocked_by_file {
         return FileAction::Conflict;
     }
-    match std::fs::symlink_metadata(&path) {
-        Err(_) => FileAction::Create,
-        Ok(meta)
-            if meta.is_file() && std::fs::read(&path).ok().as_deref() == Some(&file.content) =>
-        {
-            FileAction::Adopt
-        }
-        Ok(_) if file.unless_exists => FileAction::SkipExisting,
-        Ok(meta) if overwrite && !meta.is_dir() => FileAction::Overwrite,
-        Ok(_) => FileAction::Conflict,
+    let meta = std::fs::symlink_metadata(&path).ok();
+    // Nothing was generated here before: the decision compares the disk with the new file.
+    let current = match &meta {
+        None => None,
+        Some(meta) if meta.is_file() => match std::fs::read(&path) {
+            Ok(bytes) if bytes == file.content => Some(file.hash.clone()),
+            _ => Some(String::new()),
+        },
+        Some(_) => Some(String::new()),
+    };
+    let facts = Facts {
+        current_not_a_file: meta.as_ref().is_some_and(|m| !m.is_file()),
+        unless_exists: file.unless_exists,
+        ..Facts::default()
+    };
+    let hashes = Merge::new(current.as_deref(), None, Some(file.hash.as_str()));
+    match decide(hashes, facts, || Ok::<_, std::convert::Infallible>(false)) {
+        Ok(Action::Write) => FileAction::Create,
+        Ok(Action::Keep) => FileAction::Adopt,
+        Ok(Action::Skip(_)) => FileAction::SkipExisting,
+        _ if overwrite && !meta.is_some_and(|m| m.is_dir()) => FileAction::Overwrite,
+        _ => FileAction::Conflict,
     }
 }
 

@@ -61,6 +61,16 @@ pub fn rollback(
     reporter: &dyn Reporter,
 ) -> Result<RollbackReport, ProjectError> {
     let guard = ProjectLock::acquire(layout, env.no_wait, reporter)?;
+    rollback_locked(&guard, options, env)
+}
+
+/// [`rollback`] for a caller that already holds the project lock (`packs update --test`).
+pub fn rollback_locked(
+    guard: &ProjectLock,
+    options: &RollbackOptions,
+    env: &Environment,
+) -> Result<RollbackReport, ProjectError> {
+    let layout = guard.layout();
     let history = crate::transaction::history::list(layout)?;
     let start = match &options.to {
         None => history
@@ -129,7 +139,7 @@ pub fn rollback(
     let ids: Vec<&str> = undone.iter().map(|r| r.id.as_str()).collect();
     let command = format!("rollback {}", ids.join(" "));
     let mut tx = Transaction::begin(
-        &guard,
+        guard,
         env.history_limit,
         &command,
         files.keys().map(String::as_str),

@@ -3,8 +3,9 @@
 use serde::Serialize;
 
 use crate::ops::drift::disk_hash;
-use crate::project::load_project;
-use crate::transaction::project_lock::ProjectLock;
+use crate::plan::decide::{Action, Facts, decide};
+use crate::plan::merge::Merge;
+use crate::project::Project;
 use crate::transaction::{FileChange, Transaction};
 use crate::{Environment, Layout, ProjectError, Reporter};
 
@@ -25,8 +26,8 @@ pub fn uninstall(
     env: &Environment,
     reporter: &dyn Reporter,
 ) -> Result<UninstallReport, ProjectError> {
-    let guard = ProjectLock::acquire(layout, env.no_wait, reporter)?;
-    let (mut lock, mut snapshot) = load_project(layout)?;
+    let project = Project::lock(layout, env.no_wait, reporter)?;
+    let (mut lock, mut snapshot) = (project.lockfile.clone(), project.snapshot.clone());
     let locked = lock
         .pack(id)
         .cloned()
@@ -47,12 +48,18 @@ pub fn uninstall(
     let mut removed = Vec::new();
     let mut kept = Vec::new();
     for (path, file) in snapshot.files.iter().filter(|(_, f)| f.pack == id) {
-        match disk_hash(layout, path, file)? {
-            None => {}
-            Some(hash) if hash == file.hash && !snapshot.conflicts.contains_key(path) => {
-                removed.push(path.clone())
-            }
-            Some(_) => kept.push(path.clone()),
+        let current = disk_hash(layout, path, file)?;
+        let hashes = Merge::new(current.as_deref(), Some(file.hash.as_str()), None);
+        // Uninstalling removes every file it generated and nobody changed, create-once
+        // files included; a file with a pending conflict is the user's to settle.
+        let facts = Facts {
+            current_not_a_file: current.as_deref() == Some("not-a-file"),
+            ..Facts::default()
+        };
+        match decide(hashes, facts, || Ok::<_, ProjectError>(false))? {
+            Action::Delete if !snapshot.conflicts.contains_key(path) => removed.push(path.clone()),
+            Action::Forget => {}
+            _ => kept.push(path.clone()),
         }
     }
     let changes: Vec<FileChange> = removed
@@ -64,7 +71,7 @@ pub fn uninstall(
         })
         .collect();
     let mut tx = Transaction::begin(
-        &guard,
+        project.guard(),
         env.history_limit,
         "packs uninstall",
         removed.iter().map(String::as_str),

@@ -10,10 +10,10 @@ use serde::Serialize;
 
 use crate::packs::generation::{PackGeneration, RenderCache, generate};
 use crate::packs::source::{ResolvedPack, UpdateTarget, load_update};
+use crate::project::Project;
 use crate::state::lockfile::{LockedPack, Lockfile};
 use crate::state::objects::ObjectStore;
 use crate::state::snapshot::{Snapshot, SnapshotPack};
-use crate::transaction::project_lock::ProjectLock;
 use crate::transaction::{FileChange, Transaction};
 use crate::{Environment, Layout, ProjectError, Reporter};
 
@@ -117,13 +117,21 @@ pub fn update(
     reporter: &dyn Reporter,
 ) -> Result<UpdateReport, ProjectError> {
     let layout = Layout::new(env.cwd.join(&options.root));
-    let lock = Lockfile::load(&layout.lockfile())?.ok_or_else(|| ProjectError::NotAProject {
-        path: layout.root().to_path_buf(),
-    })?;
-    let guard = ProjectLock::acquire(&layout, env.no_wait, reporter)?;
-    // Read again under the lock: another ggen may have finished meanwhile.
-    let mut lock = Lockfile::load(&layout.lockfile())?.unwrap_or(lock);
-    let mut snapshot = Snapshot::load(&layout.snapshot())?.unwrap_or_else(Snapshot::new);
+    let mut project = Project::lock(&layout, env.no_wait, reporter)?;
+    update_in(&mut project, options, env, reporter)
+}
+
+/// [`update`] on a project the caller has opened (`--test`, the lifecycle's template phase
+/// inside it). `options.root` must be the project's. Its state is updated once committed.
+pub fn update_in(
+    project: &mut Project,
+    options: &UpdateOptions,
+    env: &Environment,
+    reporter: &dyn Reporter,
+) -> Result<UpdateReport, ProjectError> {
+    let layout = project.layout().clone();
+    let mut lock = project.lockfile.clone();
+    let mut snapshot = project.snapshot.clone();
 
     let ids = selected_packs(options, &lock)?;
     refuse_pending_conflicts(&ids, &snapshot)?;
@@ -280,7 +288,7 @@ pub fn update(
         Mode::Regenerate => "packs regenerate",
     };
     let mut tx = Transaction::begin(
-        &guard,
+        project.guard(),
         env.history_limit,
         command,
         changes.iter().map(|c| c.path),
@@ -299,6 +307,8 @@ pub fn update(
         record_pack(&mut lock, &mut snapshot, regen);
     }
     tx.commit(&mut lock, &snapshot)?;
+    project.lockfile = lock;
+    project.snapshot = snapshot;
     let unmerged: Vec<crate::state::git_index::Unmerged> = plans
         .iter()
         .filter_map(|(index, plan)| plan.unmerged(&regenerations[*index].generation.files))

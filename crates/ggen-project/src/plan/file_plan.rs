@@ -4,6 +4,8 @@
 use ggen_merge::{ConflictStyle, MergeOptions};
 use serde::Serialize;
 
+use super::decide::{Action, ConflictReason, Facts, SkipReason, decide};
+use super::merge::Merge;
 use crate::packs::generation::GeneratedFile;
 use crate::state::objects::ObjectStore;
 use crate::state::snapshot::{FileStat, Snapshot, SnapshotConflict, SnapshotFile, SnapshotRegion};
@@ -184,9 +186,7 @@ impl FilePlan {
         let new = files.iter().find(|f| f.hash == conflict.new)?;
         Some(crate::state::git_index::Unmerged {
             path: &self.path,
-            base: self.base.as_deref(),
-            current,
-            new: &new.content,
+            versions: Merge::new(Some(current), self.base.as_deref(), Some(&new.content)),
         })
     }
 
@@ -258,6 +258,9 @@ pub fn plan_pack(
     Ok(plans)
 }
 
+/// The hash `read_current` gives what is not a regular file.
+const NOT_A_FILE: &str = "not-a-file";
+
 /// The disk's version of a file: its hash (from the stat cache when the file is unchanged
 /// since ggen last saw it) and, when needed, its bytes.
 struct Current {
@@ -277,7 +280,7 @@ fn read_current(
     };
     if !meta.is_file() {
         return Ok(Some(Current {
-            hash: String::from("not-a-file"),
+            hash: String::from(NOT_A_FILE),
             bytes: None,
             stat: FileStat::from_metadata(&meta, String::new()),
         }));
@@ -355,174 +358,150 @@ fn plan_content(
     let path = file.path.as_str();
     let from_new = |stat| Record::FromNew { index, stat };
     let old = inputs.snapshot.files.get(path);
-    let current = read_current(inputs, path, old.and_then(|o| o.stat.as_ref()))?;
-
-    let Some(old) = old else {
-        // New in this generation.
-        let Some(mut current) = current else {
-            return Ok(FilePlan::new(
-                inputs,
-                path,
-                UpdateAction::Create,
-                from_new(StatSource::Written),
-            )
-            .writing(file.content.clone()));
+    let mut current = read_current(inputs, path, old.and_then(|o| o.stat.as_ref()))?;
+    let facts = Facts {
+        current_not_a_file: current.as_ref().is_some_and(|c| c.hash == NOT_A_FILE),
+        unless_exists: old.map_or(file.unless_exists, |o| o.unless_exists),
+        preserve: inputs.strategy == MergeStrategy::Preserve,
+        restore: inputs.restore,
+    };
+    let hashes = Merge::new(
+        current.as_ref().map(|c| c.hash.clone()),
+        old.map(|o| o.hash.clone()),
+        Some(file.hash.clone()),
+    );
+    // Read only when a merge is due, and kept for it.
+    let mut merge_inputs: Option<(Vec<u8>, Vec<u8>)> = None;
+    let action = decide(hashes.as_ref().map(|h| h.as_deref()), facts, || {
+        let (Some(current), Some(old)) = (current.as_mut(), old) else {
+            return Ok(false);
         };
-        if current.hash == file.hash {
-            return Ok(FilePlan::new(
-                inputs,
-                path,
-                UpdateAction::Unchanged,
-                from_new(StatSource::Known(Some(current.stat))),
-            ));
+        let base = inputs.objects.get(&old.hash)?;
+        let current_bytes = current.bytes(inputs, path)?.to_vec();
+        let binary = ![&current_bytes[..], &base[..], &file.content[..]]
+            .iter()
+            .all(|b| ggen_merge::is_text(b));
+        merge_inputs = Some((current_bytes, base));
+        Ok::<_, ProjectError>(binary)
+    })?;
+    let stat = StatSource::Known(current.as_ref().map(|c| c.stat.clone()));
+    let plan = |action| FilePlan::new(inputs, path, action, from_new(stat.clone()));
+    Ok(match action {
+        Action::Keep => plan(UpdateAction::Unchanged),
+        Action::Write => {
+            let (update_action, note) = match (&current, old) {
+                (Some(_), _) => (UpdateAction::Update, None),
+                (None, Some(_)) => (UpdateAction::Create, Some("restored")),
+                (None, None) => (UpdateAction::Create, None),
+            };
+            let plan = FilePlan::new(inputs, path, update_action, from_new(StatSource::Written))
+                .writing(file.content.clone());
+            match note {
+                Some(note) => plan.note(note),
+                None => plan,
+            }
         }
-        if file.unless_exists {
-            return Ok(
-                FilePlan::new(inputs, path, UpdateAction::Skip, Record::KeepOld)
-                    .note("exists (created once)"),
-            );
+        Action::Skip(SkipReason::CreatedOnce) if old.is_some() => {
+            FilePlan::new(inputs, path, UpdateAction::Unchanged, Record::KeepOld)
         }
-        let current_bytes = if current.hash == "not-a-file" {
-            None
-        } else {
-            Some(current.bytes(inputs, path)?.to_vec())
-        };
-        let mut plan = FilePlan::new(
+        Action::Skip(SkipReason::CreatedOnce) => {
+            FilePlan::new(inputs, path, UpdateAction::Skip, Record::KeepOld)
+                .note("exists (created once)")
+        }
+        Action::Skip(SkipReason::DeletedByUser) => FilePlan::new(
             inputs,
             path,
-            UpdateAction::Conflict,
-            from_new(StatSource::Known(Some(current.stat.clone()))),
+            UpdateAction::Skip,
+            from_new(StatSource::Known(None)),
         )
-        .note("a file of yours is in the way; kept it");
-        plan.conflict = Some(SnapshotConflict {
-            pack: pack.to_string(),
-            template: file.template.clone(),
-            reason: "exists".into(),
-            base: None,
-            current: current_bytes.as_ref().map(|_| current.hash.clone()),
-            new: file.hash.clone(),
-        });
-        plan.current_object = current_bytes.map(|b| (current.hash.clone(), b));
-        return Ok(plan);
-    };
-
-    if old.unless_exists {
-        return Ok(FilePlan::new(
-            inputs,
-            path,
-            UpdateAction::Unchanged,
-            Record::KeepOld,
-        ));
-    }
-    let Some(mut current) = current else {
-        return Ok(if inputs.restore {
-            FilePlan::new(
-                inputs,
-                path,
-                UpdateAction::Create,
-                from_new(StatSource::Written),
-            )
-            .writing(file.content.clone())
-            .note("restored")
-        } else {
-            FilePlan::new(
-                inputs,
-                path,
-                UpdateAction::Skip,
-                from_new(StatSource::Known(None)),
-            )
-            .note("deleted by you; --restore recreates it")
-        });
-    };
-    if current.hash == "not-a-file" {
-        return Ok(
+        .note("deleted by you; --restore recreates it"),
+        Action::Skip(SkipReason::NotAFile) => {
             FilePlan::new(inputs, path, UpdateAction::Skip, Record::KeepOld)
-                .note("not a regular file; left alone"),
-        );
-    }
-    let base_hash = &old.hash;
-    if current.hash == *base_hash {
-        return Ok(if file.hash == *base_hash {
-            FilePlan::new(
-                inputs,
-                path,
-                UpdateAction::Unchanged,
-                from_new(StatSource::Known(Some(current.stat))),
-            )
-        } else {
-            FilePlan::new(
-                inputs,
-                path,
-                UpdateAction::Update,
-                from_new(StatSource::Written),
-            )
-            .writing(file.content.clone())
-        });
-    }
-    // The user changed the file.
-    if current.hash == file.hash || file.hash == *base_hash {
-        return Ok(FilePlan::new(
-            inputs,
-            path,
-            UpdateAction::Unchanged,
-            from_new(StatSource::Known(Some(current.stat))),
-        ));
-    }
-    if inputs.strategy == MergeStrategy::Preserve {
-        return Ok(
+                .note("not a regular file; left alone")
+        }
+        Action::Skip(SkipReason::Preserve) => {
             FilePlan::new(inputs, path, UpdateAction::Skip, Record::KeepOld)
-                .note("modified by you (preserve)"),
-        );
-    }
-    let base = inputs.objects.get(base_hash)?;
-    let current_bytes = current.bytes(inputs, path)?.to_vec();
-    let conflict_record = |reason: &str| SnapshotConflict {
-        pack: pack.to_string(),
-        template: file.template.clone(),
-        reason: reason.into(),
-        base: Some(base_hash.clone()),
-        current: Some(current.hash.clone()),
-        new: file.hash.clone(),
-    };
-    let all_text = [&current_bytes[..], &base[..], &file.content[..]]
-        .iter()
-        .all(|b| ggen_merge::is_text(b));
-    if !all_text {
-        let mut plan = FilePlan::new(inputs, path, UpdateAction::Conflict, from_new(StatSource::Known(Some(current.stat.clone()))))
-            .note("binary file changed by you and by the pack; kept yours (`ggen resolve --theirs` takes the pack's)");
-        plan.conflict = Some(conflict_record("binary"));
-        plan.current_object = Some((current.hash.clone(), current_bytes));
-        plan.conflicts = 1;
-        plan.base = Some(base);
-        return Ok(plan);
-    }
-    let options = MergeOptions {
-        style: ConflictStyle::Diff3,
-        favor: None,
-        labels: [
-            "current".to_string(),
-            "base".to_string(),
-            format!("{pack}@{}", inputs.version),
-        ],
-        marker_size: ggen_merge::DEFAULT_MARKER_SIZE,
-    };
-    let merged = ggen_merge::merge_regions(path, &current_bytes, &base, &file.content, &options);
-    let action = if merged.conflicts > 0 {
-        UpdateAction::Conflict
-    } else {
-        UpdateAction::Merge
-    };
-    let mut plan =
-        FilePlan::new(inputs, path, action, from_new(StatSource::Written)).writing(merged.bytes);
-    plan.conflicts = merged.conflicts;
-    plan.warnings = merged.warnings;
-    if merged.conflicts > 0 {
-        plan.conflict = Some(conflict_record("merge"));
-        plan.current_object = Some((current.hash.clone(), current_bytes.clone()));
-        plan.base = Some(base);
-    }
-    plan.current = Some(current_bytes);
-    Ok(plan)
+                .note("modified by you (preserve)")
+        }
+        Action::Conflict(ConflictReason::Exists) => {
+            let current_bytes = match current.as_mut() {
+                Some(c) if c.hash != NOT_A_FILE => Some(c.bytes(inputs, path)?.to_vec()),
+                _ => None,
+            };
+            let current_hash = current.as_ref().map(|c| c.hash.clone()).unwrap_or_default();
+            let mut plan =
+                plan(UpdateAction::Conflict).note("a file of yours is in the way; kept it");
+            plan.conflict = Some(SnapshotConflict {
+                pack: pack.to_string(),
+                template: file.template.clone(),
+                reason: "exists".into(),
+                base: None,
+                current: current_bytes.as_ref().map(|_| current_hash.clone()),
+                new: file.hash.clone(),
+            });
+            plan.current_object = current_bytes.map(|b| (current_hash, b));
+            plan
+        }
+        Action::Conflict(ConflictReason::Binary) | Action::Merge => {
+            let Some((current_bytes, base)) = merge_inputs else {
+                return Err(ProjectError::Internal {
+                    message: format!("{path}: a merge was decided without reading the file"),
+                });
+            };
+            let current_hash = hashes.current.clone().unwrap_or_default();
+            let conflict_record = |reason: &str| SnapshotConflict {
+                pack: pack.to_string(),
+                template: file.template.clone(),
+                reason: reason.into(),
+                base: hashes.base.clone(),
+                current: Some(current_hash.clone()),
+                new: file.hash.clone(),
+            };
+            if action == Action::Conflict(ConflictReason::Binary) {
+                let mut plan = plan(UpdateAction::Conflict)
+                    .note("binary file changed by you and by the pack; kept yours (`ggen resolve --theirs` takes the pack's)");
+                plan.conflict = Some(conflict_record("binary"));
+                plan.current_object = Some((current_hash.clone(), current_bytes));
+                plan.conflicts = 1;
+                plan.base = Some(base);
+                return Ok(plan);
+            }
+            let options = MergeOptions {
+                style: ConflictStyle::Diff3,
+                favor: None,
+                labels: [
+                    "current".to_string(),
+                    "base".to_string(),
+                    format!("{pack}@{}", inputs.version),
+                ],
+                marker_size: ggen_merge::DEFAULT_MARKER_SIZE,
+            };
+            let merged =
+                ggen_merge::merge_regions(path, &current_bytes, &base, &file.content, &options);
+            let action = if merged.conflicts > 0 {
+                UpdateAction::Conflict
+            } else {
+                UpdateAction::Merge
+            };
+            let mut plan = FilePlan::new(inputs, path, action, from_new(StatSource::Written))
+                .writing(merged.bytes);
+            plan.conflicts = merged.conflicts;
+            plan.warnings = merged.warnings;
+            if merged.conflicts > 0 {
+                plan.conflict = Some(conflict_record("merge"));
+                plan.current_object = Some((current_hash.clone(), current_bytes.clone()));
+                plan.base = Some(base);
+            }
+            plan.current = Some(current_bytes);
+            plan
+        }
+        // Only for files the new generation does not make (see `plan_dropped`).
+        Action::Delete | Action::Forget | Action::Untrack => {
+            return Err(ProjectError::Internal {
+                message: format!("{path}: {action:?} decided for a generated file"),
+            });
+        }
+    })
 }
 
 fn plan_dropped(
@@ -531,22 +510,29 @@ fn plan_dropped(
     old: &SnapshotFile,
 ) -> Result<FilePlan, ProjectError> {
     let current = read_current(inputs, path, old.stat.as_ref())?;
-    let Some(current) = current else {
-        return Ok(
-            FilePlan::new(inputs, path, UpdateAction::Delete, Record::Remove)
-                .note("no longer generated (already deleted)"),
-        );
+    let facts = Facts {
+        current_not_a_file: current.as_ref().is_some_and(|c| c.hash == NOT_A_FILE),
+        unless_exists: old.unless_exists,
+        ..Facts::default()
     };
-    if current.hash == old.hash && !old.unless_exists {
-        let mut plan = FilePlan::new(inputs, path, UpdateAction::Delete, Record::Remove)
-            .note("no longer generated");
-        plan.delete = true;
-        return Ok(plan);
-    }
-    Ok(
-        FilePlan::new(inputs, path, UpdateAction::Keep, Record::Remove)
+    let hashes = Merge::new(
+        current.as_ref().map(|c| c.hash.as_str()),
+        Some(old.hash.as_str()),
+        None,
+    );
+    let action = decide(hashes, facts, || Ok::<_, ProjectError>(false))?;
+    Ok(match action {
+        Action::Forget => FilePlan::new(inputs, path, UpdateAction::Delete, Record::Remove)
+            .note("no longer generated (already deleted)"),
+        Action::Delete => {
+            let mut plan = FilePlan::new(inputs, path, UpdateAction::Delete, Record::Remove)
+                .note("no longer generated");
+            plan.delete = true;
+            plan
+        }
+        _ => FilePlan::new(inputs, path, UpdateAction::Keep, Record::Remove)
             .note("no longer generated, but changed by you: kept and no longer tracked"),
-    )
+    })
 }
 
 /// A unified diff of two texts with the given header labels.

@@ -7,6 +7,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use crate::plan::merge::Merge;
+
 /// A git command that runs nothing the repository's configuration names: no fsmonitor
 /// daemon, no hooks, no external diff, pager or credential prompt, and no system config. The
 /// work tree may hold a pack's output, so its `.git/config` is not trusted with commands.
@@ -29,12 +31,11 @@ fn git() -> Command {
     command
 }
 
-/// One conflicted file: its path relative to the project and the three versions.
+/// One conflicted file: its path relative to the project and the three versions (stages
+/// 1 base, 2 current, 3 new).
 pub struct Unmerged<'a> {
     pub path: &'a str,
-    pub base: Option<&'a [u8]>,
-    pub current: &'a [u8],
-    pub new: &'a [u8],
+    pub versions: Merge<Option<&'a [u8]>>,
 }
 
 /// The work tree's top directory and the project's path inside it, if `root` is in one.
@@ -94,13 +95,13 @@ pub fn record_unmerged(root: &Path, files: &[Unmerged<'_>]) -> bool {
     let mut info = String::new();
     for file in files {
         let path = git_path(&inside, file.path);
-        let (Some(current), Some(new)) =
-            (hash_object(&top, file.current), hash_object(&top, file.new))
+        let hash = |side: Option<&[u8]>| side.and_then(|bytes| hash_object(&top, bytes));
+        let (Some(current), Some(new)) = (hash(file.versions.current), hash(file.versions.new))
         else {
             return false;
         };
         info.push_str(&format!("0 {} 0\t{path}\n", "0".repeat(40)));
-        if let Some(base) = file.base.and_then(|b| hash_object(&top, b)) {
+        if let Some(base) = hash(file.versions.base) {
             info.push_str(&format!("100644 {base} 1\t{path}\n"));
         }
         info.push_str(&format!("100644 {current} 2\t{path}\n"));

@@ -11,6 +11,7 @@ use serde::Serialize;
 use super::config::{Lifecycle, Phase, TEMPLATE_PHASE};
 use super::state::{LifecycleState, PhaseRecord};
 use crate::ops::update::{MergeStrategy, Mode, UpdateOptions};
+use crate::project::Project;
 use crate::{Environment, Layout, ProjectError, Reporter};
 
 #[derive(Debug, Clone)]
@@ -69,6 +70,18 @@ pub fn run(
     options: &RunOptions,
     reporter: &dyn Reporter,
 ) -> Result<RunReport, ProjectError> {
+    run_phases(layout, env, options, reporter, None)
+}
+
+/// [`run`]; with `held`, the caller holds the project lock and the template phase
+/// regenerates under it instead of taking it again.
+pub(crate) fn run_phases(
+    layout: &Layout,
+    env: &Environment,
+    options: &RunOptions,
+    reporter: &dyn Reporter,
+    held: Option<&mut Project>,
+) -> Result<RunReport, ProjectError> {
     let lifecycle = Lifecycle::load(&layout.root().join("make.toml"))?;
     for phase in &options.phases {
         if !lifecycle.phases.contains_key(phase) {
@@ -91,6 +104,7 @@ pub fn run(
         env,
         options,
         reporter,
+        held,
         lifecycle: &lifecycle,
         state: LifecycleState::load(&state_path)?,
         runs: Vec::new(),
@@ -127,6 +141,8 @@ struct Runner<'a> {
     env: &'a Environment,
     options: &'a RunOptions,
     reporter: &'a dyn Reporter,
+    /// The project lock, when the caller holds it.
+    held: Option<&'a mut Project>,
     lifecycle: &'a Lifecycle,
     state: LifecycleState,
     runs: Vec<PhaseRun>,
@@ -224,7 +240,7 @@ impl Runner<'_> {
     }
 
     /// The built-in template phase: `ggen packs regenerate`.
-    fn regenerate(&self) -> Result<Vec<String>, ProjectError> {
+    fn regenerate(&mut self) -> Result<Vec<String>, ProjectError> {
         let options = UpdateOptions {
             root: self.layout.root().to_path_buf(),
             packs: Vec::new(),
@@ -236,7 +252,12 @@ impl Runner<'_> {
             yes: false,
             vars: BTreeMap::new(),
         };
-        let report = crate::ops::update::update(&options, self.env, self.reporter)?;
+        let report = match self.held.as_deref_mut() {
+            Some(project) => {
+                crate::ops::update::update_in(project, &options, self.env, self.reporter)?
+            }
+            None => crate::ops::update::update(&options, self.env, self.reporter)?,
+        };
         if report.conflicts() > 0 {
             return Err(ProjectError::Lifecycle {
                 message: format!(

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::Outcome;
+use crate::{Outcome, Report};
 use crate::args::{GlobalArgs, PacksNewArgs};
 use crate::error::CliError;
 use crate::printer::Printer;
@@ -98,7 +98,7 @@ pub fn run(
     args: &PacksNewArgs,
     global: &GlobalArgs,
     printer: &Printer,
-) -> Result<Outcome, CliError> {
+) -> Result<Report, CliError> {
     let env = settings::environment(global)?;
     let dir = env.cwd.join(&args.dir);
     let id = match &args.id {
@@ -125,21 +125,19 @@ pub fn run(
         ggen_fs::write_atomic(&dir.join(path), text.as_bytes(), ggen_fs::Durability::Sync)?;
     }
     let shown = args.dir.display().to_string();
-    if printer.json {
-        printer.json_document(serde_json::json!({
-            "status": "ok",
-            "exit_code": 0,
-            "id": id,
-            "dir": shown,
-            "files": FILES.iter().map(|(path, _)| *path).collect::<Vec<_>>(),
-        }));
-    } else {
+    if !printer.json {
         printer.status("Created", &format!("pack `{id}` in {shown}"));
         printer.note(&format!(
             "try it: ggen new my-project --pack {shown} (see docs/writing-packs.md)"
         ));
     }
-    Ok(Outcome::Success)
+    Ok(Report::new(Outcome::Success).with_json(printer, || {
+        serde_json::json!({
+            "id": id,
+            "dir": shown,
+            "files": FILES.iter().map(|(path, _)| *path).collect::<Vec<_>>(),
+        })
+    }))
 }
 
 /// The scaffold never overwrites anything: DIR must be absent or empty.

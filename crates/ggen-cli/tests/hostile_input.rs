@@ -414,3 +414,39 @@ fn deep_nesting_is_an_error_not_a_stack_overflow() {
         &["t.tmpl", "filters"],
     );
 }
+
+/// A cross product under `ORDER BY` with `CONCAT`: without a budget it runs for minutes and
+/// takes gigabytes; with `GGEN_QUERY_TIMEOUT_SECS=1` it stops with an error naming the query.
+#[test]
+fn a_runaway_query_is_stopped_by_its_time_budget() {
+    let scratch = Scratch::new();
+    let graph: String = (0..250)
+        .map(|i| format!("<urn:s{i}> <urn:p> \"v{i}\" .\n"))
+        .collect();
+    scratch.write_tree(
+        "in",
+        &[
+            ("big.ttl", &graph),
+            (
+                "cross.rq",
+                "SELECT ?a ?b ?c WHERE { ?a <urn:p> ?x . ?b <urn:p> ?y . ?c <urn:p> ?z \
+                 BIND(CONCAT(?x, ?y, ?z, ?x, ?y, ?z) AS ?w) } ORDER BY ?w",
+            ),
+        ],
+    );
+    let started = std::time::Instant::now();
+    let output = scratch
+        .ggen()
+        .env("GGEN_QUERY_TIMEOUT_SECS", "1")
+        .args(["graph", "query", "@in/cross.rq", "--graph", "in/big.ttl"])
+        .timeout(Duration::from_secs(120))
+        .output()
+        .unwrap();
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("cross.rq") && err.contains("budget of 1 s"),
+        "{err}"
+    );
+    eprintln!("stopped after {:?}", started.elapsed());
+}

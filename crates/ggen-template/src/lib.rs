@@ -12,6 +12,7 @@ pub mod frontmatter;
 pub mod graph;
 mod nesting;
 pub mod output_path;
+pub mod query_budget;
 mod render;
 mod strict_yaml;
 mod template;

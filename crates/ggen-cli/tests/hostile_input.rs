@@ -450,3 +450,42 @@ fn a_runaway_query_is_stopped_by_its_time_budget() {
     );
     eprintln!("stopped after {:?}", started.elapsed());
 }
+
+/// 100,000 regions without ids: matching them was quadratic (minutes); now an update of the
+/// file ends well within the harness's limit.
+#[test]
+fn a_hundred_thousand_regions_without_ids_merge_in_linear_time() {
+    let scratch = Scratch::new();
+    let file = |version: &str| -> String {
+        (0..100_000)
+            .map(|i| format!("// @ggen:generated-start\n{version} {i}\n// @ggen:generated-end\n"))
+            .collect()
+    };
+    for (dir, version) in [("v1", "1.0.0"), ("v2", "2.0.0")] {
+        let manifest =
+            format!("[pack]\nid = \"app\"\nversion = \"{version}\"\ndescription = \"app\"\n");
+        scratch.write_tree(
+            dir,
+            &[("gpack.toml", &manifest), ("templates/many.rs", &file(dir))],
+        );
+    }
+    let root = common::publish_and_create(&scratch, &["v1", "v2"], "proj", "app@1.0.0");
+    let edited = format!("// the user's line\n{}", file("v1"));
+    std::fs::write(root.join("many.rs"), edited).unwrap();
+    let started = std::time::Instant::now();
+    let output = scratch
+        .ggen()
+        .args(["-C", "proj", "packs", "update", "app"])
+        .timeout(Duration::from_secs(120))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let merged = std::fs::read_to_string(root.join("many.rs")).unwrap();
+    assert!(
+        merged.starts_with("// the user's line\n// @ggen:generated-start\nv2 0\n"),
+        "{}",
+        &merged[..200]
+    );
+    assert!(merged.contains("\nv2 99999\n") && !merged.contains("\nv1 "));
+    eprintln!("updated in {:?}", started.elapsed());
+}

@@ -489,3 +489,65 @@ fn a_hundred_thousand_regions_without_ids_merge_in_linear_time() {
     assert!(merged.contains("\nv2 99999\n") && !merged.contains("\nv1 "));
     eprintln!("updated in {:?}", started.elapsed());
 }
+
+/// 40 outputs of 1 MB each, under a 10 MB total budget for the command (and a zero time
+/// budget): refused naming the template before anything is written.
+#[test]
+fn the_outputs_of_one_command_share_a_budget() {
+    let scratch = Scratch::new();
+    let graph: String = (0..40)
+        .map(|i| format!("<urn:n{i}> <urn:n> \"{i}\" .\n"))
+        .collect();
+    let manifest = "[pack]\nid = \"app\"\nversion = \"1.0.0\"\ndescription = \"app\"\n\n\
+                    [graph]\nfiles = [\"graph/*.ttl\"]\n";
+    let template = "---\nforeach: \"SELECT ?n WHERE { ?s <urn:n> ?n }\"\nto: \"out/{{ n }}.txt\"\n---\n\
+                    {{ 'x' * 1000000 }}\n";
+    scratch.write_tree(
+        "big",
+        &[
+            ("gpack.toml", manifest),
+            ("graph/g.ttl", &graph),
+            ("templates/t.tmpl", template),
+        ],
+    );
+    let output = scratch
+        .ggen()
+        .env("GGEN_MAX_TOTAL_OUTPUT_BYTES", "10000000")
+        .args(["new", "proj", "--pack", "./big"])
+        .timeout(LIMIT)
+        .output()
+        .unwrap();
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("t.tmpl") && err.contains("10000000 bytes in total"),
+        "{err}"
+    );
+    assert!(!scratch.work().join("proj/out").exists());
+    let output = scratch
+        .ggen()
+        .env("GGEN_RENDER_TIMEOUT_SECS", "0")
+        .args(["new", "proj", "--pack", "./big"])
+        .timeout(LIMIT)
+        .output()
+        .unwrap();
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("t.tmpl") && err.contains("longer than 0 s"),
+        "{err}"
+    );
+    // Within the budgets the same pack renders.
+    scratch
+        .ggen()
+        .args(["new", "proj", "--pack", "./big"])
+        .timeout(LIMIT)
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read_dir(scratch.work().join("proj/out"))
+            .unwrap()
+            .count(),
+        40
+    );
+}

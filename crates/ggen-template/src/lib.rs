@@ -14,6 +14,7 @@ mod nesting;
 pub mod output_path;
 pub mod query_budget;
 mod render;
+pub mod render_budget;
 mod strict_yaml;
 mod template;
 

@@ -54,6 +54,7 @@ pub struct RenderedFile {
 pub struct Renderer {
     engine: Engine,
     limits: Limits,
+    budget: crate::render_budget::Budget,
 }
 
 impl Renderer {
@@ -61,6 +62,7 @@ impl Renderer {
         Renderer {
             engine: Engine::new(),
             limits,
+            budget: crate::render_budget::Budget::new(),
         }
     }
 
@@ -169,6 +171,7 @@ impl Renderer {
             let content = body
                 .render(&context, self.limits.max_output_bytes)
                 .map_err(|failure| self.body_error(template, failure, &path))?;
+            self.budget.charge(name, content.len())?;
             outputs.insert(path, (index, content));
         }
         Ok(outputs

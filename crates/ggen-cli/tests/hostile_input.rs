@@ -414,3 +414,140 @@ fn deep_nesting_is_an_error_not_a_stack_overflow() {
         &["t.tmpl", "filters"],
     );
 }
+
+/// A cross product under `ORDER BY` with `CONCAT`: without a budget it runs for minutes and
+/// takes gigabytes; with `GGEN_QUERY_TIMEOUT_SECS=1` it stops with an error naming the query.
+#[test]
+fn a_runaway_query_is_stopped_by_its_time_budget() {
+    let scratch = Scratch::new();
+    let graph: String = (0..250)
+        .map(|i| format!("<urn:s{i}> <urn:p> \"v{i}\" .\n"))
+        .collect();
+    scratch.write_tree(
+        "in",
+        &[
+            ("big.ttl", &graph),
+            (
+                "cross.rq",
+                "SELECT ?a ?b ?c WHERE { ?a <urn:p> ?x . ?b <urn:p> ?y . ?c <urn:p> ?z \
+                 BIND(CONCAT(?x, ?y, ?z, ?x, ?y, ?z) AS ?w) } ORDER BY ?w",
+            ),
+        ],
+    );
+    let started = std::time::Instant::now();
+    let output = scratch
+        .ggen()
+        .env("GGEN_QUERY_TIMEOUT_SECS", "1")
+        .args(["graph", "query", "@in/cross.rq", "--graph", "in/big.ttl"])
+        .timeout(Duration::from_secs(120))
+        .output()
+        .unwrap();
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("cross.rq") && err.contains("budget of 1 s"),
+        "{err}"
+    );
+    eprintln!("stopped after {:?}", started.elapsed());
+}
+
+/// 100,000 regions without ids: matching them was quadratic (minutes); now an update of the
+/// file ends well within the harness's limit.
+#[test]
+fn a_hundred_thousand_regions_without_ids_merge_in_linear_time() {
+    let scratch = Scratch::new();
+    let file = |version: &str| -> String {
+        (0..100_000)
+            .map(|i| format!("// @ggen:generated-start\n{version} {i}\n// @ggen:generated-end\n"))
+            .collect()
+    };
+    for (dir, version) in [("v1", "1.0.0"), ("v2", "2.0.0")] {
+        let manifest =
+            format!("[pack]\nid = \"app\"\nversion = \"{version}\"\ndescription = \"app\"\n");
+        scratch.write_tree(
+            dir,
+            &[("gpack.toml", &manifest), ("templates/many.rs", &file(dir))],
+        );
+    }
+    let root = common::publish_and_create(&scratch, &["v1", "v2"], "proj", "app@1.0.0");
+    let edited = format!("// the user's line\n{}", file("v1"));
+    std::fs::write(root.join("many.rs"), edited).unwrap();
+    let started = std::time::Instant::now();
+    let output = scratch
+        .ggen()
+        .args(["-C", "proj", "packs", "update", "app"])
+        .timeout(Duration::from_secs(120))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let merged = std::fs::read_to_string(root.join("many.rs")).unwrap();
+    assert!(
+        merged.starts_with("// the user's line\n// @ggen:generated-start\nv2 0\n"),
+        "{}",
+        &merged[..200]
+    );
+    assert!(merged.contains("\nv2 99999\n") && !merged.contains("\nv1 "));
+    eprintln!("updated in {:?}", started.elapsed());
+}
+
+/// 40 outputs of 1 MB each, under a 10 MB total budget for the command (and a zero time
+/// budget): refused naming the template before anything is written.
+#[test]
+fn the_outputs_of_one_command_share_a_budget() {
+    let scratch = Scratch::new();
+    let graph: String = (0..40)
+        .map(|i| format!("<urn:n{i}> <urn:n> \"{i}\" .\n"))
+        .collect();
+    let manifest = "[pack]\nid = \"app\"\nversion = \"1.0.0\"\ndescription = \"app\"\n\n\
+                    [graph]\nfiles = [\"graph/*.ttl\"]\n";
+    let template = "---\nforeach: \"SELECT ?n WHERE { ?s <urn:n> ?n }\"\nto: \"out/{{ n }}.txt\"\n---\n\
+                    {{ 'x' * 1000000 }}\n";
+    scratch.write_tree(
+        "big",
+        &[
+            ("gpack.toml", manifest),
+            ("graph/g.ttl", &graph),
+            ("templates/t.tmpl", template),
+        ],
+    );
+    let output = scratch
+        .ggen()
+        .env("GGEN_MAX_TOTAL_OUTPUT_BYTES", "10000000")
+        .args(["new", "proj", "--pack", "./big"])
+        .timeout(LIMIT)
+        .output()
+        .unwrap();
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("t.tmpl") && err.contains("10000000 bytes in total"),
+        "{err}"
+    );
+    assert!(!scratch.work().join("proj/out").exists());
+    let output = scratch
+        .ggen()
+        .env("GGEN_RENDER_TIMEOUT_SECS", "0")
+        .args(["new", "proj", "--pack", "./big"])
+        .timeout(LIMIT)
+        .output()
+        .unwrap();
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("t.tmpl") && err.contains("longer than 0 s"),
+        "{err}"
+    );
+    // Within the budgets the same pack renders.
+    scratch
+        .ggen()
+        .args(["new", "proj", "--pack", "./big"])
+        .timeout(LIMIT)
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read_dir(scratch.work().join("proj/out"))
+            .unwrap()
+            .count(),
+        40
+    );
+}

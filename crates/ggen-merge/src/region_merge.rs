@@ -285,6 +285,7 @@ impl<'a, 'o> Merger<'a, 'o> {
 
     fn run(&mut self) {
         let anchors = self.anchors();
+        let anchor_set: BTreeSet<Key> = anchors.iter().cloned().collect();
         let mut from = [0usize; 3];
         for anchor in anchors.iter().map(Some).chain([None]) {
             let mut segments: [Vec<u8>; 3] = Default::default();
@@ -294,7 +295,7 @@ impl<'a, 'o> Merger<'a, 'o> {
                     Some(region) => region.first,
                     None => version.line_count(),
                 };
-                *segment = self.skeleton(v, from[v], to, &anchors);
+                *segment = self.skeleton(v, from[v], to, &anchor_set);
                 if let Some(region) = anchor.and_then(|key| version.region(key)) {
                     from[v] = region.last + 1;
                 }
@@ -316,14 +317,17 @@ impl<'a, 'o> Merger<'a, 'o> {
 
     /// Lines `from..to` of version `v`, each non-anchor region replaced by its token line
     /// (in the base, orphans are left out so the current side keeps them as an insertion).
-    fn skeleton(&self, v: usize, from: usize, to: usize, anchors: &[Key]) -> Vec<u8> {
+    fn skeleton(&self, v: usize, from: usize, to: usize, anchors: &BTreeSet<Key>) -> Vec<u8> {
         let version = &self.versions[v];
         let mut out = Vec::new();
         let mut line = from;
-        for region in version
-            .regions
+        // Regions are in file order: start at the first one at `from`, stop at `to`, so the
+        // whole merge visits each region once (linear, not regions × anchors).
+        let start = version.regions.partition_point(|r| r.first < from);
+        for region in version.regions[start..]
             .iter()
-            .filter(|r| r.first >= from && r.last < to)
+            .take_while(|r| r.first < to)
+            .filter(|r| r.last < to)
         {
             if anchors.contains(&region.key) {
                 continue;

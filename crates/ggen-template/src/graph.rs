@@ -13,6 +13,7 @@ use spargebra::SparqlParser;
 use spargebra::algebra::GraphPattern;
 
 use crate::TemplateError;
+use crate::query_budget::Watchdog;
 
 mod canonical;
 #[cfg(test)]
@@ -203,11 +204,20 @@ impl Graph {
                 "the in-memory store is unavailable".to_string(),
             ));
         };
+        let budget = Watchdog::start(crate::query_budget::query_time_limit());
+        let stopped = |err: &dyn fmt::Display| {
+            SelectError::Query(if budget.expired() {
+                budget.message()
+            } else {
+                err.to_string()
+            })
+        };
         let results = SparqlEvaluator::new()
+            .with_cancellation_token(budget.token.clone())
             .for_query(parsed)
             .on_store(store)
             .execute()
-            .map_err(|err| SelectError::Query(err.to_string()))?;
+            .map_err(|err| stopped(&err))?;
         let QueryResults::Solutions(solutions) = results else {
             return Err(not_select("a non-SELECT"));
         };
@@ -217,8 +227,9 @@ impl Graph {
             .map(|v| v.as_str().to_string())
             .collect();
         let mut rows = Vec::new();
+        let mut bytes = 0usize;
         for solution in solutions {
-            let solution = solution.map_err(|err| SelectError::Query(err.to_string()))?;
+            let solution = solution.map_err(|err| stopped(&err))?;
             if rows.len() == max_rows {
                 return Err(SelectError::TooManyRows(max_rows));
             }
@@ -226,6 +237,10 @@ impl Graph {
                 .iter()
                 .map(|(variable, term)| (variable.as_str().to_string(), plain_value(term)))
                 .collect();
+            bytes += row.iter().map(|(k, v)| k.len() + v.len()).sum::<usize>();
+            if bytes > crate::query_budget::MAX_RESULT_BYTES {
+                return Err(SelectError::Query(crate::query_budget::too_large()));
+            }
             rows.push(row);
         }
         if !ordered {

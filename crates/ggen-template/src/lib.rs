@@ -14,7 +14,9 @@ mod library;
 mod nesting;
 pub mod output_path;
 mod plain;
+pub mod query_budget;
 mod render;
+pub mod render_budget;
 mod strict_yaml;
 mod template;
 

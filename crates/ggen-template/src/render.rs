@@ -61,6 +61,7 @@ pub struct Renderer {
     engine: Engine,
     limits: Limits,
     library: Arc<Library>,
+    budget: crate::render_budget::Budget,
 }
 
 impl Renderer {
@@ -76,6 +77,7 @@ impl Renderer {
             engine: Engine::new(Arc::clone(&library)),
             limits,
             library,
+            budget: crate::render_budget::Budget::new(),
         }
     }
 
@@ -221,6 +223,7 @@ impl Renderer {
             let content = body
                 .render(&context, self.limits.max_output_bytes)
                 .map_err(|failure| self.body_error(template, failure, &path, &names))?;
+            self.budget.charge(name, content.len())?;
             outputs.insert(path, (index, content));
         }
         Ok(outputs

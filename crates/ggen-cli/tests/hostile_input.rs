@@ -396,11 +396,14 @@ fn deep_nesting_is_an_error_not_a_stack_overflow() {
         &["graph", "query", "@in/ops.rq", "--graph", "in/g.ttl"],
         &["ops.rq", "operators"],
     );
-    // The same through a pack names the template.
-    let foreach = format!(
-        "---\nforeach: \"{}\"\n---\nx\n",
-        groups.replace('"', "\\\"")
+    // The same through a pack names the template. A query in a pack is itself a template,
+    // so its groups are spaced (`{{` would open a template expression).
+    let spaced = format!(
+        "SELECT ?s WHERE {} ?s ?p ?o {}",
+        "{ ".repeat(20_000),
+        "} ".repeat(20_000)
     );
+    let foreach = format!("---\nforeach: \"{spaced}\"\n---\nx\n");
     pack_with_template(&scratch, "deep", &foreach, "");
     refused(
         &scratch,

@@ -110,7 +110,7 @@ fn publish(scratch: &Scratch, version: &str) {
                 "gpack.toml",
                 &format!("[pack]\nid = \"app\"\nversion = \"{version}\"\ndescription = \"app\"\n"),
             ),
-            ("templates/a.txt", "a {{ pack.version }}\n"),
+            ("templates/a.txt.tmpl", "a {{ pack.version }}\n"),
         ],
     );
     scratch

@@ -5,7 +5,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{Scratch, copy_dir, stderr, stdout_json, tree};
+use common::{Scratch, copy_dir, stderr, stdout_json, tree, whole_tree};
 
 const LIB_V1: &str = "\
 // header kept as generated
@@ -286,29 +286,6 @@ fn preserve_leaves_modified_files_alone() {
     assert_eq!(action_of(&doc, "a.txt"), "skip");
     assert_eq!(read(&root, "a.txt"), "mine\n");
     assert_eq!(read(&root, "b.txt"), "b2\n");
-}
-
-fn whole_tree(root: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut out = Vec::new();
-    for entry in walk(root) {
-        let bytes = std::fs::read(&entry).unwrap_or_default();
-        out.push((entry, bytes));
-    }
-    out.sort();
-    out
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            files.extend(walk(&path));
-        } else {
-            files.push(path);
-        }
-    }
-    files
 }
 
 #[test]

@@ -115,3 +115,81 @@ impl Project {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::NoReporter;
+    use crate::transaction::{FileChange, Transaction};
+
+    #[test]
+    fn open_rolls_back_an_interrupted_transaction_and_restores_a_damaged_lockfile() {
+        let dir = tempfile::tempdir().unwrap();
+        let layout = Layout::new(dir.path());
+        std::fs::write(layout.file("a.txt"), "before").unwrap();
+        {
+            let guard = ProjectLock::acquire(&layout, true, &NoReporter).unwrap();
+            let mut tx = Transaction::begin(&guard, 20, "install", ["a.txt"]).unwrap();
+            let change = FileChange {
+                path: "a.txt",
+                content: Some(b"committed"),
+            };
+            tx.apply(&[], &[change], &NoReporter).unwrap();
+            tx.commit(&mut Lockfile::default(), &Snapshot::new())
+                .unwrap();
+
+            // A second change, stopped midway: its journal stays behind.
+            let mut tx = Transaction::begin(&guard, 20, "update", ["a.txt"]).unwrap();
+            let change = FileChange {
+                path: "a.txt",
+                content: Some(b"half done"),
+            };
+            tx.apply(&[], &[change], &NoReporter).unwrap();
+            std::mem::forget(tx);
+        }
+        assert_eq!(
+            std::fs::read_to_string(layout.file("a.txt")).unwrap(),
+            "half done"
+        );
+        let report = open(&layout, true, &NoReporter).unwrap();
+        assert_eq!(report.recovered.len(), 1);
+        assert_eq!(report.recovered[0].command, "update");
+        assert!(report.restored.is_empty());
+        assert_eq!(
+            std::fs::read_to_string(layout.file("a.txt")).unwrap(),
+            "committed"
+        );
+
+        // A lockfile damaged outside any transaction comes back from the history.
+        std::fs::write(layout.lockfile(), "not [toml").unwrap();
+        let report = open(&layout, true, &NoReporter).unwrap();
+        assert!(report.recovered.is_empty());
+        assert_eq!(report.restored.len(), 1);
+        assert_eq!(report.restored[0].path, "ggen.lock");
+        assert!(report.restored[0].damaged_copy.is_file());
+        assert!(Lockfile::load(&layout.lockfile()).unwrap().is_some());
+
+        // Nothing left to repair: opening again is a no-op.
+        assert!(open(&layout, true, &NoReporter).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_project_is_locked_once_and_its_state_loaded_under_the_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let layout = Layout::new(dir.path());
+        assert!(matches!(
+            Project::lock(&layout, true, &NoReporter),
+            Err(ProjectError::NotAProject { .. })
+        ));
+        Lockfile::default().save(&layout.lockfile()).unwrap();
+        let project = Project::lock(&layout, true, &NoReporter).unwrap();
+        assert!(project.snapshot.files.is_empty());
+        // A second opener is refused while the first holds the lock (`--no-wait`).
+        assert!(matches!(
+            Project::lock(&layout, true, &NoReporter),
+            Err(ProjectError::Busy { .. })
+        ));
+        drop(project);
+        assert!(Project::lock(&layout, true, &NoReporter).is_ok());
+    }
+}

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::common::{Scratch, publish_and_create, tree};
+use crate::common::{Scratch, copy_dir, publish_and_create, tree};
 
 /// Writes pack `id` at `dir`: a manifest with variable `name`, and `files` under templates/.
 pub fn write_pack(dir: &Path, id: &str, version: &str, files: &[(String, String)]) {
@@ -198,24 +198,6 @@ pub fn difference(a: &ProjectState, b: &ProjectState) -> String {
     }
     lines.truncate(10);
     lines.join("; ")
-}
-
-pub fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read dir") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        let kind = entry.file_type().expect("file type");
-        if kind.is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else if kind.is_symlink() {
-            #[cfg(unix)]
-            std::os::unix::fs::symlink(std::fs::read_link(entry.path()).expect("link"), &target)
-                .expect("symlink");
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
 }
 
 /// Entries left in `.ggen/journal/` (none once recovered or committed).

@@ -61,14 +61,14 @@ pub fn rollback(
     reporter: &dyn Reporter,
 ) -> Result<RollbackReport, ProjectError> {
     let guard = ProjectLock::acquire(layout, env.no_wait, reporter)?;
-    rollback_locked(&guard, options, env)
+    rollback_locked(&guard, options, env.history_limit)
 }
 
 /// [`rollback`] for a caller that already holds the project lock (`packs update --test`).
 pub fn rollback_locked(
     guard: &ProjectLock,
     options: &RollbackOptions,
-    env: &Environment,
+    history_limit: usize,
 ) -> Result<RollbackReport, ProjectError> {
     let layout = guard.layout();
     let history = crate::transaction::history::list(layout)?;
@@ -140,7 +140,7 @@ pub fn rollback_locked(
     let command = format!("rollback {}", ids.join(" "));
     let mut tx = Transaction::begin(
         guard,
-        env.history_limit,
+        history_limit,
         &command,
         files.keys().map(String::as_str),
     )?;
@@ -229,5 +229,81 @@ fn state_bytes(store: &ObjectStore, state: &PathState) -> Result<Option<Vec<u8>>
         PathState::Symlink { .. } => Err(ProjectError::Internal {
             message: "a state file recorded as a symbolic link".into(),
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::NoReporter;
+    use crate::state::snapshot::Snapshot;
+    use crate::transaction::FileChange;
+
+    /// Commits one transaction writing `files` (content `None`: delete).
+    fn commit(guard: &ProjectLock, files: &[(&str, Option<&str>)]) -> String {
+        let mut tx = Transaction::begin(guard, 20, "test", files.iter().map(|(p, _)| *p)).unwrap();
+        let id = tx.id().to_string();
+        let changes: Vec<FileChange> = files
+            .iter()
+            .map(|(path, text)| FileChange {
+                path,
+                content: text.map(str::as_bytes),
+            })
+            .collect();
+        tx.apply(&[], &changes, &NoReporter).unwrap();
+        tx.commit(&mut Lockfile::default(), &Snapshot::new())
+            .unwrap();
+        id
+    }
+
+    fn read(layout: &Layout, path: &str) -> Option<String> {
+        std::fs::read_to_string(layout.file(path)).ok()
+    }
+
+    #[test]
+    fn rolling_back_to_a_transaction_undoes_it_and_every_later_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let layout = Layout::new(dir.path());
+        std::fs::write(layout.file("a.txt"), "original").unwrap();
+        let guard = ProjectLock::acquire(&layout, true, &NoReporter).unwrap();
+        let first = commit(&guard, &[("a.txt", Some("one")), ("new.txt", Some("new"))]);
+        commit(&guard, &[("a.txt", Some("two")), ("new.txt", None)]);
+
+        let options = RollbackOptions {
+            to: Some(first.clone()),
+            force: false,
+        };
+        let report = rollback_locked(&guard, &options, 20).unwrap();
+        assert_eq!(report.undone.len(), 2);
+        assert_eq!(read(&layout, "a.txt").as_deref(), Some("original"));
+        assert_eq!(read(&layout, "new.txt"), None);
+        // The rollback is itself a transaction of the history.
+        assert_eq!(crate::transaction::history::list(&layout).unwrap().len(), 3);
+    }
+
+    #[test]
+    fn a_file_changed_since_blocks_the_rollback_unless_forced() {
+        let dir = tempfile::tempdir().unwrap();
+        let layout = Layout::new(dir.path());
+        let guard = ProjectLock::acquire(&layout, true, &NoReporter).unwrap();
+        commit(&guard, &[("a.txt", Some("generated"))]);
+        std::fs::write(layout.file("a.txt"), "edited since").unwrap();
+
+        let options = RollbackOptions {
+            to: None,
+            force: false,
+        };
+        match rollback_locked(&guard, &options, 20) {
+            Err(ProjectError::RollbackBlocked { paths }) => assert_eq!(paths, ["a.txt"]),
+            other => panic!("expected RollbackBlocked, got {other:?}"),
+        }
+        assert_eq!(read(&layout, "a.txt").as_deref(), Some("edited since"));
+
+        let forced = RollbackOptions {
+            to: None,
+            force: true,
+        };
+        rollback_locked(&guard, &forced, 20).unwrap();
+        assert_eq!(read(&layout, "a.txt"), None);
     }
 }

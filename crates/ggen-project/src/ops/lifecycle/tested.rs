@@ -106,7 +106,7 @@ fn test_or_roll_back(
             // Only this command ran since the update: what the test phase changed goes too.
             force: true,
         };
-        rollback_locked(project.guard(), &options, env)?;
+        rollback_locked(project.guard(), &options, env.history_limit)?;
         project.reload()?;
         rolled_back = Some(id);
     }

@@ -3,21 +3,37 @@
 use ggen_project::Layout;
 
 use crate::Outcome;
-use crate::args::GlobalArgs;
+use crate::args::{GlobalArgs, OutdatedArgs};
 use crate::error::CliError;
 use crate::printer::Printer;
 use crate::settings;
 
-pub fn run(global: &GlobalArgs, printer: &Printer) -> Result<Outcome, CliError> {
+pub fn run(
+    args: &OutdatedArgs,
+    global: &GlobalArgs,
+    printer: &Printer,
+) -> Result<Outcome, CliError> {
     let env = settings::environment(global)?;
     let rows = ggen_project::outdated::outdated(&Layout::new(env.cwd.clone()), &env)?;
+    let behind: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.has_newer(args.compatible))
+        .map(|r| r.id.as_str())
+        .collect();
+    // Only --exit-code turns "a newer version exists" into exit 1 (a CI gate).
+    let gate_fails = args.exit_code && !behind.is_empty();
     if printer.json {
         printer.json_document(serde_json::json!({
-            "status": "ok",
-            "exit_code": 0,
+            "status": if gate_fails { "outdated" } else { "ok" },
+            "exit_code": if gate_fails { 1 } else { 0 },
+            "outdated": behind,
             "packs": rows,
         }));
-        return Ok(Outcome::Success);
+        return if gate_fails {
+            Err(CliError::reported())
+        } else {
+            Ok(Outcome::Success)
+        };
     }
     let mut text = format!(
         "{:<24} {:<12} {:<12} {:<12}\n",
@@ -33,8 +49,21 @@ pub fn run(global: &GlobalArgs, printer: &Printer) -> Result<Outcome, CliError> 
         ));
     }
     printer.out(&text);
-    if !rows.iter().any(|r| r.is_outdated()) {
-        printer.note("every pack is at its newest version");
+    let range = if args.compatible { "compatible " } else { "" };
+    if behind.is_empty() {
+        printer.note(&format!("every pack is at its newest {range}version"));
+        return Ok(Outcome::Success);
     }
-    Ok(Outcome::Success)
+    if !gate_fails {
+        return Ok(Outcome::Success);
+    }
+    Err(CliError::new(format!(
+        "{} pack(s) have a newer {range}version: {}",
+        behind.len(),
+        behind.join(", ")
+    ))
+    .with_hint(format!(
+        "`ggen packs update --all{}` moves them; `--dry-run` shows the plan first",
+        if args.compatible { " --compatible" } else { "" }
+    )))
 }

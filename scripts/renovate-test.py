@@ -325,6 +325,10 @@ def main():
             fail(f"a conflicting update exited {code}, not 3\n{result.stdout}{result.stderr}")
         if json.loads(result.stdout).get("exit_code") != 3:
             fail(f"the JSON task log does not say exit_code 3: {result.stdout}")
+        # Renovate puts the failed command's stderr into its PR comment: it must name the file.
+        if "src/lib.rs" not in result.stderr:
+            fail(f"the conflict run's stderr does not name src/lib.rs: {result.stderr}")
+        print(f"stderr Renovate would quote in the PR comment:\n{result.stderr}", end="")
         if "<<<<<<<" not in lib.read_text():
             fail("no conflict block in src/lib.rs")
         listed = run(["ggen", "conflicts"], cwd=conflicted, env=env, check=False, capture=True)

@@ -14,7 +14,9 @@
    must make the declared command exit 3 with the conflict blocks in the tree.
 
 Usage: scripts/renovate-test.py [--ggen PATH] [--keep]
-Environment: GGEN_RENOVATE_TOOLS=DIR reuses an npm install (default: a new temporary dir).
+Environment: GGEN_RENOVATE_TOOLS=DIR installs into DIR once and reuses it (default: a new
+temporary directory, removed afterwards); GGEN_FLEET_REQUIRE_FRESH_CLONE=1 enforces the
+fresh-clone variant.
 """
 
 import argparse
@@ -341,7 +343,9 @@ def main():
         if args.keep:
             print(f"scratch kept: {scratch}")
         else:
+            started = time.monotonic()
             shutil.rmtree(scratch, ignore_errors=True)
+            timings["cleanup"] = time.monotonic() - started
     timings["total"] = time.monotonic() - total
     print("timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()))
     print("fleet updates on Renovate: ok")

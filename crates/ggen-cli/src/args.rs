@@ -208,11 +208,15 @@ Examples:\n  ggen packs update rust-web\n  ggen packs update --all --compatible\
     )]
     Regenerate(RegenerateArgs),
     /// What would regenerate and why, and generated files that drifted (exit 1 when not clean)
-    Check,
+    Check(CheckArgs),
     /// Remove a pack: its unmodified files are deleted, files you changed are kept
     Uninstall(UninstallArgs),
     /// Installed packs with newer versions
-    Outdated,
+    #[command(
+        after_help = "Examples:\n  ggen packs outdated\n  ggen packs outdated --exit-code --compatible   \
+# a CI gate: exit 1 when a compatible release is out"
+    )]
+    Outdated(OutdatedArgs),
     /// Pack a directory into an archive and add it to a registry directory
     #[command(
         after_help = "Versions are immutable: publishing a version that is already in the \
@@ -234,6 +238,23 @@ Example:\n  ggen packs yank rust-web@1.2.0 --registry ./registry"
         after_help = "Example:\n  ggen packs info rust-web --registry https://packs.example.org"
     )]
     Info(InfoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Accepted for scripts that spell it: check never writes
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct OutdatedArgs {
+    /// Exit 1 when any installed pack has a newer version (a CI gate); 0 otherwise
+    #[arg(long)]
+    pub exit_code: bool,
+    /// With --exit-code, count only versions in the semver-compatible range of the installed one
+    #[arg(long)]
+    pub compatible: bool,
 }
 
 #[derive(Debug, Args)]

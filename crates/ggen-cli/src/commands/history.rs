@@ -152,9 +152,9 @@ fn project_root(command: &Command, global: &GlobalArgs) -> Option<PathBuf> {
             | PacksCommand::List(_)
             | PacksCommand::Update(_)
             | PacksCommand::Regenerate(_)
-            | PacksCommand::Check
+            | PacksCommand::Check(_)
             | PacksCommand::Uninstall(_)
-            | PacksCommand::Outdated,
+            | PacksCommand::Outdated(_),
         )
         | Command::Status
         | Command::Diff(_)

@@ -50,11 +50,11 @@ pub fn run(cli: Cli, printer: &Printer) -> Result<Report, CliError> {
         Command::Packs(PacksCommand::Regenerate(args)) => {
             packs_update::regenerate(&args, global, printer)
         }
-        Command::Packs(PacksCommand::Check) => packs_check::run(global, printer),
+        Command::Packs(PacksCommand::Check(_)) => packs_check::run(global, printer),
         Command::Packs(PacksCommand::Uninstall(args)) => {
             packs_uninstall::run(&args, global, printer)
         }
-        Command::Packs(PacksCommand::Outdated) => packs_outdated::run(global, printer),
+        Command::Packs(PacksCommand::Outdated(args)) => packs_outdated::run(&args, global, printer),
         Command::Status => status::status(global, printer),
         Command::Watch(args) => watch::run(&args, global, printer),
         Command::Lifecycle(LifecycleCommand::List) => lifecycle::list(global, printer),

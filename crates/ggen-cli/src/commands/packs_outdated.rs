@@ -2,25 +2,47 @@
 
 use ggen_project::Layout;
 
-use crate::args::GlobalArgs;
+use crate::args::{GlobalArgs, OutdatedArgs};
 use crate::error::CliError;
 use crate::printer::Printer;
 use crate::settings;
 use crate::{Outcome, Report};
 
-pub fn run(global: &GlobalArgs, printer: &Printer) -> Result<Report, CliError> {
-    let mut document = None;
+pub fn run(
+    args: &OutdatedArgs,
+    global: &GlobalArgs,
+    printer: &Printer,
+) -> Result<Report, CliError> {
     let env = settings::environment(global)?;
     let rows = ggen_project::ops::outdated::outdated(&Layout::new(env.cwd.clone()), &env)?;
+    let behind: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.has_newer(args.compatible))
+        .map(|r| r.id.as_str())
+        .collect();
+    // Only --exit-code turns "a newer version exists" into exit 1 (a CI gate).
+    let gate_fails = args.exit_code && !behind.is_empty();
+    let range = if args.compatible { "compatible " } else { "" };
+    let report = Report::new(Outcome::Success).with_json(printer, || {
+        serde_json::json!({ "outdated": behind, "packs": rows })
+    });
+    let report = if gate_fails {
+        report.failed(
+            CliError::new(format!(
+                "{} pack(s) have a newer {range}version: {}",
+                behind.len(),
+                behind.join(", ")
+            ))
+            .with_hint(format!(
+                "`ggen packs update --all{}` moves them; `--dry-run` shows the plan first",
+                if args.compatible { " --compatible" } else { "" }
+            )),
+        )
+    } else {
+        report
+    };
     if printer.json {
-        document = Some(serde_json::json!({
-            "packs": rows,
-        }));
-        return Ok(Report {
-            outcome: Outcome::Success,
-            document,
-            failure: None,
-        });
+        return Ok(report);
     }
     let mut text = format!(
         "{:<24} {:<12} {:<12} {:<12}\n",
@@ -36,12 +58,8 @@ pub fn run(global: &GlobalArgs, printer: &Printer) -> Result<Report, CliError> {
         ));
     }
     printer.out(&text);
-    if !rows.iter().any(|r| r.is_outdated()) {
-        printer.note("every pack is at its newest version");
+    if behind.is_empty() {
+        printer.note(&format!("every pack is at its newest {range}version"));
     }
-    Ok(Report {
-        outcome: Outcome::Success,
-        document,
-        failure: None,
-    })
+    Ok(report)
 }

@@ -23,6 +23,25 @@ impl OutdatedPack {
     pub fn is_outdated(&self) -> bool {
         self.newest.as_deref().is_some_and(|n| n != self.current)
     }
+
+    /// Whether a version above the installed one can be had: any newer version, or with
+    /// `compatible_only` one in the semver-compatible range (the `--exit-code` gate).
+    pub fn has_newer(&self, compatible_only: bool) -> bool {
+        let candidate = if compatible_only {
+            self.compatible.as_deref()
+        } else {
+            self.newest.as_deref()
+        };
+        match (
+            candidate.map(semver::Version::parse),
+            semver::Version::parse(&self.current),
+        ) {
+            (Some(Ok(candidate)), Ok(current)) => candidate > current,
+            // A version that is not semver: newer means different.
+            (Some(_), _) => candidate != Some(self.current.as_str()),
+            (None, _) => false,
+        }
+    }
 }
 
 pub fn outdated(layout: &Layout, env: &Environment) -> Result<Vec<OutdatedPack>, ProjectError> {

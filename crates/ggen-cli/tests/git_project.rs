@@ -319,3 +319,38 @@ fn random_sequences_never_leave_a_dangling_object_reference() {
         }
     }
 }
+
+fn porcelain(dir: &Path) -> String {
+    git(dir, &["status", "--porcelain"])
+}
+
+#[test]
+fn a_rollback_to_a_conflicted_state_makes_the_file_unmerged_in_git_again() {
+    let scratch = Scratch::new();
+    git(&scratch.work(), &["init", "-q"]);
+    let project = setup(&scratch);
+    git(&scratch.work(), &["add", "-A"]);
+    edit_generated(&project, 1);
+    let output = run(
+        &scratch,
+        &project,
+        &["packs", "update", "app", "--to", "1.1.0"],
+    );
+    assert_ne!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        porcelain(&project).contains("UU proj/README.md"),
+        "{}",
+        porcelain(&project)
+    );
+
+    ok(&scratch, &project, &["resolve", "--theirs", "README.md"]);
+    assert!(
+        !porcelain(&project).contains("UU"),
+        "{}",
+        porcelain(&project)
+    );
+
+    ok(&scratch, &project, &["rollback"]);
+    let status = porcelain(&project);
+    assert!(status.contains("UU proj/README.md"), "{status}");
+}

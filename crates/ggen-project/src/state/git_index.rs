@@ -134,3 +134,41 @@ fn update_index(top: &Path, args: &[&str], stdin: Option<&str>) -> bool {
     }
     child.wait().is_ok_and(|s| s.success())
 }
+
+/// After a change that replaced the snapshot wholesale (rollback): files conflicted in
+/// `after` are unmerged in git's index again (their three versions from `store`), and files
+/// conflicted only in `before` are cleared.
+pub(crate) fn sync_conflicts(
+    root: &Path,
+    store: &crate::state::objects::ObjectStore,
+    before: Option<&crate::state::snapshot::Snapshot>,
+    after: Option<&crate::state::snapshot::Snapshot>,
+) {
+    let empty = std::collections::BTreeMap::new();
+    let before = before.map_or(&empty, |s| &s.conflicts);
+    let after = after.map_or(&empty, |s| &s.conflicts);
+    for path in before.keys().filter(|p| !after.contains_key(*p)) {
+        clear_unmerged(root, path);
+    }
+    let mut versions = Vec::new();
+    for (path, conflict) in after {
+        let Some(current) = conflict.current.as_deref() else {
+            continue;
+        };
+        let base = conflict.base.as_deref().and_then(|h| store.get(h).ok());
+        let (Ok(current), Ok(new)) = (store.get(current), store.get(&conflict.new)) else {
+            continue;
+        };
+        versions.push((path.as_str(), base, current, new));
+    }
+    let unmerged: Vec<Unmerged<'_>> = versions
+        .iter()
+        .map(|(path, base, current, new)| Unmerged {
+            path,
+            base: base.as_deref(),
+            current,
+            new,
+        })
+        .collect();
+    record_unmerged(root, &unmerged);
+}

@@ -354,3 +354,56 @@ fn a_rollback_to_a_conflicted_state_makes_the_file_unmerged_in_git_again() {
     let status = porcelain(&project);
     assert!(status.contains("UU proj/README.md"), "{status}");
 }
+
+#[test]
+fn a_conflict_resolved_the_git_way_is_settled_for_ggen() {
+    let scratch = Scratch::new();
+    git(&scratch.work(), &["init", "-q"]);
+    let project = setup(&scratch);
+    git(&scratch.work(), &["add", "-A"]);
+    edit_generated(&project, 1);
+    let output = run(
+        &scratch,
+        &project,
+        &["packs", "update", "app", "--to", "1.1.0"],
+    );
+    assert_ne!(output.status.code(), Some(0), "{}", stderr(&output));
+    let output = run(&scratch, &project, &["conflicts"]);
+    assert_ne!(output.status.code(), Some(0));
+
+    // Edit out the markers, keep both lines, `git add`.
+    let path = project.join("README.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let merged: String = text
+        .lines()
+        .filter(|l| {
+            !l.starts_with("<<<<<<<")
+                && !l.starts_with(">>>>>>>")
+                && !l.starts_with("=======")
+                && !l.starts_with("|||||||")
+        })
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&path, merged).unwrap();
+    git(&project, &["add", "README.md"]);
+    assert!(
+        !porcelain(&project).contains("UU"),
+        "{}",
+        porcelain(&project)
+    );
+
+    let output = run(&scratch, &project, &["conflicts"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let out = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        out.contains("README.md") && out.contains("resolved in git"),
+        "{out}"
+    );
+    let output = run(&scratch, &project, &["status"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let out = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        out.contains("resolved in git") && !out.contains("conflict"),
+        "{out}"
+    );
+}

@@ -11,7 +11,7 @@ use crate::settings;
 pub fn list(global: &GlobalArgs, printer: &Printer) -> Result<Outcome, CliError> {
     let env = settings::environment(global)?;
     let conflicts = ggen_project::ops::resolve::conflicts(&Layout::new(env.cwd.clone()))?;
-    let outcome = if conflicts.is_empty() {
+    let outcome = if conflicts.iter().all(|c| c.settled.is_some()) {
         Outcome::Success
     } else {
         Outcome::Unresolved
@@ -27,7 +27,8 @@ pub fn list(global: &GlobalArgs, printer: &Printer) -> Result<Outcome, CliError>
     }
     let mut text = String::new();
     for entry in &conflicts {
-        let what = match entry.conflict.reason.as_str() {
+        let what = match entry.settled.unwrap_or(entry.conflict.reason.as_str()) {
+            "resolved in git" => "resolved in git; `ggen resolve --merged` records it",
             "merge" => "conflict blocks in the file",
             "binary" => "binary file changed on both sides; yours is on disk",
             "exists" => "your file was in the way; yours is on disk",

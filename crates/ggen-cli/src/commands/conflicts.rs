@@ -12,7 +12,7 @@ pub fn list(global: &GlobalArgs, printer: &Printer) -> Result<Report, CliError> 
     let mut document = None;
     let env = settings::environment(global)?;
     let conflicts = ggen_project::ops::resolve::conflicts(&Layout::new(env.cwd.clone()))?;
-    let outcome = if conflicts.is_empty() {
+    let outcome = if conflicts.iter().all(|c| c.settled.is_some()) {
         Outcome::Success
     } else {
         Outcome::Unresolved
@@ -29,7 +29,8 @@ pub fn list(global: &GlobalArgs, printer: &Printer) -> Result<Report, CliError> 
     }
     let mut text = String::new();
     for entry in &conflicts {
-        let what = match entry.conflict.reason.as_str() {
+        let what = match entry.settled.unwrap_or(entry.conflict.reason.as_str()) {
+            "resolved in git" => "resolved in git; `ggen resolve --merged` records it",
             "merge" => "conflict blocks in the file",
             "binary" => "binary file changed on both sides; yours is on disk",
             "exists" => "your file was in the way; yours is on disk",

@@ -51,7 +51,11 @@ pub(super) fn print_files(report: &StatusReport, printer: &Printer) {
             FileState::Missing => "missing",
             FileState::Conflicted => "conflict",
         };
-        text.push_str(&format!("{word:<10} {}  ({})\n", file.path, file.pack));
+        let how = match (&file.state, &file.reason) {
+            (FileState::Modified, Some(how)) => format!(", {how}"),
+            _ => String::new(),
+        };
+        text.push_str(&format!("{word:<10} {}  ({}{how})\n", file.path, file.pack));
     }
     printer.out(&text);
 }

@@ -55,7 +55,14 @@ pub fn status_of(layout: &Layout, snapshot: &Snapshot) -> Result<StatusReport, P
     let mut files: Vec<FileStatus> = entries
         .par_iter()
         .map(|(path, file)| {
-            let state = if snapshot.conflicts.contains_key(*path) {
+            let settled = snapshot
+                .conflicts
+                .contains_key(*path)
+                .then(|| crate::state::git_index::settled_in_git(layout.root(), path))
+                .flatten();
+            let state = if settled.is_some() {
+                Some(FileState::Modified)
+            } else if snapshot.conflicts.contains_key(*path) {
                 Some(FileState::Conflicted)
             } else {
                 match disk_hash(layout, path, file)? {
@@ -70,7 +77,10 @@ pub fn status_of(layout: &Layout, snapshot: &Snapshot) -> Result<StatusReport, P
                 path: (*path).clone(),
                 pack: file.pack.clone(),
                 state,
-                reason: snapshot.conflicts.get(*path).map(|c| c.reason.clone()),
+                reason: match settled {
+                    Some(how) => Some(how.to_string()),
+                    None => snapshot.conflicts.get(*path).map(|c| c.reason.clone()),
+                },
             }))
         })
         .collect::<Result<Vec<_>, _>>()?

@@ -26,6 +26,10 @@ pub struct ConflictEntry {
     pub path: String,
     #[serde(flatten)]
     pub conflict: SnapshotConflict,
+    /// How the conflict was settled outside ggen (`resolved in git`), if it was; `ggen
+    /// resolve --merged` records it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub settled: Option<&'static str>,
 }
 
 /// The unresolved conflicts, sorted by path.
@@ -34,7 +38,11 @@ pub fn conflicts(layout: &Layout) -> Result<Vec<ConflictEntry>, ProjectError> {
     Ok(snapshot
         .conflicts
         .into_iter()
-        .map(|(path, conflict)| ConflictEntry { path, conflict })
+        .map(|(path, conflict)| ConflictEntry {
+            settled: crate::state::git_index::settled_in_git(layout.root(), &path),
+            path,
+            conflict,
+        })
         .collect())
 }
 

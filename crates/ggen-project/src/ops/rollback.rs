@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::state::lockfile::Lockfile;
 use crate::state::objects::ObjectStore;
+use crate::state::snapshot::Snapshot;
 use crate::transaction::journal;
 use crate::transaction::journal::{PathState, Record};
 use crate::transaction::project_lock::ProjectLock;
@@ -136,6 +137,12 @@ pub fn rollback_locked(
     let lock_bytes = state_bytes(&store, &lockfile.restore)?;
     let snapshot_bytes = state_bytes(&store, &snapshot.restore)?;
 
+    let snapshot_before = Snapshot::load(&layout.snapshot()).ok().flatten();
+    let snapshot_restored = match snapshot.restore.hash() {
+        Some(hash) => Snapshot::load(&store.path(hash))?,
+        None => None,
+    };
+
     let ids: Vec<&str> = undone.iter().map(|r| r.id.as_str()).collect();
     let command = format!("rollback {}", ids.join(" "));
     let mut tx = Transaction::begin(
@@ -159,6 +166,12 @@ pub fn rollback_locked(
     };
     let packs = pack_changes(&current_lock, &restored_lock);
     let transaction = tx.commit_bytes(lock_bytes.as_deref(), snapshot_bytes.as_deref(), packs)?;
+    crate::state::git_index::sync_conflicts(
+        layout.root(),
+        &store,
+        snapshot_before.as_ref(),
+        snapshot_restored.as_ref(),
+    );
 
     let files = files
         .iter()

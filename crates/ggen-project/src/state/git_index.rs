@@ -158,3 +158,82 @@ fn update_index(top: &Path, args: &[&str], stdin: Option<&str>) -> bool {
     }
     child.wait().is_ok_and(|s| s.success())
 }
+
+/// After a change that replaced the snapshot wholesale (rollback): files conflicted in
+/// `after` are unmerged in git's index again (their three versions from `store`), and files
+/// conflicted only in `before` are cleared.
+pub(crate) fn sync_conflicts(
+    root: &Path,
+    store: &crate::state::objects::ObjectStore,
+    before: Option<&crate::state::snapshot::Snapshot>,
+    after: Option<&crate::state::snapshot::Snapshot>,
+) {
+    let empty = std::collections::BTreeMap::new();
+    let before = before.map_or(&empty, |s| &s.conflicts);
+    let after = after.map_or(&empty, |s| &s.conflicts);
+    for path in before.keys().filter(|p| !after.contains_key(*p)) {
+        clear_unmerged(root, path);
+    }
+    let mut versions = Vec::new();
+    for (path, conflict) in after {
+        let Some(current) = conflict.current.as_deref() else {
+            continue;
+        };
+        let base = conflict.base.as_deref().and_then(|h| store.get(h).ok());
+        let (Ok(current), Ok(new)) = (store.get(current), store.get(&conflict.new)) else {
+            continue;
+        };
+        versions.push((path.as_str(), base, current, new));
+    }
+    let unmerged: Vec<Unmerged<'_>> = versions
+        .iter()
+        .map(|(path, base, current, new)| Unmerged {
+            path,
+            base: base.as_deref(),
+            current,
+            new,
+        })
+        .collect();
+    record_unmerged(root, &unmerged);
+}
+
+/// How a conflict ggen still records was settled in git, if it was: the user took the
+/// file out of conflict the git way (edited out the markers and `git add`ed it), so git's
+/// index holds it at stage 0, as it is on disk, with no conflict markers left.
+pub fn settled_in_git(root: &Path, path: &str) -> Option<&'static str> {
+    let text = std::fs::read(root.join(path)).ok()?;
+    let has_markers = text
+        .split(|b| *b == b'\n')
+        .any(|line| line.starts_with(b"<<<<<<<") || line.starts_with(b">>>>>>>"));
+    if has_markers {
+        return None;
+    }
+    let (top, inside) = work_tree(root)?;
+    let path = git_path(&inside, path);
+    let staged = Command::new("git")
+        .arg("-C")
+        .arg(&top)
+        .args(["ls-files", "-s", "--"])
+        .arg(&path)
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    let listing = String::from_utf8_lossy(&staged.stdout);
+    let mut entries = listing.lines();
+    let only = entries.next()?;
+    let stage0 = only.split('\t').next()?.split(' ').nth(2) == Some("0");
+    if !staged.status.success() || entries.next().is_some() || !stage0 {
+        return None;
+    }
+    let same = Command::new("git")
+        .arg("-C")
+        .arg(&top)
+        .args(["diff", "--quiet", "--"])
+        .arg(&path)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .ok()?
+        .success();
+    same.then_some("resolved in git")
+}

@@ -28,6 +28,22 @@ impl Layout {
         self.root.join(".ggen")
     }
 
+    /// `.ggen/.gitignore`: `*`, so `git add -A` never picks up the local state.
+    pub fn state_gitignore(&self) -> PathBuf {
+        self.state_dir().join(".gitignore")
+    }
+
+    /// Creates `.ggen/` if needed, and its `.gitignore` (`*`) when it has none: `.ggen/` is
+    /// local to one checkout; `ggen.lock` and the generated files are what a team commits.
+    pub fn ensure_state_dir(&self) -> Result<(), ggen_fs::FsError> {
+        ggen_fs::create_dir_all(&self.state_dir())?;
+        let ignore = self.state_gitignore();
+        if std::fs::symlink_metadata(&ignore).is_err() {
+            ggen_fs::write_new(&ignore, b"*\n", ggen_fs::Durability::Batch)?;
+        }
+        Ok(())
+    }
+
     pub fn snapshot(&self) -> PathBuf {
         self.state_dir().join("snapshot.json")
     }

@@ -5,6 +5,8 @@ use std::collections::HashSet;
 
 use serde::Serialize;
 
+use crate::state::lockfile::Lockfile;
+use crate::state::objects::ObjectStore;
 use crate::state::snapshot::Snapshot;
 use crate::transaction::journal::{self, PackChange, PathState, Record};
 use crate::{Layout, ProjectError};
@@ -103,21 +105,10 @@ pub(crate) fn collect_garbage(layout: &Layout) -> Result<usize, ProjectError> {
     let Ok(snapshot) = Snapshot::load(&layout.snapshot()) else {
         return Ok(0);
     };
+    let store = ObjectStore::new(layout.objects());
     let mut keep: HashSet<String> = HashSet::new();
     if let Some(snapshot) = &snapshot {
-        for file in snapshot.files.values() {
-            keep.insert(file.hash.clone());
-        }
-        for conflict in snapshot.conflicts.values() {
-            keep.extend(conflict.base.iter().cloned());
-            keep.extend(conflict.current.iter().cloned());
-            keep.insert(conflict.new.clone());
-        }
-        for pack in snapshot.packs.values() {
-            for template in pack.templates.values() {
-                keep.extend(template.outputs.values().cloned());
-            }
-        }
+        referenced_by(snapshot, &mut keep);
     }
     for parent in [layout.history_dir(), layout.journal_dir()] {
         for name in journal::entry_names(&parent) {
@@ -135,6 +126,24 @@ pub(crate) fn collect_garbage(layout: &Layout) -> Result<usize, ProjectError> {
                     if let Some(hash) = state.hash() {
                         keep.insert(hash.to_string());
                     }
+                }
+            }
+            // What a rollback restores: the snapshots and lockfiles this entry recorded, and
+            // every merge base and conflict version they name.
+            for state in [&record.snapshot.before, &record.snapshot.after] {
+                let Some(hash) = state.hash() else { continue };
+                match Snapshot::load(&store.path(hash)) {
+                    Ok(Some(stored)) => referenced_by(&stored, &mut keep),
+                    Ok(None) => {}
+                    // Unreadable: keep everything rather than guess what it needs.
+                    Err(_) => return Ok(0),
+                }
+            }
+            for state in [&record.lockfile.before, &record.lockfile.after] {
+                if let Some(hash) = state.hash()
+                    && let Ok(Some(stored)) = Lockfile::load(&store.path(hash))
+                {
+                    keep.extend(stored.files.values().map(|f| f.hash.clone()));
                 }
             }
         }
@@ -158,4 +167,22 @@ pub(crate) fn collect_garbage(layout: &Layout) -> Result<usize, ProjectError> {
         }
     }
     Ok(removed)
+}
+
+/// Every object `snapshot` names: merge bases, template outputs, and the base, current and
+/// new version of each pending conflict.
+pub(crate) fn referenced_by(snapshot: &Snapshot, keep: &mut HashSet<String>) {
+    for file in snapshot.files.values() {
+        keep.insert(file.hash.clone());
+    }
+    for conflict in snapshot.conflicts.values() {
+        keep.extend(conflict.base.iter().cloned());
+        keep.extend(conflict.current.iter().cloned());
+        keep.insert(conflict.new.clone());
+    }
+    for pack in snapshot.packs.values() {
+        for template in pack.templates.values() {
+            keep.extend(template.outputs.values().cloned());
+        }
+    }
 }

@@ -124,6 +124,14 @@ impl Record {
     pub fn changed_files(&self) -> impl Iterator<Item = (&String, &PathChange)> {
         self.files.iter().filter(|(_, c)| c.before != c.after)
     }
+
+    /// True when the transaction changed nothing: no file, and `ggen.lock` and the snapshot
+    /// byte for byte as before.
+    pub fn is_empty(&self) -> bool {
+        self.changed_files().next().is_none()
+            && self.lockfile.before == self.lockfile.after
+            && self.snapshot.before == self.snapshot.after
+    }
 }
 
 /// Refuses a recorded path that is absolute, climbs with `..`, or names ggen's own state.

@@ -265,6 +265,13 @@ impl<'a> Transaction<'a> {
         self.record.snapshot.after = self.stored_state(snapshot, &self.record.snapshot.before)?;
         self.record.lockfile.after = self.stored_state(lock, &self.record.lockfile.before)?;
         self.record.packs = packs;
+        if self.record.is_empty() {
+            // Nothing changed: no history entry (it would push real changes out, and
+            // `ggen rollback` would undo an invisible no-op).
+            self.finished = true;
+            let _ = ggen_fs::remove_dir_all(&dir);
+            return Ok(self.record.id.clone());
+        }
         self.record.committed = true;
         self.record.write(&dir)?;
         ggen_fs::create_dir_all(&layout.history_dir())?;

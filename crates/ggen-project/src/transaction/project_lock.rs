@@ -23,7 +23,7 @@ impl ProjectLock {
         reporter: &dyn Reporter,
     ) -> Result<ProjectLock, ProjectError> {
         let path = layout.project_lock();
-        ggen_fs::create_dir_all(&layout.state_dir())?;
+        layout.ensure_state_dir()?;
         let file = File::options()
             .create(true)
             .truncate(false)

@@ -129,7 +129,7 @@ pub(crate) fn run_phases(
     }
     // Whatever happened, what ran is recorded.
     if !runner.runs.is_empty() {
-        ggen_fs::create_dir_all(&layout.state_dir())?;
+        layout.ensure_state_dir()?;
         runner.state.save(&state_path)?;
     }
     result?;

@@ -133,6 +133,7 @@ mod tests {
             let change = FileChange {
                 path: "a.txt",
                 content: Some(b"committed"),
+                executable: None,
             };
             tx.apply(&[], &[change], &NoReporter).unwrap();
             tx.commit(&mut Lockfile::default(), &Snapshot::new())
@@ -143,6 +144,7 @@ mod tests {
             let change = FileChange {
                 path: "a.txt",
                 content: Some(b"half done"),
+                executable: None,
             };
             tx.apply(&[], &[change], &NoReporter).unwrap();
             std::mem::forget(tx);

@@ -4,11 +4,11 @@
 
 use std::path::Path;
 
-use crate::{Outcome, Report};
 use crate::args::{GlobalArgs, PacksNewArgs};
 use crate::error::CliError;
 use crate::printer::Printer;
 use crate::settings;
+use crate::{Outcome, Report};
 
 /// The scaffold's files: path under the pack directory, text. `{id}` is replaced.
 const FILES: &[(&str, &str)] = &[

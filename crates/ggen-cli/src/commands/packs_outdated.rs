@@ -23,9 +23,10 @@ pub fn run(
     // Only --exit-code turns "a newer version exists" into exit 1 (a CI gate).
     let gate_fails = args.exit_code && !behind.is_empty();
     let range = if args.compatible { "compatible " } else { "" };
-    let report = Report::new(Outcome::Success).with_json(printer, || {
-        serde_json::json!({ "outdated": behind, "packs": rows })
-    });
+    let report = Report::new(Outcome::Success).with_json(
+        printer,
+        || serde_json::json!({ "outdated": behind, "packs": rows }),
+    );
     let report = if gate_fails {
         report.failed(
             CliError::new(format!(

@@ -261,6 +261,7 @@ mod tests {
             .map(|(path, text)| FileChange {
                 path,
                 content: text.map(str::as_bytes),
+                executable: None,
             })
             .collect();
         tx.apply(&[], &changes, &NoReporter).unwrap();

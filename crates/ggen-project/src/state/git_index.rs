@@ -189,9 +189,11 @@ pub(crate) fn sync_conflicts(
         .iter()
         .map(|(path, base, current, new)| Unmerged {
             path,
-            base: base.as_deref(),
-            current,
-            new,
+            versions: Merge::new(
+                Some(current.as_slice()),
+                base.as_deref(),
+                Some(new.as_slice()),
+            ),
         })
         .collect();
     record_unmerged(root, &unmerged);

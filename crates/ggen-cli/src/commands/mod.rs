@@ -9,7 +9,7 @@ mod history;
 mod install;
 mod keys;
 mod lifecycle;
-mod merge_file;
+pub mod merge_file;
 mod packs_info;
 mod packs_list;
 mod packs_outdated;
@@ -67,7 +67,7 @@ pub fn run(cli: Cli, printer: &Printer) -> Result<Outcome, CliError> {
             template_render::run(&args, global, printer)
         }
         Command::Graph(GraphCommand::Query(args)) => graph_query::run(&args, global, printer),
-        Command::MergeFile(args) => merge_file::run(&args, global, printer),
+        Command::MergeFile(args) => merge_file::run(&args),
         Command::Regions(args) => regions::run(&args, global, printer),
         Command::Completions(args) => completions::run(&args, printer),
     }

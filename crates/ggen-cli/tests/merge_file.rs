@@ -240,3 +240,75 @@ fn regions_lists_markers_and_warns_on_malformed_ones() {
         "{err}"
     );
 }
+
+/// The real-history differential script (scripts/merge_file_differential.py) on a small
+/// history made here: merges with CRLF, Latin-1, `=======` content lines, conflicting and
+/// clean files. The full run over public repositories is the benchmark in the ggen-merge README.
+#[test]
+fn real_history_differential_script_agrees_on_a_small_history() {
+    let scratch = Scratch::new();
+    let repo = scratch.work().join("hist");
+    std::fs::create_dir_all(&repo).unwrap();
+    let git = |args: &[&str]| {
+        let status = Command::new("git")
+            .current_dir(&repo)
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(status.status.success() || args[0] == "merge", "{args:?}");
+    };
+    let write = |name: &str, bytes: &[u8]| std::fs::write(repo.join(name), bytes).unwrap();
+    git(&["init", "-q", "-b", "main"]);
+    let base_doc = b"Title\n=======\n\nintro\n\nbody\n\nend\n".as_slice();
+    write("doc.adoc", base_doc);
+    write("win.txt", b"a\r\nb\r\nc\r\nd\r\n");
+    write(
+        "fr.po",
+        b"msgid \"caf\xe9\"\nmsgstr \"\"\n\nmsgid \"x\"\nmsgstr \"\"\n",
+    );
+    git(&["add", "-A"]);
+    git(&["commit", "-qm", "base"]);
+    git(&["checkout", "-qb", "side"]);
+    write(
+        "doc.adoc",
+        b"Title\n=======\n\nintro, theirs\n\nbody\n\nend, theirs\n",
+    );
+    write("win.txt", b"a\r\nB\r\nc\r\nd\r\n");
+    write(
+        "fr.po",
+        b"msgid \"caf\xe9\"\nmsgstr \"theirs\"\n\nmsgid \"x\"\nmsgstr \"\"\n",
+    );
+    git(&["commit", "-qam", "side"]);
+    git(&["checkout", "-q", "main"]);
+    write(
+        "doc.adoc",
+        b"Title\n=======\n\nintro, ours\n\nbody\n\nend\n",
+    );
+    write("win.txt", b"a\r\nb\r\nc\r\nD\r\n");
+    write(
+        "fr.po",
+        b"msgid \"caf\xe9\"\nmsgstr \"ours \xe9\"\n\nmsgid \"x\"\nmsgstr \"y\"\n",
+    );
+    git(&["commit", "-qam", "main"]);
+    git(&["merge", "-q", "--no-edit", "side"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-qm", "merged"]);
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../scripts/merge_file_differential.py");
+    let output = Command::new("python3")
+        .arg(script)
+        .arg("--ggen")
+        .arg(assert_cmd::cargo::cargo_bin("ggen"))
+        .arg(repo.join(".git"))
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        report.contains("TOTAL: 3 cases, 15 runs"),
+        "{report}{}",
+        stderr(&output)
+    );
+    assert!(report.contains("both 100.00%"), "{report}");
+    assert_eq!(output.status.code(), Some(0), "{report}");
+}

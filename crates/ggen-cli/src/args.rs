@@ -562,38 +562,22 @@ pub struct QueryArgs {
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Exit status: 0 when the merge is clean, 3 when conflicts remain, 1 on error.\n\n\
+    disable_help_flag = true,
+    after_help = "Options, read as git merge-file reads them (`ggen merge-file --help` lists them):\n  \
+-p/--stdout, --diff3, --ours, --theirs, --union, -L LABEL (up to three), --marker-size N, -q,\n  \
+--widen-markers (markers longer than any marker-like line).\n\n\
+Exit status, as git merge-file's: the number of conflicts (at most 127), 255 on error, 129 on a usage error.\n\n\
 As a git merge driver:\n  git config merge.ggen.driver 'ggen merge-file -L %S -L %O -L %X %A %O %B'\n  \
 echo '*.rs merge=ggen' >> .gitattributes"
 )]
 pub struct MergeFileArgs {
-    /// The current version; the result is written here unless -p
-    pub current: PathBuf,
-    /// The common ancestor
-    pub base: PathBuf,
-    /// The other version
-    pub other: PathBuf,
-    /// Print the result to stdout instead of overwriting CURRENT
-    #[arg(short = 'p', long = "stdout")]
-    pub stdout: bool,
-    /// Show the base version inside conflict blocks
-    #[arg(long)]
-    pub diff3: bool,
-    /// Resolve conflicts by taking the current side
-    #[arg(long, conflicts_with_all = ["theirs", "union"])]
-    pub ours: bool,
-    /// Resolve conflicts by taking the other side
-    #[arg(long, conflicts_with = "union")]
-    pub theirs: bool,
-    /// Resolve conflicts by taking both sides
-    #[arg(long)]
-    pub union: bool,
-    /// Labels for current, base and other in conflict markers (give up to three)
-    #[arg(short = 'L', value_name = "LABEL", action = clap::ArgAction::Append)]
-    pub labels: Vec<String>,
-    /// Width of conflict markers
-    #[arg(long, value_name = "N", default_value_t = 7)]
-    pub marker_size: usize,
+    /// git merge-file's options and CURRENT BASE OTHER (parsed by commands/merge_file.rs)
+    #[arg(
+        value_name = "ARGS",
+        trailing_var_arg = true,
+        allow_hyphen_values = true
+    )]
+    pub args: Vec<std::ffi::OsString>,
 }
 
 #[derive(Debug, Args)]

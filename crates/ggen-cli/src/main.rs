@@ -18,6 +18,12 @@ use crate::printer::Printer;
 pub use crate::report::{Outcome, Report};
 
 fn main() -> ExitCode {
+    // `merge-file` is git's drop-in with git's own argument syntax: dispatched before the
+    // command tree is built, so it starts as fast as `git merge-file`.
+    let mut argv = std::env::args_os();
+    if argv.nth(1).is_some_and(|a| a == "merge-file") {
+        return commands::merge_file::run_git_args(&argv.collect::<Vec<_>>());
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {

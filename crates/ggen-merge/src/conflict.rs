@@ -4,26 +4,19 @@
 //! newline gets one, markers end with the conflict's line ending, labels follow a space. [`parse`] is its inverse: for hunks whose
 //! conflict terms end with a newline (or are empty), `parse(materialize(h), n) == h`, where
 //! merge-style conflicts come back with an empty base (that style does not write it).
-//! The marker size grows past any marker-like line of the content ([`conflict_marker_size`]),
-//! so markers are never confused with content.
+//! Markers are exactly the marker size, as git writes them, unless the options ask for
+//! [`MarkerWidth::Widen`]: then the size grows past any marker-like line of the content
+//! ([`conflict_marker_size`]), so markers are never confused with content.
 
-use crate::line_merge::ConflictStyle;
 use crate::merge::{LineEnding, Merge, MergeHunk, push_hunk};
-use crate::merge_file::{Favor, MergeOptions};
-
-/// git's default conflict marker size.
-pub const DEFAULT_MARKER_SIZE: usize = 7;
+use crate::options::{ConflictStyle, Favor, MarkerWidth, MergeOptions, effective_marker_size};
 
 const MARKER_CHARS: [u8; 4] = [b'<', b'|', b'=', b'>'];
 
 /// The marker size to use for `texts`: at least `minimum` (7 when 0), and longer than every
 /// run of `<`, `|`, `=` or `>` that starts a line and is at least `minimum` long.
 pub fn conflict_marker_size(texts: &[&[u8]], minimum: usize) -> usize {
-    let minimum = if minimum == 0 {
-        DEFAULT_MARKER_SIZE
-    } else {
-        minimum
-    };
+    let minimum = effective_marker_size(minimum);
     let mut size = minimum;
     for text in texts {
         let line_starts = std::iter::once(0).chain(memchr::memchr_iter(b'\n', text).map(|i| i + 1));
@@ -42,8 +35,12 @@ pub fn conflict_marker_size(texts: &[&[u8]], minimum: usize) -> usize {
     size
 }
 
-/// The marker size [`materialize`] uses for `hunks` with `opts`.
+/// The marker size [`materialize`] uses for `hunks` with `opts`: the asked size, or with
+/// [`MarkerWidth::Widen`] grown past the content.
 pub fn marker_size_for(hunks: &[MergeHunk], opts: &MergeOptions) -> usize {
+    if opts.marker_width == MarkerWidth::Exact {
+        return opts.base_marker_size();
+    }
     let mut texts: Vec<&[u8]> = Vec::new();
     for hunk in hunks {
         match hunk {
@@ -163,11 +160,7 @@ enum State {
 /// Read text with conflict markers of `marker_size` back into hunks, the inverse of
 /// [`materialize`]. Incomplete marker blocks are kept as resolved text, never dropped.
 pub fn parse(text: &[u8], marker_size: usize) -> Vec<MergeHunk> {
-    let size = if marker_size == 0 {
-        DEFAULT_MARKER_SIZE
-    } else {
-        marker_size
-    };
+    let size = effective_marker_size(marker_size);
     let mut hunks = Vec::new();
     let mut state = State::Outside;
     let mut resolved_start = 0;
@@ -307,9 +300,29 @@ mod tests {
             Merge::new(b"=======\n".to_vec(), Vec::new(), b">>>>>>> x\n".to_vec()),
             LineEnding::Lf,
         )];
-        let o = opts(ConflictStyle::Merge);
+        let o = MergeOptions {
+            marker_width: MarkerWidth::Widen,
+            ..opts(ConflictStyle::Merge)
+        };
         let (text, _) = materialize(&hunks, &o);
+        assert_eq!(marker_size_for(&hunks, &o), 8);
         assert_eq!(parse(&text, marker_size_for(&hunks, &o)), hunks);
+        // git's width: exactly the asked size, whatever the content.
+        let exact = opts(ConflictStyle::Merge);
+        assert_eq!(marker_size_for(&hunks, &exact), 7);
+        let (text, _) = materialize(&hunks, &exact);
+        assert!(text.starts_with(b"<<<<<<< current\n=======\n=======\n"));
+    }
+
+    #[test]
+    fn huge_marker_sizes_are_capped() {
+        let o = MergeOptions {
+            marker_size: 4_000_000_000,
+            ..opts(ConflictStyle::Merge)
+        };
+        assert_eq!(marker_size_for(&sample(), &o), crate::MAX_MARKER_SIZE);
+        let (text, _) = materialize(&sample(), &o);
+        assert!(text.len() < 4 * crate::MAX_MARKER_SIZE + 100);
     }
 
     #[test]

@@ -6,8 +6,8 @@
 //! the text, or for merges up to three texts separated by `0xFF` (a byte valid UTF-8 never
 //! holds, so separators never hide inside text).
 
-use crate::conflict::conflict_marker_size;
-use crate::merge_file::{Favor, MergeOptions, is_text, merge_file};
+use crate::merge_file::{is_text, merge_file};
+use crate::options::{Favor, MarkerWidth, MergeOptions};
 use crate::regions::{RegionKind, scan};
 use crate::{ConflictStyle, MergeHunk, merge_lines, merge_regions, parse};
 
@@ -93,6 +93,8 @@ pub fn merge_regions_input(data: &[u8]) -> Result<(), String> {
             3 => Some(Favor::Union),
             _ => None,
         },
+        // Markers that can be read back whatever the content, as projects write them.
+        marker_width: MarkerWidth::Widen,
         ..MergeOptions::default()
     };
     let out = merge_regions(path, current, base, new, &opts);
@@ -127,8 +129,7 @@ pub fn merge_regions_input(data: &[u8]) -> Result<(), String> {
         }
         if opts.favor.is_none() {
             let plain = merge_file(current, base, new, &opts);
-            let size = conflict_marker_size(&[current, base, new], opts.marker_size);
-            let found = parse(&plain.bytes, size)
+            let found = parse(&plain.bytes, plain.marker_size)
                 .iter()
                 .filter(|h| h.is_conflict())
                 .count();

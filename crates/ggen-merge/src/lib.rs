@@ -5,25 +5,27 @@
 //! - [`materialize`] / [`parse`]: conflict markers, written only at the edge.
 //! - [`regions`]: `@ggen:` region markers; [`merge_regions`]: the region-aware merge.
 //!
-//! Differences from `git merge-file`, deliberate (non-text content is a whole-file conflict,
-//! markers grow past marker-like lines, the conflict count is not capped at 127), are listed
-//! in the crate README.
+//! [`merge_file`] produces `git merge-file`'s bytes and conflict count; the choices git does
+//! not offer (markers widened past marker-like lines, [`MarkerWidth::Widen`], which projects
+//! use) are options. See the crate README.
 
 mod conflict;
 mod line_merge;
 mod merge;
 mod merge_file;
+mod options;
 mod placement;
 mod refine;
 mod region_merge;
 pub mod regions;
 
-pub use conflict::{
-    DEFAULT_MARKER_SIZE, conflict_marker_size, marker_size_for, materialize, parse,
-};
-pub use line_merge::{ConflictStyle, merge_lines};
+pub use conflict::{conflict_marker_size, marker_size_for, materialize, parse};
+pub use line_merge::merge_lines;
 pub use merge::{LineEnding, Merge, MergeHunk};
-pub use merge_file::{Favor, MergeOptions, MergeOutput, is_text, merge_file};
+pub use merge_file::{MergeOutput, is_binary, is_text, merge_file};
+pub use options::{
+    ConflictStyle, DEFAULT_MARKER_SIZE, Favor, MAX_MARKER_SIZE, MarkerWidth, MergeOptions,
+};
 pub use region_merge::{RegionMergeOutput, merge_regions};
 
 #[doc(hidden)]

@@ -28,23 +28,11 @@ use std::num::NonZeroU8;
 use gix_imara_diff::{Algorithm, InternedInput};
 use gix_merge::blob::builtin_driver::text::{self, Conflict, Labels, Options};
 
-use crate::conflict::{DEFAULT_MARKER_SIZE, parse};
+use crate::conflict::parse;
 use crate::merge::{LineEnding, Merge, MergeHunk, push_hunk};
-use crate::merge_file::MAX_TEXT_SIZE;
+use crate::options::{ConflictStyle, DEFAULT_MARKER_SIZE, MAX_TEXT_SIZE};
 use crate::placement::locate;
 use crate::refine::refine;
-
-/// How conflicts are presented, which also decides how far the merge shrinks them.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize)]
-pub enum ConflictStyle {
-    /// git's default: the two sides, conflicts cut where git cuts them (split around lines
-    /// both sides share, joined when at most three lines, or lines without letters or digits,
-    /// separate them).
-    #[default]
-    Merge,
-    /// `--diff3`: the two sides and the base, conflicts not reduced.
-    Diff3,
-}
 
 /// Merge `current` and `other`, which both started from `base`, line by line as
 /// `git merge-file` does, and return the result as hunks.

@@ -1,99 +1,80 @@
 //! `merge_file`: the whole-file three-way merge that behaves like `git merge-file -p`.
 
 use crate::conflict::{conflict_marker_size, materialize_with_size};
-use crate::line_merge::{ConflictStyle, merge_lines};
+use crate::line_merge::merge_lines;
 use crate::merge::Merge;
+use crate::options::{MAX_TEXT_SIZE, MarkerWidth, MergeOptions};
 
-/// How to settle conflicts instead of writing markers (`git merge-file --ours/--theirs/--union`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
-pub enum Favor {
-    /// Take the current side of each conflict.
-    Ours,
-    /// Take the other side of each conflict.
-    Theirs,
-    /// Take both sides, current first.
-    Union,
-}
-
-/// Options of a line merge, with git merge-file's defaults.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MergeOptions {
-    /// Conflict style (`--diff3` or git's default).
-    pub style: ConflictStyle,
-    /// Settle conflicts by favouring a side instead of writing markers.
-    pub favor: Option<Favor>,
-    /// Marker labels for `[current, base, other]`; `git merge-file` uses the file names.
-    pub labels: [String; 3],
-    /// Minimum conflict marker size (0 means 7); it grows past marker-like lines in the input.
-    pub marker_size: usize,
-}
-
-impl Default for MergeOptions {
-    /// git's defaults, labelled `current`, `base` and `other` (a CLI passes file names, as
-    /// `git merge-file` does when given no `-L`).
-    fn default() -> Self {
-        MergeOptions {
-            style: ConflictStyle::Merge,
-            favor: None,
-            labels: ["current".to_owned(), "base".to_owned(), "other".to_owned()],
-            marker_size: crate::conflict::DEFAULT_MARKER_SIZE,
-        }
-    }
-}
-
-/// The merged bytes and how many conflict blocks they contain (git's exit code, uncapped).
+/// The merged bytes, how many conflict blocks they contain (uncapped; git's exit code is this
+/// capped at 127) and the marker size they were written with.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MergeOutput {
     pub bytes: Vec<u8>,
     pub conflicts: usize,
+    /// The size of the markers in `bytes`: [`MergeOptions::marker_size`] (0 read as 7, capped),
+    /// or with [`MarkerWidth::Widen`] the grown size. [`crate::parse`] reads the conflicts
+    /// back with it; a project that writes widened markers records it.
+    pub marker_size: usize,
 }
 
-/// git's size limit for a line merge (1,023 MiB): larger inputs are not merged line by line.
-pub(crate) const MAX_TEXT_SIZE: usize = 1024 * 1024 * 1023;
+/// Whether `bytes` is binary the way git decides it (`buffer_is_binary`): a NUL byte in the
+/// first 8,000 bytes. `git merge-file` refuses binary input.
+pub fn is_binary(bytes: &[u8]) -> bool {
+    memchr::memchr(0, &bytes[..bytes.len().min(8000)]).is_some()
+}
 
-/// Whether `bytes` is text we merge by lines: no NUL in the first 8000 bytes (git's
-/// `buffer_is_binary`), within git's size limit, and valid UTF-8.
+/// Whether `bytes` is text we merge by lines: not binary ([`is_binary`]) and within git's
+/// size limit. Any encoding is text: lines are bytes up to a newline.
 pub fn is_text(bytes: &[u8]) -> bool {
-    bytes.len() <= MAX_TEXT_SIZE
-        && !bytes[..bytes.len().min(8000)].contains(&0)
-        && std::str::from_utf8(bytes).is_ok()
+    bytes.len() <= MAX_TEXT_SIZE && !is_binary(bytes)
 }
 
 /// Merge `current` and `other`, which both started from `base`, like `git merge-file -p`.
 ///
 /// A merge one side did not touch (or both made the same way) resolves to the changed side,
 /// whatever the content. Otherwise content that is not text (see [`is_text`]) is one
-/// whole-file conflict: `bytes` is `current`, unchanged, and `conflicts` is 1.
+/// whole-file conflict: `bytes` is `current`, unchanged, and `conflicts` is 1 (`git
+/// merge-file` refuses it instead; its CLI twin, `ggen merge-file`, does too).
 pub fn merge_file(current: &[u8], base: &[u8], other: &[u8], opts: &MergeOptions) -> MergeOutput {
+    let asked = opts.base_marker_size();
     if let Some(resolved) = Merge::new(current, base, other).resolve_trivial() {
         return MergeOutput {
             bytes: resolved.to_vec(),
             conflicts: 0,
+            marker_size: asked,
         };
     }
     if !(is_text(current) && is_text(base) && is_text(other)) {
         return MergeOutput {
             bytes: current.to_vec(),
             conflicts: 1,
+            marker_size: asked,
         };
     }
     let hunks = merge_lines(current, base, other, opts.style);
-    let size = conflict_marker_size(&[current, base, other], opts.marker_size);
+    let size = match opts.marker_width {
+        MarkerWidth::Exact => asked,
+        MarkerWidth::Widen => conflict_marker_size(&[current, base, other], asked),
+    };
     let (bytes, conflicts) = materialize_with_size(&hunks, opts, size);
-    MergeOutput { bytes, conflicts }
+    MergeOutput {
+        bytes,
+        conflicts,
+        marker_size: size,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::options::Favor;
 
     fn merge(current: &str, base: &str, other: &str) -> (String, usize) {
-        let out = merge_file(
-            current.as_bytes(),
-            base.as_bytes(),
-            other.as_bytes(),
-            &MergeOptions::default(),
-        );
+        merge_with(current, base, other, &MergeOptions::default())
+    }
+
+    fn merge_with(current: &str, base: &str, other: &str, opts: &MergeOptions) -> (String, usize) {
+        let out = merge_file(current.as_bytes(), base.as_bytes(), other.as_bytes(), opts);
         (
             String::from_utf8_lossy(&out.bytes).into_owned(),
             out.conflicts,
@@ -126,20 +107,8 @@ mod tests {
             out,
             MergeOutput {
                 bytes: b"a\0x".to_vec(),
-                conflicts: 1
-            }
-        );
-        let latin1 = merge_file(
-            b"caf\xe9 1\n",
-            b"caf\xe9\n",
-            b"caf\xe9 2\n",
-            &MergeOptions::default(),
-        );
-        assert_eq!(
-            latin1,
-            MergeOutput {
-                bytes: b"caf\xe9 1\n".to_vec(),
-                conflicts: 1
+                conflicts: 1,
+                marker_size: 7,
             }
         );
         let favored = MergeOptions {
@@ -156,18 +125,32 @@ mod tests {
             out,
             MergeOutput {
                 bytes: b"\0new".to_vec(),
-                conflicts: 0
+                conflicts: 0,
+                marker_size: 7,
             }
         );
     }
 
     #[test]
+    fn text_that_is_not_utf8_merges_as_bytes() {
+        let latin1 = merge_file(
+            b"caf\xe9 1\nb\nc\n",
+            b"caf\xe9\nb\nc\n",
+            b"caf\xe9\nb\nc \xff\n",
+            &MergeOptions::default(),
+        );
+        assert_eq!(latin1.bytes, b"caf\xe9 1\nb\nc \xff\n");
+        assert_eq!(latin1.conflicts, 0);
+    }
+
+    #[test]
     fn markers_grow_past_very_long_marker_like_lines() {
         let long = "=".repeat(300);
-        let (text, n) = merge(
+        let (text, n) = merge_with(
             &format!("{long}\nX\n"),
             &format!("{long}\nb\n"),
             &format!("{long}\nY\n"),
+            &widen(),
         );
         assert_eq!(n, 1);
         let marker = "<".repeat(301);
@@ -175,12 +158,31 @@ mod tests {
     }
 
     #[test]
-    fn markers_grow_past_marker_like_lines() {
-        let (text, n) = merge("=======\nX\n", "=======\nb\n", "=======\nY\n");
+    fn markers_grow_past_marker_like_lines_when_asked() {
+        let (text, n) = merge_with("=======\nX\n", "=======\nb\n", "=======\nY\n", &widen());
         assert_eq!(n, 1);
         assert!(
             text.contains("<<<<<<<< current\nX\n========\nY\n>>>>>>>> other\n"),
             "{text}"
         );
+        let out = merge_file(b"=======\nX\n", b"=======\nb\n", b"=======\nY\n", &widen());
+        assert_eq!(out.marker_size, 8);
+    }
+
+    #[test]
+    fn markers_are_git_sized_by_default() {
+        let (text, n) = merge("=======\nX\n", "=======\nb\n", "=======\nY\n");
+        assert_eq!(n, 1);
+        assert_eq!(
+            text,
+            "=======\n<<<<<<< current\nX\n=======\nY\n>>>>>>> other\n"
+        );
+    }
+
+    fn widen() -> MergeOptions {
+        MergeOptions {
+            marker_width: MarkerWidth::Widen,
+            ..MergeOptions::default()
+        }
     }
 }

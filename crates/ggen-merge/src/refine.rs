@@ -248,7 +248,8 @@ pub(crate) fn refine(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::line_merge::{ConflictStyle, merge_lines};
+    use crate::line_merge::merge_lines;
+    use crate::options::ConflictStyle;
 
     fn resolved(text: &str) -> MergeHunk {
         MergeHunk::Resolved(text.as_bytes().to_vec())

@@ -18,14 +18,18 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::conflict::{conflict_marker_size, materialize_with_size};
 use crate::line_merge::merge_lines;
 use crate::merge::{LineEnding, Merge, MergeHunk};
-use crate::merge_file::{MergeOptions, is_text, merge_file};
-use crate::regions::{RegionKind, RegionScan, scan};
+use crate::merge_file::{is_text, merge_file};
+use crate::options::{MarkerWidth, MergeOptions};
+use crate::regions::{RegionKind, RegionScan, scan_bytes};
 
 /// The merged file, its number of conflict blocks, and what the caller should report.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RegionMergeOutput {
     pub bytes: Vec<u8>,
     pub conflicts: usize,
+    /// The size of the conflict markers in `bytes` (see [`crate::MergeOutput::marker_size`]):
+    /// with [`MarkerWidth::Widen`] a caller records it to parse the conflicts back.
+    pub marker_size: usize,
     /// e.g. malformed markers (merged as plain lines), a manual region kept in a conflict.
     pub warnings: Vec<String>,
 }
@@ -40,24 +44,24 @@ pub fn merge_regions(
     opts: &MergeOptions,
 ) -> RegionMergeOutput {
     let mut warnings = Vec::new();
-    let texts = [current, base, new].map(|t| std::str::from_utf8(t).ok().filter(|_| is_text(t)));
-    let [Some(cur_text), Some(base_text), Some(new_text)] = texts else {
+    if ![current, base, new].iter().all(|t| is_text(t)) {
         let out = merge_file(current, base, new, opts);
         if out.conflicts > 0 {
             warnings.push(format!(
-                "{path}: not text (binary or not UTF-8); the current file is kept as a conflict"
+                "{path}: binary (a NUL byte in its first 8,000 bytes); the current file is kept as a conflict"
             ));
         }
         return RegionMergeOutput {
             bytes: out.bytes,
             conflicts: out.conflicts,
+            marker_size: out.marker_size,
             warnings,
         };
-    };
+    }
     let scans = [
-        scan(path, cur_text),
-        scan(path, base_text),
-        scan(path, new_text),
+        scan_bytes(path, current),
+        scan_bytes(path, base),
+        scan_bytes(path, new),
     ];
     let mut malformed = false;
     for (scan, version) in scans.iter().zip(VERSION_NAMES) {
@@ -79,6 +83,7 @@ pub fn merge_regions(
         return RegionMergeOutput {
             bytes: out.bytes,
             conflicts: out.conflicts,
+            marker_size: out.marker_size,
             warnings,
         };
     }
@@ -101,11 +106,15 @@ pub fn merge_regions(
             }
         }
     }
-    let size = conflict_marker_size(&[current, base, new], opts.marker_size);
+    let size = match opts.marker_width {
+        MarkerWidth::Exact => opts.base_marker_size(),
+        MarkerWidth::Widen => conflict_marker_size(&[current, base, new], opts.marker_size),
+    };
     let (bytes, conflicts) = materialize_with_size(&hunks, opts, size);
     RegionMergeOutput {
         bytes,
         conflicts,
+        marker_size: size,
         warnings,
     }
 }
@@ -490,22 +499,26 @@ impl<'a, 'o> Merger<'a, 'o> {
                         [marker(n, true), body.unwrap_or_default(), marker(n, false)].concat(),
                     )],
                     None => {
-                        self.warnings.push(format!(
-                            "{}:{}: {} was changed both in the file and in the new version",
-                            self.path,
-                            c.first + 1,
-                            Self::name(key)
-                        ));
-                        let conflict = Merge::new(
-                            cur.body(c).to_vec(),
-                            base_body.unwrap_or_default().to_vec(),
-                            new.body(n).to_vec(),
+                        // Changed on both sides: merged line by line, so only changes that
+                        // overlap conflict.
+                        let body = merge_lines(
+                            cur.body(c),
+                            base_body.unwrap_or_default(),
+                            new.body(n),
+                            self.opts.style,
                         );
-                        vec![
-                            MergeHunk::Resolved(marker(n, true).to_vec()),
-                            MergeHunk::Conflicted(conflict, new.eol(n)),
-                            MergeHunk::Resolved(marker(n, false).to_vec()),
-                        ]
+                        if body.iter().any(MergeHunk::is_conflict) {
+                            self.warnings.push(format!(
+                                "{}:{}: {} was changed both in the file and in the new version, in the same lines",
+                                self.path,
+                                c.first + 1,
+                                Self::name(key)
+                            ));
+                        }
+                        let mut hunks = vec![MergeHunk::Resolved(marker(n, true).to_vec())];
+                        hunks.extend(body);
+                        hunks.push(MergeHunk::Resolved(marker(n, false).to_vec()));
+                        hunks
                     }
                 }
             }

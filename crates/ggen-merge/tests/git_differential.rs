@@ -15,7 +15,9 @@
 use std::path::Path;
 use std::process::Command;
 
-use ggen_merge::{ConflictStyle, Favor, MergeOptions, conflict_marker_size, merge_file};
+use ggen_merge::{
+    ConflictStyle, Favor, MarkerWidth, MergeOptions, conflict_marker_size, merge_file,
+};
 
 /// splitmix64: a tiny deterministic generator, so failures reproduce from the seed.
 struct Rng(u64);
@@ -251,6 +253,8 @@ fn run_cases(seed: u64, count: usize) -> Tally {
                     "union" => Some(Favor::Union),
                     _ => None,
                 },
+                // Widened markers, and git given the same size (`--marker-size`).
+                marker_width: MarkerWidth::Widen,
                 ..MergeOptions::default()
             };
             let ours = merge_file(&case.current, &case.base, &case.other, &opts);
@@ -459,6 +463,7 @@ fn large_heavily_edited_files_against_git() {
                 &case.other,
                 &MergeOptions {
                     style,
+                    marker_width: MarkerWidth::Widen,
                     ..MergeOptions::default()
                 },
             );

@@ -248,3 +248,53 @@ fn binary_content_is_a_whole_file_conflict() {
     assert_eq!(out.conflicts, 1);
     assert_eq!(out.warnings.len(), 1);
 }
+
+#[test]
+fn a_generated_region_changed_on_both_sides_in_different_lines_merges_cleanly() {
+    let body: Vec<String> = (1..=12).map(|i| format!("line {i}\n")).collect();
+    let file = |body: &[String]| {
+        format!(
+            "// @ggen:generated-start id=g\n{}// @ggen:generated-end\n",
+            body.concat()
+        )
+    };
+    let mut user = body.clone();
+    user[1] = "line 2, edited by the user\n".to_owned();
+    let mut pack = body.clone();
+    pack[9] = "line 10, changed by the pack\n".to_owned();
+    let (merged, conflicts, warnings) = merge("x.rs", &file(&user), &file(&body), &file(&pack));
+    let mut both = body.clone();
+    both[1].clone_from(&user[1]);
+    both[9].clone_from(&pack[9]);
+    assert_eq!((merged, conflicts), (file(&both), 0), "{warnings:?}");
+    // The same lines changed on both sides still conflict, inside the region.
+    let mut clash = body.clone();
+    clash[1] = "line 2, changed by the pack\n".to_owned();
+    let (merged, conflicts, _) = merge("x.rs", &file(&user), &file(&body), &file(&clash));
+    assert_eq!(conflicts, 1);
+    assert!(
+        merged.starts_with("// @ggen:generated-start id=g\nline 1\n<<<<<<< current\n"),
+        "{merged}"
+    );
+}
+
+#[test]
+fn regions_are_found_and_merged_in_text_that_is_not_utf8() {
+    let file = |user: &[u8], pack: &[u8]| {
+        [
+            b"// caf\xe9\n".as_slice(),
+            b"// @ggen:generated-start id=g\n",
+            pack,
+            b"// @ggen:generated-end\n// @ggen:manual-edit id=m\n",
+            user,
+            b"// @ggen:manual-edit-end\n",
+        ]
+        .concat()
+    };
+    let base = file(b"mine \xff\n", b"gen \xe9 1\n");
+    let current = file(b"mine \xff edited\n", b"gen \xe9 1\n");
+    let new = file(b"mine \xff\n", b"gen \xe9 2\n");
+    let out = merge_regions("x.rs", &current, &base, &new, &opts());
+    assert_eq!(out.conflicts, 0, "{:?}", out.warnings);
+    assert_eq!(out.bytes, file(b"mine \xff edited\n", b"gen \xe9 2\n"));
+}

@@ -8,7 +8,7 @@ mod graph_query;
 mod history;
 mod keys;
 mod lifecycle;
-mod merge_file;
+pub mod merge_file;
 mod packs_check;
 mod packs_info;
 mod packs_install;
@@ -74,7 +74,7 @@ pub fn run(cli: Cli, printer: &Printer) -> Result<Report, CliError> {
             template_render::run(&args, global, printer)
         }
         Command::Graph(GraphCommand::Query(args)) => graph_query::run(&args, global, printer),
-        Command::MergeFile(args) => merge_file::run(&args, global, printer).map(Report::from),
+        Command::MergeFile(args) => merge_file::run(&args),
         Command::Regions(args) => regions::run(&args, global, printer),
         Command::Completions(args) => completions::run(&args, printer),
     }

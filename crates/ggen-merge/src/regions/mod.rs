@@ -155,14 +155,24 @@ fn parse_attrs(text: &str) -> Result<BTreeMap<String, String>, String> {
 
 /// Find the regions of `text`. `path` only picks the comment forms, by its extension.
 pub fn scan(path: &str, text: &str) -> RegionScan {
+    scan_bytes(path, text.as_bytes())
+}
+
+/// [`scan`] on bytes in any encoding: markers are ASCII, so a line's bytes that are not UTF-8
+/// never hide or make one (attribute values are read with U+FFFD in their place).
+pub fn scan_bytes(path: &str, text: &[u8]) -> RegionScan {
     let leaders = leaders_for(path);
     let mut regions: Vec<Region> = Vec::new();
     let mut warnings = Vec::new();
     let mut open: Option<(RegionKind, BTreeMap<String, String>, usize)> = None;
     let mut malformed = None;
-    for (index, line) in text.split('\n').enumerate() {
+    for (index, raw) in text.split(|&b| b == b'\n').enumerate() {
         let number = index + 1;
-        let Some(body) = directive(line, leaders) else {
+        if memchr::memmem::find(raw, b"@ggen:").is_none() {
+            continue;
+        }
+        let line = String::from_utf8_lossy(raw);
+        let Some(body) = directive(&line, leaders) else {
             continue;
         };
         let parsed = match parse_directive(body) {

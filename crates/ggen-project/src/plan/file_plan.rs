@@ -475,6 +475,7 @@ fn plan_content(
                     format!("{pack}@{}", inputs.version),
                 ],
                 marker_size: ggen_merge::DEFAULT_MARKER_SIZE,
+                marker_width: ggen_merge::MarkerWidth::Widen,
             };
             let merged =
                 ggen_merge::merge_regions(path, &current_bytes, &base, &file.content, &options);

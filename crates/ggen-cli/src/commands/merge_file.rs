@@ -310,6 +310,8 @@ fn error(message: &str) -> u8 {
 }
 
 /// Read one input as git does: a missing or unreadable file, or a binary one, is an error.
+/// Unlike git, only regular files are read (a FIFO or `/dev/zero` would block or never end;
+/// documented in the crate README), with git's own status for an unreadable input.
 fn read_input(name: &OsString) -> Result<Vec<u8>, u8> {
     let shown = Path::new(name).display().to_string();
     let path = Path::new(name);
@@ -319,7 +321,7 @@ fn read_input(name: &OsString) -> Result<Vec<u8>, u8> {
             os_message(&err)
         )));
     }
-    let bytes = std::fs::read(path)
+    let bytes = ggen_fs::read_capped_io(path, ggen_fs::MAX_READ_BYTES)
         .map_err(|err| error(&format!("Could not open {shown}: {}", os_message(&err))))?;
     if ggen_merge::is_binary(&bytes) {
         return Err(error(&format!("Cannot merge binary files: {shown}")));

@@ -24,6 +24,13 @@ pub enum PackError {
         value: String,
         pattern: String,
     },
+    #[error("pack `{pack}`: variable `{name}` = {value:?} is not allowed: expected {allowed}")]
+    VariableValue {
+        pack: String,
+        name: String,
+        value: String,
+        allowed: String,
+    },
     #[error("pack `{pack}`: {message}")]
     Files { pack: String, message: String },
     /// An archive that is hostile or malformed: the message names the entry and the rule broken.

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::{Manifest, PackError};
+use crate::{Manifest, PackError, VariableType};
 
 /// The value of every variable `manifest` declares: `given` (from `--var`) wins, then
 /// `recorded` (from `ggen.lock`), then the default. A variable with none of the three is
@@ -27,6 +27,14 @@ pub fn resolve(
                 pack: pack.clone(),
                 name: name.clone(),
             })?;
+        let value = &check_value(spec.kind, &spec.choices, value).map_err(|allowed| {
+            PackError::VariableValue {
+                pack: pack.clone(),
+                name: name.clone(),
+                value: value.clone(),
+                allowed,
+            }
+        })?;
         if let Some(pattern) = &spec.pattern {
             // Manifest::parse has compiled the pattern already; a hand-built manifest with a
             // broken one is refused the same way as a mismatch rather than accepted.
@@ -49,4 +57,51 @@ pub fn resolve(
 pub(crate) fn anchored_pattern(pattern: &str) -> Result<regex::Regex, regex::Error> {
     // The group keeps alternations inside the anchors: `a|b` becomes `\A(?:a|b)\z`.
     regex::Regex::new(&format!(r"\A(?:{pattern})\z"))
+}
+
+/// `text` in the canonical form of `kind` (bool `true`/`false`, decimal int, list items
+/// joined by `,`), or what is allowed instead.
+pub fn check_value(kind: VariableType, choices: &[String], text: &str) -> Result<String, String> {
+    let one_of = || {
+        let quoted: Vec<String> = choices.iter().map(|choice| format!("{choice:?}")).collect();
+        quoted.join(", ")
+    };
+    match kind {
+        VariableType::String => Ok(text.to_string()),
+        VariableType::Bool => match text.trim().to_ascii_lowercase().as_str() {
+            "true" | "yes" | "1" => Ok("true".into()),
+            "false" | "no" | "0" => Ok("false".into()),
+            _ => Err("a bool: true/false, yes/no or 1/0".into()),
+        },
+        VariableType::Int => text
+            .trim()
+            .parse::<i64>()
+            .map(|number| number.to_string())
+            .map_err(|_| "an integer (like 8080)".into()),
+        VariableType::Choice => {
+            if choices.iter().any(|choice| choice == text) {
+                Ok(text.to_string())
+            } else {
+                Err(format!("one of {}", one_of()))
+            }
+        }
+        VariableType::List => {
+            let items: Vec<&str> = text
+                .split(',')
+                .map(str::trim)
+                .filter(|item| !item.is_empty())
+                .collect();
+            if !choices.is_empty()
+                && let Some(bad) = items
+                    .iter()
+                    .find(|item| !choices.iter().any(|c| c == *item))
+            {
+                return Err(format!(
+                    "a comma-separated list of {} ({bad:?} is not one)",
+                    one_of()
+                ));
+            }
+            Ok(items.join(","))
+        }
+    }
 }

@@ -94,3 +94,84 @@ fn defaults_and_recorded_values_are_checked_too() {
     ));
     assert!(resolve(&m, &map(&[("name", "good")]), &BTreeMap::new()).is_ok());
 }
+
+#[test]
+fn typed_values_are_parsed_and_normalised() {
+    let m = manifest(
+        "[variables.flag]\ntype = \"bool\"\ndefault = false\n\
+         [variables.port]\ntype = \"int\"\ndefault = 80\n\
+         [variables.db]\ntype = \"choice\"\nchoices = [\"pg\", \"sqlite\"]\ndefault = \"pg\"\n\
+         [variables.features]\ntype = \"list\"\nchoices = [\"a\", \"b\", \"c\"]\ndefault = [\"a\"]\n",
+    );
+    let values = resolve(&m, &BTreeMap::new(), &BTreeMap::new()).unwrap();
+    assert_eq!(
+        values,
+        map(&[
+            ("flag", "false"),
+            ("port", "80"),
+            ("db", "pg"),
+            ("features", "a")
+        ])
+    );
+    let given = map(&[
+        ("flag", "yes"),
+        ("port", " 8080"),
+        ("db", "sqlite"),
+        ("features", "a, c"),
+    ]);
+    let values = resolve(&m, &given, &BTreeMap::new()).unwrap();
+    assert_eq!(
+        values,
+        map(&[
+            ("flag", "true"),
+            ("port", "8080"),
+            ("db", "sqlite"),
+            ("features", "a,c")
+        ])
+    );
+}
+
+#[test]
+fn a_wrong_typed_value_names_the_variable_and_what_is_allowed() {
+    let m = manifest(
+        "[variables.flag]\ntype = \"bool\"\n\
+         [variables.db]\ntype = \"choice\"\nchoices = [\"pg\", \"sqlite\"]\n\
+         [variables.features]\ntype = \"list\"\nchoices = [\"a\", \"b\"]\n",
+    );
+    let base = map(&[("flag", "true"), ("db", "pg"), ("features", "a")]);
+    for (name, bad, allowed) in [
+        ("flag", "maybe", "true/false"),
+        ("db", "mysql", "\"pg\", \"sqlite\""),
+        ("features", "a,z", "\"z\" is not one"),
+    ] {
+        let mut given = base.clone();
+        given.insert(name.into(), bad.into());
+        let err = resolve(&m, &given, &BTreeMap::new()).unwrap_err();
+        assert!(matches!(err, PackError::VariableValue { .. }), "{err:?}");
+        let text = err.to_string();
+        assert!(text.contains(&format!("`{name}`")), "{text}");
+        assert!(text.contains(allowed), "{text}");
+    }
+}
+
+#[test]
+fn manifests_with_bad_types_or_defaults_are_refused() {
+    let parse = |vars: &str| {
+        let text =
+            format!("[pack]\nid = \"web\"\nversion = \"1.0.0\"\ndescription = \"d\"\n{vars}");
+        Manifest::parse(&text, Path::new("gpack.toml")).map(|_| ())
+    };
+    let cases = [
+        ("[variables.x]\ntype = \"float\"\n", "not a variable type"),
+        ("[variables.x]\ntype = \"choice\"\n", "no `choices"),
+        (
+            "[variables.x]\ntype = \"int\"\ndefault = \"eight\"\n",
+            "an integer",
+        ),
+        ("[variables.x]\nchoices = [\"a\"]\n", "only for"),
+    ];
+    for (vars, expected) in cases {
+        let err = parse(vars).unwrap_err().to_string();
+        assert!(err.contains(expected), "{vars}: {err}");
+    }
+}

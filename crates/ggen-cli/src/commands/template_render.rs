@@ -29,6 +29,10 @@ pub fn run(args: &RenderArgs, global: &GlobalArgs, printer: &Printer) -> Result<
         version: pack
             .as_ref()
             .map_or("0.0.0".into(), |p| p.version().to_string()),
+        kinds: pack
+            .as_ref()
+            .map(|p| ggen_project::packs::variable_kinds(&p.manifest))
+            .unwrap_or_default(),
     };
     let mut library = Library::new();
     if let Some(pack) = &pack {

@@ -1,0 +1,69 @@
+//! Typed variables end to end: `--var` values reach templates as real booleans, integers and
+//! lists, and a wrong value is refused before anything is written.
+
+mod common;
+
+use common::{Scratch, stderr};
+
+const MANIFEST: &str = "[pack]\nid = \"typed\"\nversion = \"1.0.0\"\ndescription = \"d\"\n\
+    [variables.flag]\ntype = \"bool\"\ndefault = false\n\
+    [variables.port]\ntype = \"int\"\ndefault = 80\n\
+    [variables.features]\ntype = \"list\"\nchoices = [\"auth\", \"log\", \"web\"]\ndefault = []\n";
+
+const TEMPLATE: &str = "flag={% if flag %}on{% else %}off{% endif %}\n\
+    next={{ port + 1 }}\n\
+    {% for f in features %}feature {{ f }}\n{% endfor %}";
+
+#[test]
+fn typed_values_reach_templates_as_real_values() {
+    let scratch = Scratch::new();
+    let pack = scratch.write_tree(
+        "pack",
+        &[
+            ("gpack.toml", MANIFEST),
+            ("templates/out.txt.tmpl", TEMPLATE),
+        ],
+    );
+    scratch
+        .ggen()
+        .args(["new", "app", "--pack"])
+        .arg(&pack)
+        .args([
+            "--var",
+            "flag=no",
+            "--var",
+            "port=8080",
+            "--var",
+            "features=auth,web",
+        ])
+        .assert()
+        .success();
+    let out = std::fs::read_to_string(scratch.work().join("app/out.txt")).unwrap();
+    assert_eq!(out, "flag=off\nnext=8081\nfeature auth\nfeature web\n");
+}
+
+#[test]
+fn a_wrong_value_names_the_variable_and_writes_nothing() {
+    let scratch = Scratch::new();
+    let pack = scratch.write_tree(
+        "pack",
+        &[
+            ("gpack.toml", MANIFEST),
+            ("templates/out.txt.tmpl", TEMPLATE),
+        ],
+    );
+    let output = scratch
+        .ggen()
+        .args(["new", "app", "--pack"])
+        .arg(&pack)
+        .args(["--var", "port=eighty"])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let text = stderr(&output);
+    assert!(
+        text.contains("`port`") && text.contains("an integer"),
+        "{text}"
+    );
+    assert!(!scratch.work().join("app/out.txt").exists());
+}

@@ -67,3 +67,36 @@ fn a_wrong_value_names_the_variable_and_writes_nothing() {
     );
     assert!(!scratch.work().join("app/out.txt").exists());
 }
+
+#[test]
+fn without_a_terminal_all_missing_variables_are_one_error_with_descriptions() {
+    let scratch = Scratch::new();
+    let manifest = "[pack]\nid = \"svc\"\nversion = \"1.0.0\"\ndescription = \"d\"\n\
+        [variables.owner]\ndescription = \"team that owns the service\"\n\
+        [variables.name]\ndescription = \"service name\"\n";
+    let pack = scratch.write_tree(
+        "pack",
+        &[
+            ("gpack.toml", manifest),
+            ("templates/x.txt.tmpl", "{{ owner }} {{ name }}\n"),
+        ],
+    );
+    let output = scratch
+        .ggen()
+        .args(["new", "app", "--pack"])
+        .arg(&pack)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let text = stderr(&output);
+    assert!(
+        text.contains("owner — team that owns the service"),
+        "{text}"
+    );
+    assert!(text.contains("name — service name"), "{text}");
+    assert!(
+        text.contains("--var name=VALUE --var owner=VALUE"),
+        "{text}"
+    );
+    assert!(!scratch.work().join("app/x.txt").exists());
+}

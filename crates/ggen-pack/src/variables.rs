@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use crate::{Manifest, PackError, VariableType};
 
 /// The value of every variable `manifest` declares: `given` (from `--var`) wins, then
-/// `recorded` (from `ggen.lock`), then the default. A variable with none of the three is
-/// [`PackError::MissingVariable`]; a value not matching its pattern is
+/// `recorded` (from `ggen.lock`), then the default. Variables with none of the three are
+/// one [`PackError::MissingVariables`] naming them all; a value not matching its pattern is
 /// [`PackError::VariablePattern`]. Names not declared by the manifest are ignored here.
 ///
 /// A pattern must match the whole value: `[a-z]+` refuses `abc1` just like `^[a-z]+$` does,
@@ -18,15 +18,19 @@ pub fn resolve(
 ) -> Result<BTreeMap<String, String>, PackError> {
     let pack = &manifest.pack.id;
     let mut values = BTreeMap::new();
+    let mut missing = Vec::new();
     for (name, spec) in &manifest.variables {
-        let value = given
+        let Some(value) = given
             .get(name)
             .or_else(|| recorded.get(name))
             .or(spec.default.as_ref())
-            .ok_or_else(|| PackError::MissingVariable {
-                pack: pack.clone(),
+        else {
+            missing.push(MissingVariable {
                 name: name.clone(),
-            })?;
+                description: spec.description.clone(),
+            });
+            continue;
+        };
         let value = &check_value(spec.kind, &spec.choices, value).map_err(|allowed| {
             PackError::VariableValue {
                 pack: pack.clone(),
@@ -50,7 +54,32 @@ pub fn resolve(
         }
         values.insert(name.clone(), value.clone());
     }
+    if !missing.is_empty() {
+        return Err(PackError::MissingVariables {
+            pack: pack.clone(),
+            list: missing_list(&missing),
+            missing,
+        });
+    }
     Ok(values)
+}
+
+/// A required variable nothing gave a value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingVariable {
+    pub name: String,
+    pub description: Option<String>,
+}
+
+/// One line per missing variable: `  name — description`.
+fn missing_list(missing: &[MissingVariable]) -> String {
+    missing
+        .iter()
+        .map(|variable| match &variable.description {
+            Some(description) => format!("\n  {} — {description}", variable.name),
+            None => format!("\n  {}", variable.name),
+        })
+        .collect()
 }
 
 /// `pattern` compiled so that it must match the whole value.

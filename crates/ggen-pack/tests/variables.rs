@@ -31,18 +31,27 @@ fn given_beats_recorded_beats_default() {
 }
 
 #[test]
-fn a_required_variable_without_value_is_named() {
-    let m = manifest("[variables.project_name]\ndescription = \"crate name\"\n");
+fn all_required_variables_without_value_are_named_at_once() {
+    let m = manifest(
+        "[variables.project_name]\ndescription = \"crate name\"\n\
+         [variables.owner]\ndescription = \"who owns it\"\n[variables.x]\ndefault = \"d\"\n",
+    );
     let err = resolve(&m, &BTreeMap::new(), &BTreeMap::new()).unwrap_err();
     match &err {
-        PackError::MissingVariable { pack, name } => {
-            assert_eq!((pack.as_str(), name.as_str()), ("web", "project_name"));
+        PackError::MissingVariables { pack, missing, .. } => {
+            assert_eq!(pack, "web");
+            let names: Vec<&str> = missing.iter().map(|v| v.name.as_str()).collect();
+            assert_eq!(names, ["owner", "project_name"]);
         }
         other => panic!("unexpected {other:?}"),
     }
-    assert!(err.to_string().contains("`project_name`"));
-    // A recorded value satisfies it.
-    let values = resolve(&m, &BTreeMap::new(), &map(&[("project_name", "x")])).unwrap();
+    let text = err.to_string();
+    assert!(text.contains("owner — who owns it"), "{text}");
+    assert!(text.contains("project_name — crate name"), "{text}");
+    // A recorded value satisfies one; the other is still named.
+    let err = resolve(&m, &BTreeMap::new(), &map(&[("project_name", "x")])).unwrap_err();
+    assert!(!err.to_string().contains("project_name"), "{err}");
+    let values = resolve(&m, &map(&[("owner", "o")]), &map(&[("project_name", "x")])).unwrap();
     assert_eq!(values["project_name"], "x");
 }
 

@@ -6,6 +6,7 @@ mod error;
 mod printer;
 mod progress;
 mod settings;
+mod var_file;
 
 use std::process::ExitCode;
 

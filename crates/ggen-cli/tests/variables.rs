@@ -100,3 +100,44 @@ fn without_a_terminal_all_missing_variables_are_one_error_with_descriptions() {
     );
     assert!(!scratch.work().join("app/x.txt").exists());
 }
+
+#[test]
+fn a_var_file_gives_typed_values_and_var_wins_over_it() {
+    let scratch = Scratch::new();
+    let pack = scratch.write_tree(
+        "pack",
+        &[
+            ("gpack.toml", MANIFEST),
+            ("templates/out.txt.tmpl", TEMPLATE),
+        ],
+    );
+    let file = scratch.work().join("answers.toml");
+    std::fs::write(&file, "flag = true\nport = 9000\nfeatures = [\"log\"]\n").unwrap();
+    scratch
+        .ggen()
+        .args(["new", "app", "--pack"])
+        .arg(&pack)
+        .arg("--var-file")
+        .arg(&file)
+        .args(["--var", "port=1"])
+        .assert()
+        .success();
+    let out = std::fs::read_to_string(scratch.work().join("app/out.txt")).unwrap();
+    assert_eq!(out, "flag=on\nnext=2\nfeature log\n");
+
+    std::fs::write(&file, "port = 1.5\n").unwrap();
+    let output = scratch
+        .ggen()
+        .args(["new", "other", "--pack"])
+        .arg(&pack)
+        .arg("--var-file")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let text = stderr(&output);
+    assert!(
+        text.contains("answers.toml") && text.contains("`port`"),
+        "{text}"
+    );
+}

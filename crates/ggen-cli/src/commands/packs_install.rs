@@ -5,7 +5,7 @@ use ggen_project::packs::source::PackRequest;
 
 use crate::Outcome;
 use crate::args::{GlobalArgs, InstallArgs, NewArgs};
-use crate::commands::{json_status, var_map};
+use crate::commands::{json_status, var_values};
 use crate::error::CliError;
 use crate::printer::Printer;
 use crate::progress::TerminalReporter;
@@ -15,7 +15,7 @@ pub fn new(args: &NewArgs, global: &GlobalArgs, printer: &Printer) -> Result<Out
     let options = InstallOptions {
         root: args.dir.clone(),
         packs: requests(&args.packs)?,
-        vars: var_map(&args.vars.vars)?,
+        vars: var_values(&args.vars)?,
         force: false,
         dry_run: args.dry_run,
         allow_hooks: args.hooks.allow_hooks,
@@ -32,7 +32,7 @@ pub fn install(
     let options = InstallOptions {
         root: ".".into(),
         packs: requests(&args.packs)?,
-        vars: var_map(&args.vars.vars)?,
+        vars: var_values(&args.vars)?,
         force: args.force,
         dry_run: args.dry_run,
         allow_hooks: args.hooks.allow_hooks,

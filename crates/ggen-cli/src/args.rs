@@ -251,7 +251,7 @@ pub struct YankArgs {
 
 #[derive(Debug, Args)]
 pub struct InfoArgs {
-    /// The pack id
+    /// The pack id, or a pack directory (one with gpack.toml)
     pub id: String,
 }
 

@@ -141,3 +141,40 @@ fn a_var_file_gives_typed_values_and_var_wins_over_it() {
         "{text}"
     );
 }
+
+#[test]
+fn packs_info_on_a_pack_directory_lists_its_variables() {
+    let scratch = Scratch::new();
+    let manifest = "[pack]\nid = \"svc\"\nversion = \"1.2.0\"\ndescription = \"a service\"\n\
+        [variables.db]\ntype = \"choice\"\nchoices = [\"pg\", \"sqlite\"]\ndefault = \"pg\"\n\
+        description = \"database\"\n\
+        [variables.name]\ndescription = \"service name\"\npattern = \"[a-z]+\"\n";
+    let pack = scratch.write_tree("pack", &[("gpack.toml", manifest)]);
+    let output = scratch
+        .ggen()
+        .args(["packs", "info"])
+        .arg(&pack)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("svc@1.2.0: a service"), "{text}");
+    assert!(text.contains("db (choice)  default \"pg\""), "{text}");
+    assert!(text.contains("choices: pg, sqlite"), "{text}");
+    assert!(text.contains("name (string)  required"), "{text}");
+    assert!(text.contains("pattern: [a-z]+"), "{text}");
+
+    let output = scratch
+        .ggen()
+        .args(["--json", "packs", "info"])
+        .arg(&pack)
+        .output()
+        .unwrap();
+    let json = common::stdout_json(&output);
+    let vars = json["variables"].as_array().unwrap();
+    assert_eq!(vars[0]["name"], "db");
+    assert_eq!(vars[0]["type"], "choice");
+    assert_eq!(vars[0]["choices"], serde_json::json!(["pg", "sqlite"]));
+    assert_eq!(vars[1]["required"], true);
+    assert_eq!(vars[1]["description"], "service name");
+}

@@ -178,3 +178,27 @@ fn packs_info_on_a_pack_directory_lists_its_variables() {
     assert_eq!(vars[1]["required"], true);
     assert_eq!(vars[1]["description"], "service name");
 }
+
+#[test]
+fn ggen_var_environment_variables_give_values_below_var() {
+    let scratch = Scratch::new();
+    let pack = scratch.write_tree(
+        "pack",
+        &[
+            ("gpack.toml", MANIFEST),
+            ("templates/out.txt.tmpl", TEMPLATE),
+        ],
+    );
+    scratch
+        .ggen()
+        .env("GGEN_VAR_FLAG", "yes")
+        .env("GGEN_VAR_port", "41")
+        .env("GGEN_VAR_features", "log")
+        .args(["new", "app", "--pack"])
+        .arg(&pack)
+        .args(["--var", "features=web"])
+        .assert()
+        .success();
+    let out = std::fs::read_to_string(scratch.work().join("app/out.txt")).unwrap();
+    assert_eq!(out, "flag=on\nnext=42\nfeature web\n");
+}

@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 
 use crate::{Manifest, PackError, VariableType};
 
-/// The value of every variable `manifest` declares: `given` (from `--var`) wins, then
-/// `recorded` (from `ggen.lock`), then the default. Variables with none of the three are
+/// The value of every variable `manifest` declares: `given` (from `--var`) wins, then the
+/// environment (`GGEN_VAR_<name>`, or the name in upper case), then `recorded` (from `ggen.lock`), then the default. Variables with none of the three are
 /// one [`PackError::MissingVariables`] naming them all; a value not matching its pattern is
 /// [`PackError::VariablePattern`]. Names not declared by the manifest are ignored here.
 ///
@@ -20,8 +20,10 @@ pub fn resolve(
     let mut values = BTreeMap::new();
     let mut missing = Vec::new();
     for (name, spec) in &manifest.variables {
+        let from_env = environment_value(name);
         let Some(value) = given
             .get(name)
+            .or(from_env.as_ref())
             .or_else(|| recorded.get(name))
             .or(spec.default.as_ref())
         else {
@@ -133,4 +135,12 @@ pub fn check_value(kind: VariableType, choices: &[String], text: &str) -> Result
             Ok(items.join(","))
         }
     }
+}
+
+/// `GGEN_VAR_<name>` from the environment, as written or with the name in upper case (the
+/// usual spelling of environment variables); a value that is not UTF-8 counts as unset.
+fn environment_value(name: &str) -> Option<String> {
+    std::env::var(format!("GGEN_VAR_{name}"))
+        .or_else(|_| std::env::var(format!("GGEN_VAR_{}", name.to_ascii_uppercase())))
+        .ok()
 }

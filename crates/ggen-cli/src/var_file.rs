@@ -13,17 +13,21 @@ pub fn read(path: &Path) -> Result<BTreeMap<String, String>, CliError> {
     })?;
     let table: toml::Table = toml::from_str(&text)
         .map_err(|err| CliError::usage(format!("invalid var file {}: {err}", path.display())))?;
+    table_values(&table)
+        .map_err(|message| CliError::usage(format!("var file {}: {message}", path.display())))
+}
+
+/// A TOML table of variables (a var file, `[defaults]` of the config) as `--var` texts.
+pub fn table_values(table: &toml::Table) -> Result<BTreeMap<String, String>, String> {
     let mut values = BTreeMap::new();
     for (name, value) in table {
-        let text = value_text(&value).ok_or_else(|| {
-            CliError::usage(format!(
-                "var file {}: `{name}` is a {}; expected a string, boolean, integer or array \
-                 of strings",
-                path.display(),
+        let text = value_text(value).ok_or_else(|| {
+            format!(
+                "`{name}` is a {}; expected a string, boolean, integer or array of strings",
                 value.type_str()
-            ))
+            )
         })?;
-        values.insert(name, text);
+        values.insert(name.clone(), text);
     }
     Ok(values)
 }

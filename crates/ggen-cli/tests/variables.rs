@@ -202,3 +202,29 @@ fn ggen_var_environment_variables_give_values_below_var() {
     let out = std::fs::read_to_string(scratch.work().join("app/out.txt")).unwrap();
     assert_eq!(out, "flag=on\nnext=42\nfeature web\n");
 }
+
+#[test]
+fn config_defaults_are_used_before_the_pack_default() {
+    let scratch = Scratch::new();
+    let pack = scratch.write_tree(
+        "pack",
+        &[
+            ("gpack.toml", MANIFEST),
+            ("templates/out.txt.tmpl", TEMPLATE),
+        ],
+    );
+    std::fs::create_dir_all(scratch.home()).unwrap();
+    std::fs::write(
+        scratch.home().join("config.toml"),
+        "[defaults]\nport = 7\nfeatures = [\"auth\"]\n",
+    )
+    .unwrap();
+    scratch
+        .ggen()
+        .args(["new", "app", "--pack"])
+        .arg(&pack)
+        .assert()
+        .success();
+    let out = std::fs::read_to_string(scratch.work().join("app/out.txt")).unwrap();
+    assert_eq!(out, "flag=off\nnext=8\nfeature auth\n");
+}

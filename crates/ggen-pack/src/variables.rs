@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use crate::{Manifest, PackError, VariableType};
 
 /// The value of every variable `manifest` declares: `given` (from `--var`) wins, then the
-/// environment (`GGEN_VAR_<name>`, or the name in upper case), then `recorded` (from `ggen.lock`), then the default. Variables with none of the three are
+/// environment (`GGEN_VAR_<name>`, or the name in upper case), then `recorded` (from `ggen.lock`), then `user_defaults` (`$GGEN_HOME/config.toml [defaults]`), then the pack's default. Variables with none of the three are
 /// one [`PackError::MissingVariables`] naming them all; a value not matching its pattern is
 /// [`PackError::VariablePattern`]. Names not declared by the manifest are ignored here.
 ///
@@ -15,6 +15,7 @@ pub fn resolve(
     manifest: &Manifest,
     given: &BTreeMap<String, String>,
     recorded: &BTreeMap<String, String>,
+    user_defaults: &BTreeMap<String, String>,
 ) -> Result<BTreeMap<String, String>, PackError> {
     let pack = &manifest.pack.id;
     let mut values = BTreeMap::new();
@@ -25,6 +26,7 @@ pub fn resolve(
             .get(name)
             .or(from_env.as_ref())
             .or_else(|| recorded.get(name))
+            .or_else(|| user_defaults.get(name))
             .or(spec.default.as_ref())
         else {
             missing.push(MissingVariable {

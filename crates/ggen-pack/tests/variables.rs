@@ -3,8 +3,16 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use ggen_pack::variables::resolve;
 use ggen_pack::{Manifest, PackError};
+
+/// Resolution without `$GGEN_HOME/config.toml [defaults]`.
+fn resolve(
+    manifest: &Manifest,
+    given: &BTreeMap<String, String>,
+    recorded: &BTreeMap<String, String>,
+) -> Result<BTreeMap<String, String>, PackError> {
+    ggen_pack::variables::resolve(manifest, given, recorded, &BTreeMap::new())
+}
 
 fn manifest(variables: &str) -> Manifest {
     let text =
@@ -183,4 +191,16 @@ fn manifests_with_bad_types_or_defaults_are_refused() {
         let err = parse(vars).unwrap_err().to_string();
         assert!(err.contains(expected), "{vars}: {err}");
     }
+}
+
+#[test]
+fn user_defaults_come_after_the_lock_and_before_the_pack_default() {
+    let m = manifest("[variables.author]\ndefault = \"pack\"\n[variables.other]\n");
+    let user = map(&[("author", "Ada"), ("other", "o")]);
+    let values =
+        ggen_pack::variables::resolve(&m, &BTreeMap::new(), &BTreeMap::new(), &user).unwrap();
+    assert_eq!(values, map(&[("author", "Ada"), ("other", "o")]));
+    let recorded = map(&[("author", "Lin")]);
+    let values = ggen_pack::variables::resolve(&m, &BTreeMap::new(), &recorded, &user).unwrap();
+    assert_eq!(values["author"], "Lin");
 }

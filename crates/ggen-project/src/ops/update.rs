@@ -144,6 +144,7 @@ pub fn update(
             &resolved.pack.manifest,
             &options.vars,
             &locked.variables,
+            &env.variable_defaults,
         )?;
         let cache = snapshot.packs.get(id).map(|record| RenderCache {
             templates: &record.templates,

@@ -166,6 +166,9 @@ pub struct VarArgs {
     /// Set a template variable (repeatable)
     #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
     pub vars: Vec<(String, String)>,
+    /// Read variables from a TOML file of `name = value` (repeatable; `--var` wins)
+    #[arg(long = "var-file", value_name = "FILE.toml")]
+    pub var_files: Vec<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -269,7 +272,7 @@ pub struct YankArgs {
 
 #[derive(Debug, Args)]
 pub struct InfoArgs {
-    /// The pack id
+    /// The pack id, or a pack directory (one with gpack.toml)
     pub id: String,
 }
 

@@ -7,6 +7,7 @@ mod printer;
 mod progress;
 mod report;
 mod settings;
+mod var_file;
 
 use std::process::ExitCode;
 

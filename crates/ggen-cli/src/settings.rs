@@ -25,6 +25,9 @@ struct Config {
     http_timeout: Option<u64>,
     /// How many transactions `.ggen/history` keeps.
     history_limit: Option<usize>,
+    /// Variable values used after the lock and before a pack's default (`author = "Ada"`).
+    #[serde(default)]
+    defaults: toml::Table,
 }
 
 /// For tests: the first retry backoff in milliseconds (each retry doubles it).
@@ -105,7 +108,14 @@ pub fn environment(args: &GlobalArgs) -> Result<Environment, CliError> {
     if let Some(n) = args.max_output_bytes {
         limits.max_output_bytes = n;
     }
+    let variable_defaults = crate::var_file::table_values(&config.defaults).map_err(|message| {
+        CliError::usage(format!(
+            "{}: [defaults]: {message}",
+            ggen_home.join("config.toml").display()
+        ))
+    })?;
     Ok(Environment {
+        variable_defaults,
         ggen_home,
         registry,
         cwd,

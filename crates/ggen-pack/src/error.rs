@@ -15,14 +15,27 @@ pub enum PackError {
     /// `message` carries the parser's text (with line and column where it gives them).
     #[error("invalid manifest {path}: {message}")]
     Manifest { path: PathBuf, message: String },
-    #[error("pack `{pack}`: variable `{name}` is required (it has no default)")]
-    MissingVariable { pack: String, name: String },
+    /// Every required variable without a value, at once; `list` is their names and
+    /// descriptions, one per line.
+    #[error("pack `{pack}`: required variables without a value:{list}")]
+    MissingVariables {
+        pack: String,
+        missing: Vec<crate::variables::MissingVariable>,
+        list: String,
+    },
     #[error("pack `{pack}`: variable `{name}` = {value:?} does not match pattern `{pattern}`")]
     VariablePattern {
         pack: String,
         name: String,
         value: String,
         pattern: String,
+    },
+    #[error("pack `{pack}`: variable `{name}` = {value:?} is not allowed: expected {allowed}")]
+    VariableValue {
+        pack: String,
+        name: String,
+        value: String,
+        allowed: String,
     },
     #[error("pack `{pack}`: {message}")]
     Files { pack: String, message: String },

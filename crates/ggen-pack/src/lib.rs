@@ -13,5 +13,5 @@ mod pack;
 pub mod variables;
 
 pub use error::PackError;
-pub use manifest::{Manifest, ManifestWarning, VariableSpec, is_valid_pack_id};
+pub use manifest::{Manifest, ManifestWarning, VariableSpec, VariableType, is_valid_pack_id};
 pub use pack::{Pack, PackFile};

@@ -41,6 +41,34 @@ pub struct VariableSpec {
     pub default: Option<String>,
     /// Validated to be a valid regex at parse time; matched against the whole value.
     pub pattern: Option<String>,
+    /// `type = ...`, `string` when not written.
+    pub kind: VariableType,
+    /// The allowed values of a `choice` (one of them) or `list` (any of them; empty: any).
+    pub choices: Vec<String>,
+}
+
+/// A variable's `type` in `gpack.toml`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum VariableType {
+    #[default]
+    String,
+    Bool,
+    Int,
+    Choice,
+    List,
+}
+
+impl VariableType {
+    /// The name written in `gpack.toml`.
+    pub fn name(self) -> &'static str {
+        match self {
+            VariableType::String => "string",
+            VariableType::Bool => "bool",
+            VariableType::Int => "int",
+            VariableType::Choice => "choice",
+            VariableType::List => "list",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

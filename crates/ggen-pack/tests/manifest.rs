@@ -79,6 +79,8 @@ fn spec_example_parses_to_the_expected_manifest() {
                 description: Some("crate name".into()),
                 default: Some("my-app".into()),
                 pattern: Some("^[a-z][a-z0-9_]*$".into()),
+                kind: ggen_pack::VariableType::String,
+                choices: Vec::new(),
             },
         )]),
         templates: TemplatesSection {

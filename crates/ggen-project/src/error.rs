@@ -164,8 +164,12 @@ impl ProjectError {
             ProjectError::CorruptObject { .. } => Some(
                 "the merge base is damaged; `ggen packs update --merge-strategy preserve` leaves your files alone".into(),
             ),
-            ProjectError::Pack(ggen_pack::PackError::MissingVariable { name, .. }) => {
-                Some(format!("pass it with `--var {name}=VALUE`"))
+            ProjectError::Pack(ggen_pack::PackError::MissingVariables { missing, .. }) => {
+                let flags: Vec<String> = missing
+                    .iter()
+                    .map(|variable| format!("--var {}=VALUE", variable.name))
+                    .collect();
+                Some(format!("pass them with `{}`", flags.join(" ")))
             }
             ProjectError::Registry(err) => err.hint(),
             _ => None,

@@ -26,6 +26,9 @@ pub use state::layout::Layout;
 pub struct Environment {
     /// `$GGEN_HOME` (default `~/.ggen`): cache and configuration.
     pub ggen_home: std::path::PathBuf,
+    /// `[defaults]` of `$GGEN_HOME/config.toml`: variable values used after the lock and
+    /// before a pack's own default.
+    pub variable_defaults: std::collections::BTreeMap<String, String>,
     /// The registry location (`--registry`, `GGEN_REGISTRY` or config), if any.
     pub registry: Option<String>,
     /// Directory that relative paths on the command line are relative to.

@@ -32,6 +32,7 @@ fn run(label: &str, markup: bool, threads: usize) {
     let pack = PackContext {
         id: "bench".to_string(),
         version: "1.0.0".to_string(),
+        kinds: BTreeMap::new(),
     };
     let graph = Graph::empty(&BTreeMap::new());
     let renderer = Renderer::new(Limits::default());

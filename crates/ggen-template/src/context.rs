@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use minijinja::value::Value;
 
-use crate::{PackContext, Row};
+use crate::{PackContext, Row, VarKind};
 
 /// Everything but the row, built once per template render.
 pub(crate) struct Scope {
@@ -21,7 +21,10 @@ impl Scope {
     ) -> Scope {
         let mut names: BTreeMap<String, Value> = vars
             .iter()
-            .map(|(name, value)| (name.clone(), Value::from(value.as_str())))
+            .map(|(name, value)| {
+                let kind = pack.kinds.get(name).copied().unwrap_or(VarKind::Text);
+                (name.clone(), typed_value(value, kind))
+            })
             .collect();
         let fields = BTreeMap::from([
             ("id".to_string(), Value::from(pack.id.as_str())),
@@ -80,4 +83,26 @@ fn row_value(row: &Row) -> Value {
         .map(|(name, value)| (name.clone(), Value::from(value.as_str())))
         .collect();
     Value::from(map)
+}
+
+/// `text` as the template value its kind asks for; text that is not canonical for the kind
+/// (the resolver normalises values before rendering) stays a string.
+fn typed_value(text: &str, kind: VarKind) -> Value {
+    match kind {
+        VarKind::Text => Value::from(text),
+        VarKind::Bool => match text {
+            "true" => Value::from(true),
+            "false" => Value::from(false),
+            _ => Value::from(text),
+        },
+        VarKind::Int => text
+            .parse::<i64>()
+            .map_or_else(|_| Value::from(text), Value::from),
+        VarKind::List => text
+            .split(',')
+            .map(str::trim)
+            .filter(|item| !item.is_empty())
+            .map(Value::from)
+            .collect(),
+    }
 }

@@ -41,6 +41,18 @@ impl Default for Limits {
 pub struct PackContext {
     pub id: String,
     pub version: String,
+    /// How each variable's text reaches templates; a variable not listed is a string.
+    pub kinds: BTreeMap<String, VarKind>,
+}
+
+/// The template-side type of a variable whose value is passed as canonical text: `Bool` is
+/// `true`/`false`, `Int` decimal, `List` comma-separated items.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VarKind {
+    Text,
+    Bool,
+    Int,
+    List,
 }
 
 /// One output of a template.

@@ -90,3 +90,14 @@ pub fn var_map(vars: &[(String, String)]) -> Result<BTreeMap<String, String>, Cl
     }
     Ok(map)
 }
+
+/// The variables of `--var` and `--var-file`: `--var` wins over the files, a later file over
+/// an earlier one.
+pub fn var_values(args: &crate::args::VarArgs) -> Result<BTreeMap<String, String>, CliError> {
+    let mut map = BTreeMap::new();
+    for file in &args.var_files {
+        map.extend(crate::var_file::read(file)?);
+    }
+    map.extend(var_map(&args.vars)?);
+    Ok(map)
+}

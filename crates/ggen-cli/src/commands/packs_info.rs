@@ -1,5 +1,6 @@
 //! `ggen packs info ID`: a registry pack's versions, dependencies, yanked versions and the
-//! state of each signature against the keys this user trusts.
+//! state of each signature against the keys this user trusts; for a pack directory, its
+//! manifest and the variables it asks for.
 
 use ggen_registry::SignatureStatus;
 
@@ -11,6 +12,14 @@ use crate::{Outcome, Report};
 
 pub fn run(args: &InfoArgs, global: &GlobalArgs, printer: &Printer) -> Result<Report, CliError> {
     let mut document = None;
+    // A pack directory is relative to `-C` like every other path argument.
+    let dir = match &global.directory {
+        Some(base) => base.join(&args.id),
+        None => std::path::PathBuf::from(&args.id),
+    };
+    if dir.join("gpack.toml").is_file() {
+        return path_pack(&dir, printer);
+    }
     let env = settings::environment(global)?;
     let registry = settings::open_registry(&env)?;
     let index = registry.pack_index(&args.id).map_err(registry_error)?;
@@ -105,4 +114,68 @@ fn signature_json(status: &SignatureStatus) -> serde_json::Value {
             serde_json::json!({ "status": "bad", "message": message })
         }
     }
+}
+
+/// `ggen packs info DIR`: a pack directory's id, version, description and variables.
+fn path_pack(dir: &std::path::Path, printer: &Printer) -> Result<Report, CliError> {
+    let pack = ggen_pack::Pack::load(dir)
+        .map_err(|err| CliError::new(format!("{}: {err}", dir.display())))?;
+    let manifest = &pack.manifest;
+    if printer.json {
+        let variables: Vec<serde_json::Value> = manifest
+            .variables
+            .iter()
+            .map(|(name, spec)| {
+                serde_json::json!({
+                    "name": name,
+                    "type": spec.kind.name(),
+                    "default": spec.default,
+                    "choices": spec.choices,
+                    "pattern": spec.pattern,
+                    "description": spec.description,
+                    "required": spec.default.is_none(),
+                })
+            })
+            .collect();
+        return Ok(Report::new(Outcome::Success).with_json(printer, || {
+            serde_json::json!({
+                "id": manifest.pack.id,
+                "version": manifest.pack.version.to_string(),
+                "description": manifest.pack.description,
+                "path": dir.display().to_string(),
+                "variables": variables,
+            })
+        }));
+    }
+    let mut text = format!(
+        "{}@{}: {}\npath: {}\n",
+        manifest.pack.id,
+        manifest.pack.version,
+        manifest.pack.description,
+        dir.display()
+    );
+    text.push_str(if manifest.variables.is_empty() {
+        "variables: none\n"
+    } else {
+        "variables:\n"
+    });
+    for (name, spec) in &manifest.variables {
+        text.push_str(&format!("  {name} ({})", spec.kind.name()));
+        match &spec.default {
+            Some(default) => text.push_str(&format!("  default {default:?}")),
+            None => text.push_str("  required"),
+        }
+        text.push('\n');
+        if let Some(description) = &spec.description {
+            text.push_str(&format!("      {description}\n"));
+        }
+        if !spec.choices.is_empty() {
+            text.push_str(&format!("      choices: {}\n", spec.choices.join(", ")));
+        }
+        if let Some(pattern) = &spec.pattern {
+            text.push_str(&format!("      pattern: {pattern}\n"));
+        }
+    }
+    printer.out(&text);
+    Ok(Report::new(Outcome::Success))
 }

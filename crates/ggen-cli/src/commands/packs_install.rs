@@ -4,7 +4,7 @@ use ggen_project::ops::install::{FileAction, InstallOptions, InstallReport};
 use ggen_project::packs::source::PackRequest;
 
 use crate::args::{GlobalArgs, InstallArgs, NewArgs};
-use crate::commands::var_map;
+use crate::commands::var_values;
 use crate::error::CliError;
 use crate::printer::Printer;
 use crate::progress::TerminalReporter;
@@ -15,7 +15,7 @@ pub fn new(args: &NewArgs, global: &GlobalArgs, printer: &Printer) -> Result<Rep
     let options = InstallOptions {
         root: args.dir.clone(),
         packs: requests(&args.packs)?,
-        vars: var_map(&args.vars.vars)?,
+        vars: var_values(&args.vars)?,
         force: false,
         dry_run: args.dry_run,
         allow_hooks: args.hooks.allow_hooks,
@@ -32,7 +32,7 @@ pub fn install(
     let options = InstallOptions {
         root: ".".into(),
         packs: requests(&args.packs)?,
-        vars: var_map(&args.vars.vars)?,
+        vars: var_values(&args.vars)?,
         force: args.force,
         dry_run: args.dry_run,
         allow_hooks: args.hooks.allow_hooks,

@@ -4,7 +4,7 @@ use ggen_project::ops::update::{MergeStrategy, Mode, UpdateAction, UpdateOptions
 use ggen_project::packs::source::UpdateTarget;
 
 use crate::args::{GlobalArgs, MergeArgs, RegenerateArgs, StrategyArg, UpdateArgs};
-use crate::commands::var_map;
+use crate::commands::var_values;
 use crate::error::CliError;
 use crate::printer::Printer;
 use crate::progress::TerminalReporter;
@@ -33,7 +33,7 @@ pub fn update(
         Mode::Update,
         target,
         &args.merge,
-        &args.vars.vars,
+        &args.vars,
     )?;
     if args.test && !options.dry_run {
         return run_tested(&options, global, printer);
@@ -109,7 +109,7 @@ pub fn regenerate(
         Mode::Regenerate,
         UpdateTarget::Newest,
         &args.merge,
-        &args.vars.vars,
+        &args.vars,
     )?;
     run(&options, global, printer)
 }
@@ -119,7 +119,7 @@ fn options(
     mode: Mode,
     target: UpdateTarget,
     merge: &MergeArgs,
-    vars: &[(String, String)],
+    vars: &crate::args::VarArgs,
 ) -> Result<UpdateOptions, CliError> {
     Ok(UpdateOptions {
         root: ".".into(),
@@ -134,7 +134,7 @@ fn options(
         dry_run: merge.dry_run,
         restore: merge.restore,
         yes: merge.yes,
-        vars: var_map(vars)?,
+        vars: var_values(vars)?,
     })
 }
 

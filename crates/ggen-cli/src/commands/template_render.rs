@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use ggen_template::{Graph, GraphSource, Library, PackContext, Renderer, Template};
 
 use crate::args::{GlobalArgs, RenderArgs};
-use crate::commands::var_map;
+use crate::commands::{var_map, var_values};
 use crate::error::CliError;
 use crate::printer::Printer;
 use crate::settings;
@@ -24,12 +24,16 @@ pub fn run(args: &RenderArgs, global: &GlobalArgs, printer: &Printer) -> Result<
     let pack_dir = args.pack.as_ref().map(|dir| env.cwd.join(dir));
     let pack = pack_dir.as_deref().map(ggen_pack::Pack::load).transpose()?;
     let graph = load_graph(&env.cwd, &args.graphs, &args.prefixes, pack.as_ref())?;
-    let vars = var_map(&args.vars.vars)?;
+    let vars = var_values(&args.vars)?;
     let context = PackContext {
         id: pack.as_ref().map_or("local".into(), |p| p.id().to_string()),
         version: pack
             .as_ref()
             .map_or("0.0.0".into(), |p| p.version().to_string()),
+        kinds: pack
+            .as_ref()
+            .map(|p| ggen_project::packs::variable_kinds(&p.manifest))
+            .unwrap_or_default(),
     };
     let mut library = Library::new();
     if let Some(pack) = &pack {

@@ -8,10 +8,10 @@ use toml::de::DeValue;
 use super::document::{Document, Table, Value, key_path};
 use super::{
     GraphSection, HooksSection, Manifest, ManifestWarning, PackInfo, TemplatesSection,
-    VariableSpec, is_valid_pack_id,
+    VariableSpec, VariableType, is_valid_pack_id,
 };
 use crate::PackError;
-use crate::variables::anchored_pattern;
+use crate::variables::{anchored_pattern, check_value};
 
 const TOP_KEYS: &[&str] = &[
     "pack",
@@ -22,7 +22,7 @@ const TOP_KEYS: &[&str] = &[
     "hooks",
 ];
 const PACK_KEYS: &[&str] = &["id", "version", "description", "authors", "license", "ggen"];
-const VARIABLE_KEYS: &[&str] = &["description", "default", "pattern"];
+const VARIABLE_KEYS: &[&str] = &["description", "default", "pattern", "type", "choices"];
 const TEMPLATES_KEYS: &[&str] = &["root", "partials"];
 const GRAPH_KEYS: &[&str] = &["files", "prefixes"];
 const HOOKS_KEYS: &[&str] = &["post_install", "post_update"];
@@ -269,8 +269,66 @@ fn variable(
         Some(value) => Some(doc.string(&format!("{full}.description"), value)?),
         None => None,
     };
+    let kind = match table.get("type") {
+        Some(value) => {
+            let key = format!("{full}.type");
+            match doc.string(&key, value)?.as_str() {
+                "string" => VariableType::String,
+                "bool" => VariableType::Bool,
+                "int" => VariableType::Int,
+                "choice" => VariableType::Choice,
+                "list" => VariableType::List,
+                other => {
+                    return Err(doc.error(
+                        Some(value.span()),
+                        format!(
+                            "`{key}` = {other:?} is not a variable type (string, bool, int, \
+                             choice, list)"
+                        ),
+                    ));
+                }
+            }
+        }
+        None => VariableType::String,
+    };
+    let choices = match table.get("choices") {
+        Some(value) => {
+            let key = format!("{full}.choices");
+            if !matches!(kind, VariableType::Choice | VariableType::List) {
+                return Err(doc.error(
+                    Some(value.span()),
+                    format!("`{key}` is only for `type = \"choice\"` or `type = \"list\"`"),
+                ));
+            }
+            let choices = doc.strings(&key, value)?;
+            if choices.iter().any(|choice| choice.contains(',')) {
+                return Err(doc.error(
+                    Some(value.span()),
+                    format!("`{key}`: a choice cannot contain `,`"),
+                ));
+            }
+            choices
+        }
+        None => Vec::new(),
+    };
+    if kind == VariableType::Choice && choices.is_empty() {
+        return Err(doc.error(
+            None,
+            format!("variable `{full}` has `type = \"choice\"` but no `choices = [...]`"),
+        ));
+    }
     let default = match table.get("default") {
-        Some(value) => Some(default_text(doc, &format!("{full}.default"), value)?),
+        Some(value) => {
+            let key = format!("{full}.default");
+            let text = default_text(doc, &key, value, kind)?;
+            let text = check_value(kind, &choices, &text).map_err(|allowed| {
+                doc.error(
+                    Some(value.span()),
+                    format!("`{key}` = {text:?} is not allowed: {allowed}"),
+                )
+            })?;
+            Some(text)
+        }
         None => None,
     };
     let pattern = match table.get("pattern") {
@@ -307,13 +365,21 @@ fn variable(
         description,
         default,
         pattern,
+        kind,
+        choices,
     })
 }
 
 /// A default as the text templates will see: strings as they are, booleans and numbers as
 /// written in the file (`true`, `3`, `0.5`).
-fn default_text(doc: &Document<'_>, key: &str, value: &Value<'_>) -> Result<String, PackError> {
+fn default_text(
+    doc: &Document<'_>,
+    key: &str,
+    value: &Value<'_>,
+    kind: VariableType,
+) -> Result<String, PackError> {
     match value.get_ref() {
+        DeValue::Array(_) if kind == VariableType::List => Ok(doc.strings(key, value)?.join(",")),
         DeValue::String(text) => Ok(text.to_string()),
         DeValue::Boolean(flag) => Ok(flag.to_string()),
         // Decimal even when written `0x1F` or `1_000`; every TOML integer fits in i128.

@@ -253,8 +253,12 @@ fn plan_packs(
                 .pack(resolved.pack.id())
                 .map(|p| p.variables.clone())
                 .unwrap_or_default();
-            let variables =
-                ggen_pack::variables::resolve(&resolved.pack.manifest, &options.vars, &recorded)?;
+            let variables = ggen_pack::variables::resolve(
+                &resolved.pack.manifest,
+                &options.vars,
+                &recorded,
+                &env.variable_defaults,
+            )?;
             let generation = generate(&resolved.pack, &variables, &renderer, reporter, None)?;
             Ok(PlannedPack {
                 resolved,

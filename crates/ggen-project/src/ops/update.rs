@@ -152,6 +152,7 @@ pub fn update_in(
             &resolved.pack.manifest,
             &options.vars,
             &locked.variables,
+            &env.variable_defaults,
         )?;
         let cache = snapshot.packs.get(id).map(|record| RenderCache {
             templates: &record.templates,

@@ -247,6 +247,7 @@ fn regenerate(
     };
     // Never wait behind another ggen: retry after the next quiet period instead.
     let env = Environment {
+        variable_defaults: Default::default(),
         no_wait: true,
         ..env.clone()
     };

@@ -162,6 +162,7 @@ pub fn generate(
     let context = PackContext {
         id: pack.id().to_string(),
         version: pack.version().to_string(),
+        kinds: variable_kinds(&pack.manifest),
     };
     reporter.start(
         &format!("rendering {}", pack.id()),
@@ -229,4 +230,24 @@ pub fn generate(
         templates,
         rendered: fresh_count,
     })
+}
+
+/// How each of `manifest`'s variables reaches templates: booleans, integers and lists as
+/// real values, strings and choices as text.
+pub fn variable_kinds(manifest: &ggen_pack::Manifest) -> BTreeMap<String, ggen_template::VarKind> {
+    use ggen_pack::VariableType;
+    use ggen_template::VarKind;
+    manifest
+        .variables
+        .iter()
+        .map(|(name, spec)| {
+            let kind = match spec.kind {
+                VariableType::String | VariableType::Choice => VarKind::Text,
+                VariableType::Bool => VarKind::Bool,
+                VariableType::Int => VarKind::Int,
+                VariableType::List => VarKind::List,
+            };
+            (name.clone(), kind)
+        })
+        .collect()
 }

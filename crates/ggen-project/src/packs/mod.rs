@@ -2,4 +2,5 @@
 //! into files ([`generation`]).
 
 pub(crate) mod generation;
+pub use generation::variable_kinds;
 pub mod source;

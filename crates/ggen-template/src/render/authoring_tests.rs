@@ -33,6 +33,7 @@ fn pack() -> PackContext {
     PackContext {
         id: "p".to_string(),
         version: "1.0.0".to_string(),
+        kinds: BTreeMap::new(),
     }
 }
 

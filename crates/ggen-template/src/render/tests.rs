@@ -33,6 +33,7 @@ fn pack() -> PackContext {
     PackContext {
         id: "rust-web".to_string(),
         version: "1.2.0".to_string(),
+        kinds: BTreeMap::new(),
     }
 }
 

@@ -348,7 +348,9 @@ fn the_scaffold_is_a_working_pack() {
         .ggen()
         .args(["packs", "new", "my-pack"])
         .assert()
-        .success();
+        .success()
+        // The hint's command works as pasted: a bare name would be a registry id.
+        .stderr(predicates::str::contains("--pack ./my-pack"));
     let pack = tree(&scratch.work().join("my-pack"));
     for path in [
         "gpack.toml",

@@ -125,10 +125,16 @@ pub fn run(
         ggen_fs::write_atomic(&dir.join(path), text.as_bytes(), ggen_fs::Durability::Sync)?;
     }
     let shown = args.dir.display().to_string();
+    // `--pack NAME` is a registry id; a path needs a `/` (or a leading `.`).
+    let as_pack = if shown.contains('/') || shown.starts_with('.') {
+        shown.clone()
+    } else {
+        format!("./{shown}")
+    };
     if !printer.json {
         printer.status("Created", &format!("pack `{id}` in {shown}"));
         printer.note(&format!(
-            "try it: ggen new my-project --pack {shown} (see docs/writing-packs.md)"
+            "try it: ggen new my-project --pack {as_pack} (see docs/writing-packs.md)"
         ));
     }
     Ok(Report::new(Outcome::Success).with_json(printer, || {

@@ -65,11 +65,7 @@ fn run(
     let env = settings::environment(global)?;
     let reporter = TerminalReporter::new(printer.interactive(), global.quiet);
     let report = ggen_project::ops::install::install(options, &env, &reporter)?;
-    let outcome = if report.conflicts() > 0 {
-        Outcome::Unresolved
-    } else {
-        Outcome::Success
-    };
+    let outcome = Outcome::unresolved_if(report.conflicts() > 0);
     for warning in &report.warnings {
         printer.warn(warning);
     }

@@ -147,11 +147,7 @@ fn run(
     let env = settings::environment(global)?;
     let reporter = TerminalReporter::new(printer.interactive(), global.quiet);
     let report = ggen_project::ops::update::update(options, &env, &reporter)?;
-    let outcome = if report.unresolved() {
-        Outcome::Unresolved
-    } else {
-        Outcome::Success
-    };
+    let outcome = Outcome::unresolved_if(report.unresolved());
     for warning in &report.warnings {
         printer.warn(warning);
     }

@@ -2,7 +2,6 @@
 //! values, errors that name things, ASK guards and templated queries.
 
 use super::*;
-use crate::GraphSource;
 
 const MODEL: &str = "@prefix ex: <http://example.org/> .
 ex:User a ex:Entity ; ex:name \"User\" .
@@ -10,15 +9,7 @@ ex:Order a ex:Entity ; ex:name \"Order\" .
 ";
 
 fn graph() -> Graph {
-    let prefixes = BTreeMap::from([("ex".to_string(), "http://example.org/".to_string())]);
-    Graph::load(
-        &[GraphSource {
-            name: "graph/model.ttl".to_string(),
-            text: MODEL.to_string(),
-        }],
-        &prefixes,
-    )
-    .expect("graph loads")
+    super::tests::graph_of(MODEL)
 }
 
 fn vars() -> BTreeMap<String, String> {

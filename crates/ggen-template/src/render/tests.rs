@@ -11,11 +11,16 @@ ex:HTTPClient a ex:Entity ; ex:name \"HTTPClient\" .
 ";
 
 fn graph() -> Graph {
+    graph_of(MODEL)
+}
+
+/// `model` (Turtle, with the `ex:` prefix declared for queries) as `graph/model.ttl`.
+pub(super) fn graph_of(model: &str) -> Graph {
     let prefixes = BTreeMap::from([("ex".to_string(), "http://example.org/".to_string())]);
     Graph::load(
         &[GraphSource {
             name: "graph/model.ttl".to_string(),
-            text: MODEL.to_string(),
+            text: model.to_string(),
         }],
         &prefixes,
     )

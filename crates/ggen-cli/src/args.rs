@@ -428,7 +428,9 @@ pub struct ResolveArgs {
     /// Keep your version (as before the update)
     #[arg(long)]
     pub ours: bool,
-    /// Take the pack's new version
+    /// Take the pack's side of generated content and of every conflict; manual-edit and
+    /// protected regions and your changes that did not conflict are kept (a binary file, or
+    /// a file that was in the way, becomes the pack's version)
     #[arg(long)]
     pub theirs: bool,
     /// Keep the file as it is now (refused while conflict markers remain)

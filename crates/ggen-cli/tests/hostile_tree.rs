@@ -334,3 +334,44 @@ fn ggen_runs_no_command_from_the_repository_git_config() {
         "ggen's git calls ran the fsmonitor command of .git/config"
     );
 }
+
+/// SPEC §2: protected and manual-edit regions belong to the user under every command.
+/// `resolve --theirs` takes the pack's side of the conflict, not the pack's whole file.
+#[test]
+fn resolve_theirs_keeps_protected_and_manual_regions_and_the_users_other_lines() {
+    let scratch = Scratch::new();
+    let file = |generated: &str, protected: &str, manual: &str| {
+        format!(
+            "// @ggen:generated-start id=a\n{generated}\n// @ggen:generated-end\n\
+             // @ggen:protected id=p\n{protected}\n// @ggen:protected-end\n\
+             // @ggen:manual-edit id=m\n{manual}\n// @ggen:manual-edit-end\n"
+        )
+    };
+    write_pack(
+        &scratch.work().join("v1"),
+        "1.0.0",
+        &[("lib.rs", &file("1", "secret v1", "manual v1"))],
+    );
+    write_pack(
+        &scratch.work().join("v2"),
+        "2.0.0",
+        &[("lib.rs", &file("2", "secret v2", "manual v2"))],
+    );
+    let root = common::publish_and_create(&scratch, &["v1", "v2"], "proj", "app@1.0.0");
+    let mine = format!(
+        "{}// the user's own line\n",
+        file("mine", "my secret", "my code")
+    );
+    std::fs::write(root.join("lib.rs"), &mine).unwrap();
+    let output = run(&scratch, &["packs", "update", "app"]);
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    let output = run(&scratch, &["resolve", "lib.rs", "--theirs"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        std::fs::read_to_string(root.join("lib.rs")).unwrap(),
+        format!(
+            "{}// the user's own line\n",
+            file("2", "my secret", "my code")
+        )
+    );
+}

@@ -15,7 +15,8 @@ use crate::{Environment, Layout, ProjectError, Reporter};
 pub enum Side {
     /// The file as you had it before the update.
     Ours,
-    /// The pack's new version.
+    /// The pack's side of generated content and of every conflict; manual-edit and
+    /// protected regions, and the user's changes that did not conflict, are kept.
     Theirs,
     /// The file as it is now, after you edited the conflict blocks away.
     Merged,
@@ -47,6 +48,30 @@ pub fn conflicts(layout: &Layout) -> Result<Vec<ConflictEntry>, ProjectError> {
 }
 
 /// Settles the conflict on `path` by keeping `side`.
+/// The pack's side of a conflicted file: for a merge conflict, the same region-aware merge
+/// the update ran, with every conflict settled the pack's way — which never settles away a
+/// manual-edit or protected region (SPEC §2) nor drops the user's other changes. A file that
+/// was in the way, or a binary one, has no merge to redo: the pack's version is taken.
+fn theirs(
+    path: &str,
+    conflict: &SnapshotConflict,
+    objects: &ObjectStore,
+) -> Result<Vec<u8>, ProjectError> {
+    let new = objects.get(&conflict.new)?;
+    let (Some(base), Some(current)) = (&conflict.base, &conflict.current) else {
+        return Ok(new);
+    };
+    if conflict.reason != "merge" {
+        return Ok(new);
+    }
+    let (base, current) = (objects.get(base)?, objects.get(current)?);
+    let options = ggen_merge::MergeOptions {
+        favor: Some(ggen_merge::Favor::Theirs),
+        ..ggen_merge::MergeOptions::default()
+    };
+    Ok(ggen_merge::merge_regions(path, &current, &base, &new, &options).bytes)
+}
+
 pub fn resolve(
     layout: &Layout,
     path: &str,
@@ -70,7 +95,7 @@ pub fn resolve(
             Some(hash) => Some(objects.get(hash)?),
             None => None,
         },
-        Side::Theirs => Some(objects.get(&conflict.new)?),
+        Side::Theirs => Some(theirs(path, &conflict, &objects)?),
         Side::Merged => {
             let bytes = ggen_fs::read(&layout.file(path))?;
             if let Some(line) = marker_line(&bytes) {

@@ -7,21 +7,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{Scratch, copy_dir, stderr, tree};
-
-fn write_pack(dir: &Path, version: &str, files: &[(&str, &str)]) {
-    std::fs::create_dir_all(dir).unwrap();
-    std::fs::write(
-        dir.join("gpack.toml"),
-        format!("[pack]\nid = \"app\"\nversion = \"{version}\"\ndescription = \"app\"\n"),
-    )
-    .unwrap();
-    for (path, content) in files {
-        let path = dir.join("templates").join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, content).unwrap();
-    }
-}
+use common::{Scratch, copy_dir, stderr, tree, write_app_pack};
 
 const V1: &[(&str, &str)] = &[
     ("dir/a.txt", "a1\n"),
@@ -36,8 +22,8 @@ const V2: &[(&str, &str)] = &[
 
 /// Creates `proj` from v1 (v2 published too); returns the project root.
 fn project(scratch: &Scratch) -> PathBuf {
-    write_pack(&scratch.work().join("v1"), "1.0.0", V1);
-    write_pack(&scratch.work().join("v2"), "2.0.0", V2);
+    write_app_pack(&scratch.work().join("v1"), "1.0.0", V1);
+    write_app_pack(&scratch.work().join("v2"), "2.0.0", V2);
     common::publish_and_create(scratch, &["v1", "v2"], "proj", "app@1.0.0")
 }
 
@@ -172,7 +158,7 @@ fn publish_does_not_write_through_a_linked_pack_directory() {
     let packs = scratch.work().join("reg/packs/app");
     std::fs::remove_dir_all(&packs).unwrap();
     std::os::unix::fs::symlink(&outside, &packs).unwrap();
-    write_pack(&scratch.work().join("v3"), "3.0.0", V2);
+    write_app_pack(&scratch.work().join("v3"), "3.0.0", V2);
     let output = scratch
         .ggen()
         .args(["packs", "publish", "v3", "--registry", "reg"])
@@ -246,7 +232,7 @@ fn outputs_into_git_directories_are_refused_naming_the_template() {
     ] {
         let scratch = Scratch::new();
         let pack = scratch.work().join("pack");
-        write_pack(&pack, "1.0.0", &template);
+        write_app_pack(&pack, "1.0.0", &template);
         let output = scratch
             .ggen()
             .args(["new", "proj", "--pack"])
@@ -271,7 +257,7 @@ fn outputs_into_git_directories_are_refused_naming_the_template() {
 #[test]
 fn ggen_runs_no_command_from_the_repository_git_config() {
     let scratch = Scratch::new();
-    write_pack(
+    write_app_pack(
         &scratch.work().join("v1"),
         "1.0.0",
         &[(
@@ -279,7 +265,7 @@ fn ggen_runs_no_command_from_the_repository_git_config() {
             "// @ggen:generated-start id=a\n1\n// @ggen:generated-end\n",
         )],
     );
-    write_pack(
+    write_app_pack(
         &scratch.work().join("v2"),
         "2.0.0",
         &[(
@@ -347,12 +333,12 @@ fn resolve_theirs_keeps_protected_and_manual_regions_and_the_users_other_lines()
              // @ggen:manual-edit id=m\n{manual}\n// @ggen:manual-edit-end\n"
         )
     };
-    write_pack(
+    write_app_pack(
         &scratch.work().join("v1"),
         "1.0.0",
         &[("lib.rs", &file("1", "secret v1", "manual v1"))],
     );
-    write_pack(
+    write_app_pack(
         &scratch.work().join("v2"),
         "2.0.0",
         &[("lib.rs", &file("2", "secret v2", "manual v2"))],

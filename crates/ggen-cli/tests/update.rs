@@ -5,7 +5,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{Scratch, copy_dir, stderr, stdout_json, tree, whole_tree};
+use common::{Scratch, copy_dir, stderr, stdout_json, tree, whole_tree, write_app_pack};
 
 const LIB_V1: &str = "\
 // header kept as generated
@@ -30,24 +30,10 @@ pub fn added_in_v2() {}
 // footer
 ";
 
-fn write_pack(dir: &Path, version: &str, files: &[(&str, &[u8])]) {
-    std::fs::create_dir_all(dir).unwrap();
-    std::fs::write(
-        dir.join("gpack.toml"),
-        format!("[pack]\nid = \"app\"\nversion = \"{version}\"\ndescription = \"app\"\n\n[variables.name]\ndefault = \"demo\"\n"),
-    )
-    .unwrap();
-    for (path, content) in files {
-        let path = dir.join("templates").join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, content).unwrap();
-    }
-}
-
 /// Publishes v1 and v2 of pack `app` and creates `proj` from v1.
 fn setup(scratch: &Scratch, v1: &[(&str, &[u8])], v2: &[(&str, &[u8])]) -> PathBuf {
-    write_pack(&scratch.work().join("v1"), "1.0.0", v1);
-    write_pack(&scratch.work().join("v2"), "2.0.0", v2);
+    write_app_pack(&scratch.work().join("v1"), "1.0.0", v1);
+    write_app_pack(&scratch.work().join("v2"), "2.0.0", v2);
     common::publish_and_create(scratch, &["v1", "v2"], "proj", "app@1.0.0")
 }
 
@@ -342,7 +328,7 @@ fn dry_run_and_unanswered_manual_review_write_nothing_at_all() {
 fn compatible_and_to_pick_the_version() {
     let scratch = Scratch::new();
     let root = setup(&scratch, &[("a.txt", b"1\n")], &[("a.txt", b"2\n")]);
-    write_pack(&scratch.work().join("v11"), "1.1.0", &[("a.txt", b"1.1\n")]);
+    write_app_pack(&scratch.work().join("v11"), "1.1.0", &[("a.txt", b"1.1\n")]);
     scratch
         .ggen()
         .args(["packs", "publish", "v11", "--registry", "reg"])

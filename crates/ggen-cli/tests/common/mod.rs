@@ -187,6 +187,25 @@ pub fn whole_tree(root: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     out
 }
 
+/// Writes pack `app` at `version` into `dir`: a manifest with one variable (`name`, default
+/// `demo`) and `files` under `templates/` (paths relative to it).
+pub fn write_app_pack(dir: &Path, version: &str, files: &[(&str, impl AsRef<[u8]>)]) {
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(
+        dir.join("gpack.toml"),
+        format!(
+            "[pack]\nid = \"app\"\nversion = \"{version}\"\ndescription = \"app\"\n\n\
+             [variables.name]\ndefault = \"demo\"\n"
+        ),
+    )
+    .unwrap();
+    for (path, content) in files {
+        let path = dir.join("templates").join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, content).unwrap();
+    }
+}
+
 /// Publishes the pack directories `versions` (under `work/`) to the registry `work/reg`, then
 /// runs `ggen new PROJECT --pack SPEC` from it; returns the project's path.
 pub fn publish_and_create(

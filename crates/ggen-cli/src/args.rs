@@ -192,7 +192,9 @@ pub enum PacksCommand {
     /// Add packs to the project (a directory without ggen.lock becomes a ggen project)
     #[command(
         after_help = "Files already in the project are never overwritten: each one is reported \
-as a conflict (exit 3) and the rest of the pack is written. --force overwrites them.\n\n\
+as a conflict (exit 3) and the rest of the pack is written. --force overwrites them, keeping \
+their protected and manual-edit regions (a file whose regions the pack has no place for stays a \
+conflict).\n\n\
 Examples:\n  ggen packs install ./my-pack\n  ggen packs install rust-web@^1.2 --var project_name=api"
     )]
     Install(InstallArgs),
@@ -377,6 +379,9 @@ pub struct UpdateArgs {
     /// Run the lifecycle `test` phase afterwards; roll the whole update back if it fails
     #[arg(long)]
     pub test: bool,
+    /// With --test: run a make.toml that this update wrote or changed without asking
+    #[arg(long)]
+    pub allow_hooks: bool,
     #[command(flatten)]
     pub merge: MergeArgs,
     #[command(flatten)]

@@ -70,11 +70,26 @@ impl Reporter for TerminalReporter {
     }
 
     fn confirm_hooks(&self, pack: &str, commands: &[String]) -> bool {
+        self.ask_to_run(
+            &format!("pack `{pack}` wants to run these shell commands:"),
+            commands,
+        )
+    }
+
+    fn confirm_lifecycle(&self, why: &str, commands: &[String]) -> bool {
+        self.ask_to_run(&format!("{why}; it runs these shell commands:"), commands)
+    }
+}
+
+impl TerminalReporter {
+    /// Shows `heading` and `commands` and asks on the terminal whether to run them; no (and
+    /// no question) without a terminal.
+    fn ask_to_run(&self, heading: &str, commands: &[String]) -> bool {
         if !self.interactive || !std::io::stdin().is_terminal() {
             return false;
         }
         let mut err = anstream::stderr();
-        let _ = writeln!(err, "pack `{pack}` wants to run these shell commands:");
+        let _ = writeln!(err, "{heading}");
         for command in commands {
             let _ = writeln!(err, "    {command}");
         }

@@ -11,11 +11,14 @@ mod txn_support;
 use std::path::Path;
 
 use common::stdout_json;
-use txn_support::{ProjectState, UpdateFixture, difference, journal_entries, state};
+use txn_support::{
+    ProjectState, UpdateFixture, difference, journal_entries, objects, state, temporary_files,
+};
 
 /// Runs `ggen --json status` (the next command after a crash) and returns whether it said it
-/// recovered an interrupted transaction.
-fn next_command_recovers(fixture: &UpdateFixture, project: &Path) -> bool {
+/// recovered an interrupted transaction. `baseline` is a project holding every object the
+/// recovered one may hold (the state before the stopped command).
+fn next_command_recovers(fixture: &UpdateFixture, project: &Path, baseline: &Path) -> bool {
     let output = fixture
         .scratch
         .ggen()
@@ -31,7 +34,24 @@ fn next_command_recovers(fixture: &UpdateFixture, project: &Path) -> bool {
     );
     let doc = stdout_json(&output);
     assert_eq!(journal_entries(project), 0, "a journal is left behind");
-    doc.get("recovered").is_some()
+    let recovered = doc.get("recovered").is_some();
+    assert_no_leftovers(project, recovered, baseline);
+    recovered
+}
+
+/// Issue 19, item 9: once recovered, no temporary file is left anywhere (`.ggen/objects`
+/// included), and a transaction that was undone left no object of its own behind.
+fn assert_no_leftovers(project: &Path, recovered: bool, baseline: &Path) {
+    let temporary = temporary_files(project);
+    assert!(temporary.is_empty(), "left behind: {temporary:?}");
+    if recovered {
+        let before = objects(baseline);
+        let extra: Vec<_> = objects(project).difference(&before).cloned().collect();
+        assert!(
+            extra.is_empty(),
+            "objects of the undone transaction: {extra:?}"
+        );
+    }
 }
 
 /// Which of the two states `project` is in; panics, naming the difference, if neither.
@@ -123,7 +143,7 @@ fn an_update_killed_at_any_instant_is_recovered() {
         std::thread::sleep(at);
         let _ = child.kill(); // SIGKILL
         let _ = child.wait();
-        let said_so = next_command_recovers(&fixture, &project);
+        let said_so = next_command_recovers(&fixture, &project, &fixture.before());
         let is_after = classify(&project, &before, &after, &format!("kill {kill} at {at:?}"));
         if is_after {
             as_after += 1;
@@ -186,7 +206,7 @@ fn an_update_stopped_after_each_write_is_recovered() {
             writes = k - 1;
             break;
         }
-        let said_so = next_command_recovers(&fixture, &project);
+        let said_so = next_command_recovers(&fixture, &project, &fixture.before());
         let is_after = classify(
             &project,
             &before,
@@ -264,6 +284,8 @@ fn a_new_project_stopped_after_each_write_is_removed_again() {
             .output()
             .expect("run");
         assert_eq!(output.status.code(), Some(0), "{}", common::stderr(&output));
+        let temporary = temporary_files(&root);
+        assert!(temporary.is_empty(), "write {k}: left behind {temporary:?}");
         let now = state(&root);
         if now == reference {
             complete += 1;
@@ -281,4 +303,107 @@ fn a_new_project_stopped_after_each_write_is_removed_again() {
     }
     eprintln!("{writes} fault points of `ggen new`: {removed} removed, {complete} complete");
     assert!(writes > 10 && removed > 0 && complete > 0);
+}
+
+/// `ggen -C PROJECT ARGS…` as a plain command (for [`stopped_after`]).
+#[cfg(feature = "fault-injection")]
+fn ggen_on(fixture: &UpdateFixture, project: &Path, args: &[&str]) -> std::process::Command {
+    let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("ggen"));
+    command
+        .env("GGEN_HOME", fixture.scratch.home())
+        .arg("-C")
+        .arg(project)
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    command
+}
+
+/// Issue 19, item 9: a recovery that is itself stopped after any one of its writes is
+/// finished by the next command: the state before the update, no temporary file, no object
+/// of the undone transaction.
+#[cfg(feature = "fault-injection")]
+#[test]
+fn a_recovery_stopped_after_each_write_is_finished_by_the_next_command() {
+    let fixture = UpdateFixture::new(12);
+    let before = state(&fixture.before());
+    // An update stopped midway: files changed, the journal in place.
+    let crashed = (1..10_000)
+        .find_map(|k| {
+            let project = fixture.copy(&format!("update-{k}"));
+            stopped_after(fixture.update(&project), k)
+                .is_none()
+                .then_some(())?;
+            (journal_entries(&project) > 0 && state(&project).files != before.files)
+                .then_some(project)
+        })
+        .expect("an update stopped after changing files");
+    let mut writes = 0;
+    for k in 1..10_000 {
+        let project = fixture.scratch.work().join(format!("recovery-{k}"));
+        common::copy_dir(&crashed, &project);
+        if stopped_after(ggen_on(&fixture, &project, &["status"]), k).is_some() {
+            writes = k - 1;
+            break;
+        }
+        next_command_recovers(&fixture, &project, &fixture.before());
+        assert_eq!(state(&project), before, "recovery stopped after write {k}");
+        std::fs::remove_dir_all(&project).expect("clean up");
+    }
+    eprintln!("{writes} fault points of a recovery");
+    assert!(
+        writes > 2,
+        "only {writes} writes: is the fault injection counting?"
+    );
+}
+
+/// Issue 19, item 9: `ggen rollback` stopped after each write: the next command leaves the
+/// project as the update left it or as the rollback leaves it, with no temporary file.
+#[cfg(feature = "fault-injection")]
+#[test]
+fn a_rollback_stopped_after_each_write_is_recovered() {
+    let fixture = UpdateFixture::new(12);
+    let updated = fixture.copy("updated");
+    let status = fixture.update(&updated).status().expect("run ggen");
+    assert_eq!(status.code(), Some(3));
+    let after = state(&updated);
+    let reference = fixture.scratch.work().join("rolled-back");
+    common::copy_dir(&updated, &reference);
+    assert!(
+        ggen_on(&fixture, &reference, &["rollback"])
+            .status()
+            .expect("run ggen")
+            .success()
+    );
+    let rolled_back = state(&reference);
+    assert_ne!(rolled_back, after);
+
+    let (mut writes, mut undone) = (0, 0);
+    for k in 1..10_000 {
+        let project = fixture.scratch.work().join(format!("rollback-{k}"));
+        common::copy_dir(&updated, &project);
+        if stopped_after(ggen_on(&fixture, &project, &["rollback"]), k).is_some() {
+            assert_eq!(state(&project), rolled_back);
+            writes = k - 1;
+            break;
+        }
+        next_command_recovers(&fixture, &project, &updated);
+        let now = state(&project);
+        if now == rolled_back {
+            undone += 1;
+        } else {
+            assert!(
+                now == after,
+                "rollback stopped after write {k}: {}",
+                difference(&now, &after)
+            );
+        }
+        assert!(temporary_files(&project).is_empty());
+        std::fs::remove_dir_all(&project).expect("clean up");
+    }
+    eprintln!("{writes} fault points of a rollback: {undone} completed");
+    assert!(
+        writes > 2,
+        "only {writes} writes: is the fault injection counting?"
+    );
 }

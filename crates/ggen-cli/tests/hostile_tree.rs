@@ -361,3 +361,107 @@ fn resolve_theirs_keeps_protected_and_manual_regions_and_the_users_other_lines()
         )
     );
 }
+
+/// SPEC §2 under `packs install --force` (issue 19, item 4): overwriting a file the user
+/// already had keeps its protected and manual-edit regions; a file whose user regions have
+/// no place in the pack's version is kept as a conflict, and `resolve --theirs` will not drop
+/// them either.
+#[test]
+fn install_force_keeps_protected_and_manual_regions_of_existing_files() {
+    let scratch = Scratch::new();
+    let file = |generated: &str, protected: &str, manual: &str| {
+        format!(
+            "// @ggen:generated-start id=a\n{generated}\n// @ggen:generated-end\n\
+             // @ggen:protected id=p\n{protected}\n// @ggen:protected-end\n\
+             // @ggen:manual-edit id=m\n{manual}\n// @ggen:manual-edit-end\n"
+        )
+    };
+    write_app_pack(
+        &scratch.work().join("pack"),
+        "1.0.0",
+        &[
+            ("lib.rs", file("pack", "pack secret", "pack code")),
+            (
+                "other.rs",
+                "// @ggen:generated-start\npack\n// @ggen:generated-end\n".into(),
+            ),
+        ],
+    );
+    let root = scratch.work().join("proj");
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::write(
+        root.join("lib.rs"),
+        file("mine", "my secret", "my code") + "// my own line\n",
+    )
+    .unwrap();
+    let other = "// @ggen:protected id=keys\nKEY=mine\n// @ggen:protected-end\n";
+    std::fs::write(root.join("other.rs"), other).unwrap();
+
+    let output = run(&scratch, &["packs", "install", "../pack", "--force"]);
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(3), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(root.join("lib.rs")).unwrap(),
+        file("pack", "my secret", "my code"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(root.join("other.rs")).unwrap(),
+        other
+    );
+    assert!(
+        err.contains("other.rs") && err.contains("protected region id=keys"),
+        "{err}"
+    );
+
+    // The pack's side of that conflict would drop the protected region: refused.
+    let output = run(&scratch, &["resolve", "other.rs", "--theirs"]);
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("protected region id=keys") && err.contains("hint:"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(root.join("other.rs")).unwrap(),
+        other
+    );
+
+    // Reinstalling with --force over the user's edits keeps them too.
+    let edited = file("pack", "edited secret", "edited code");
+    std::fs::write(root.join("lib.rs"), &edited).unwrap();
+    let output = run(&scratch, &["packs", "install", "../pack", "--force"]);
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    assert_eq!(
+        std::fs::read_to_string(root.join("lib.rs")).unwrap(),
+        edited
+    );
+}
+
+/// Issue 19, item 9: an update whose write is refused midway (permission denied: `dir` leads
+/// out of the project; the tests run as root, where chmod cannot make a write fail) is
+/// undone and leaves no object of its own and no temporary file behind.
+#[test]
+fn a_write_refused_mid_update_leaves_no_new_objects_behind() {
+    let scratch = Scratch::new();
+    let root = project(&scratch);
+    link_dir_outside(&scratch, &root);
+    let objects = || -> Vec<PathBuf> {
+        common::whole_tree(&root.join(".ggen/objects"))
+            .into_iter()
+            .map(|(path, _)| path)
+            .collect()
+    };
+    let (files, stored) = (tree(&root), objects());
+    let output = run(&scratch, &["packs", "update", "app"]);
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    assert!(err.contains("symbolic link"), "{err}");
+    assert_eq!(tree(&root), files, "the update was not undone");
+    assert_eq!(objects(), stored, "the undone update left objects: {err}");
+    let temporary: Vec<_> = common::whole_tree(&root)
+        .into_iter()
+        .filter(|(p, _)| p.to_string_lossy().contains(".ggen-tmp-"))
+        .collect();
+    assert!(temporary.is_empty(), "{temporary:?}");
+}

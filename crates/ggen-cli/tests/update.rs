@@ -623,3 +623,123 @@ fn the_test_phase_runs_under_the_update_s_project_lock() {
     assert!(doc["test"]["rolled_back"].is_string(), "{doc}");
     assert_eq!(read(&root, "src/lib.rs"), LIB_V1);
 }
+
+/// Runs ggen in `proj_dir` on a real terminal (`script(1)` gives it a pty) with `answer`
+/// typed at it; returns whether it succeeded and what the terminal showed.
+fn on_terminal(scratch: &Scratch, proj_dir: &str, args: &str, answer: &str) -> (bool, String) {
+    use std::io::Write;
+    let ggen = env!("CARGO_BIN_EXE_ggen");
+    let mut child = std::process::Command::new("script")
+        .args([
+            "-qec",
+            &format!("'{ggen}' -C {proj_dir} {args}"),
+            "/dev/null",
+        ])
+        .current_dir(scratch.work())
+        .env("GGEN_HOME", scratch.home())
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("script(1) from util-linux runs the pty tests");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(answer.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    )
+}
+
+/// Issue 19, item 3: a `make.toml` that the update itself wrote holds a pack's commands;
+/// `--test` runs them only with `--allow-hooks` or a yes at a prompt that shows them.
+/// Without consent the test phase does not run, the update is kept, and ggen exits 1.
+#[test]
+fn a_make_toml_the_update_wrote_runs_only_with_consent() {
+    let scratch = Scratch::new();
+    let root = setup(
+        &scratch,
+        &[
+            ("src/lib.rs", LIB_V1.as_bytes()),
+            ("make.toml", b"[lifecycle.test]\ncommand = \"true\"\n"),
+        ],
+        &[
+            ("src/lib.rs", LIB_V2.as_bytes()),
+            (
+                "make.toml",
+                b"[lifecycle.test]\ncommand = \"touch pack-ran-this\"\n",
+            ),
+        ],
+    );
+    let output = scratch
+        .ggen()
+        .args(["-C", "proj", "packs", "update", "app", "--test"])
+        .output()
+        .unwrap();
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    assert!(!root.join("pack-ran-this").exists(), "ran without consent");
+    assert!(
+        err.contains("make.toml was written by this update (pack app)")
+            && err.contains("`touch pack-ran-this`")
+            && err.contains("hint:")
+            && err.contains("--allow-hooks")
+            && err.contains("the update is kept"),
+        "{err}"
+    );
+    assert!(read(&root, "ggen.lock").contains("version = \"2.0.0\""));
+    assert!(read(&root, "src/lib.rs").contains("added_in_v2"));
+
+    let create = |name: &str| {
+        scratch
+            .ggen()
+            .args(["--registry", "reg", "new", name, "--pack", "app@1.0.0"])
+            .assert()
+            .success();
+        scratch.work().join(name)
+    };
+    // --json: the document says the phase did not run, and what it would have run.
+    let json = create("json");
+    let output = scratch
+        .ggen()
+        .args(["-C", "json", "--json", "packs", "update", "app", "--test"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let doc = stdout_json(&output);
+    assert_eq!(doc["test"]["ran"], false, "{doc}");
+    assert_eq!(
+        doc["test"]["needs_consent"]["commands"],
+        serde_json::json!(["touch pack-ran-this"])
+    );
+    assert!(!json.join("pack-ran-this").exists());
+    let allowed = create("allowed");
+    let output = scratch
+        .ggen()
+        .args(["-C", "allowed", "packs", "update", "app", "--test"])
+        .arg("--allow-hooks")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(allowed.join("pack-ran-this").exists());
+
+    // At a terminal the prompt shows the commands; no (or nothing) runs nothing.
+    let declined = create("declined");
+    let (ok, screen) = on_terminal(&scratch, "declined", "packs update app --test", "n\n");
+    assert!(!ok, "{screen}");
+    assert!(
+        screen.contains("touch pack-ran-this") && screen.contains("Run them? [y/N]"),
+        "{screen}"
+    );
+    assert!(!declined.join("pack-ran-this").exists(), "{screen}");
+
+    let accepted = create("accepted");
+    let (ok, screen) = on_terminal(&scratch, "accepted", "packs update app --test", "y\n");
+    assert!(ok, "{screen}");
+    assert!(accepted.join("pack-ran-this").exists(), "{screen}");
+}

@@ -27,40 +27,68 @@ pub fn confine_to(root: &Path) {
     }
 }
 
-/// Checks `path` before `action` touches it. With `final_too`, the last component must not be
-/// a link leading out either (operations that follow it, like changing permissions);
-/// otherwise a link there is fine (it is replaced or removed, never followed).
-pub(crate) fn check(action: &'static str, path: &Path, final_too: bool) -> Result<(), FsError> {
+/// A path below a confinement root: the root as registered, and the components inside it.
+pub(crate) struct Confined {
+    pub root: PathBuf,
+    pub inside: Vec<std::ffi::OsString>,
+}
+
+/// The root `path` is confined to (the longest registered one it is below), and its
+/// components inside; `Ok(None)` when it is below none. A `..` inside is refused.
+pub(crate) fn locate(action: &'static str, path: &Path) -> Result<Option<Confined>, FsError> {
     let Ok(absolute) = std::path::absolute(path) else {
-        return Ok(());
+        return Ok(None);
     };
-    let lexical = {
+    let root = {
         let Ok(roots) = ROOTS.lock() else {
-            return Ok(());
+            return Ok(None);
         };
         let Some(root) = roots
             .iter()
             .filter(|r| absolute.starts_with(r))
             .max_by_key(|r| r.as_os_str().len())
         else {
-            return Ok(());
+            return Ok(None);
         };
         root.clone()
     };
-    let Ok(inside) = absolute.strip_prefix(&lexical) else {
+    let Ok(inside) = absolute.strip_prefix(&root) else {
+        return Ok(None);
+    };
+    let mut components = Vec::new();
+    for component in inside.components() {
+        match component {
+            Component::Normal(name) => components.push(name.to_os_string()),
+            _ => {
+                return Err(refusal(
+                    action,
+                    path,
+                    "the path leaves the project through `..`",
+                ));
+            }
+        }
+    }
+    Ok(Some(Confined {
+        root,
+        inside: components,
+    }))
+}
+
+/// Checks `path` before `action` touches it. With `final_too`, the last component must not be
+/// a link leading out either (operations that follow it, like changing permissions);
+/// otherwise a link there is fine (it is replaced or removed, never followed).
+///
+/// On Unix the writes themselves go through held directory handles (`at`), which leaves no
+/// window between this kind of check and the write; this path-based check remains for
+/// other systems and for following a final link.
+pub(crate) fn check(action: &'static str, path: &Path, final_too: bool) -> Result<(), FsError> {
+    let Some(Confined {
+        root: lexical,
+        inside: components,
+    }) = locate(action, path)?
+    else {
         return Ok(());
     };
-    let components: Vec<Component<'_>> = inside.components().collect();
-    if components
-        .iter()
-        .any(|c| !matches!(c, Component::Normal(_)))
-    {
-        return Err(refusal(
-            action,
-            path,
-            "the path leaves the project through `..`",
-        ));
-    }
     let mut current = lexical.clone();
     let walk = if final_too {
         components.len()
@@ -107,7 +135,7 @@ pub(crate) fn check(action: &'static str, path: &Path, final_too: bool) -> Resul
     Ok(())
 }
 
-fn refusal(action: &'static str, path: &Path, why: &str) -> FsError {
+pub(crate) fn refusal(action: &'static str, path: &Path, why: &str) -> FsError {
     FsError::new(
         action,
         path,

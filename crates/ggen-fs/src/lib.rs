@@ -2,6 +2,8 @@
 //! rename), durability barriers, and I/O errors that always name the path. Every write is a
 //! [`fault`] checkpoint, so crash tests can stop the process after any one of them.
 
+#[cfg(unix)]
+mod at;
 mod confine;
 pub mod fault;
 mod regular;
@@ -48,6 +50,10 @@ pub enum Durability {
 /// mix. Parent directories are created. An existing symlink at `path` is replaced, not
 /// followed.
 pub fn write_atomic(path: &Path, bytes: &[u8], durability: Durability) -> Result<(), FsError> {
+    #[cfg(unix)]
+    if let Some(parent) = at::parent("cannot write", path, true)? {
+        return parent.write_atomic(path, bytes, durability);
+    }
     confine::check("cannot write", path, false)?;
     let dir = parent_dir(path);
     fs::create_dir_all(dir).map_err(|e| FsError::new("cannot create directory", dir, e))?;
@@ -114,12 +120,29 @@ pub fn read_optional_capped(path: &Path, limit: u64) -> Result<Option<Vec<u8>>, 
 
 /// Removes a file (or a symlink, not its target); absence is fine.
 pub fn remove_file(path: &Path) -> Result<(), FsError> {
+    #[cfg(unix)]
+    if let Some(located) = at::locate_parent("cannot remove", path)? {
+        let removed = match located {
+            Some(parent) => parent.remove_file(path)?,
+            None => false,
+        };
+        return Ok(removed_something(path, removed));
+    }
     confine::check("cannot remove", path, false)?;
     remove_with(path, |p| fs::remove_file(p))
 }
 
-/// Removes a directory and everything in it; absence is fine.
+/// Removes a directory and everything in it (a link in it is removed, never followed);
+/// absence is fine.
 pub fn remove_dir_all(path: &Path) -> Result<(), FsError> {
+    #[cfg(unix)]
+    if let Some(located) = at::locate_parent("cannot remove", path)? {
+        let removed = match located {
+            Some(parent) => parent.remove_all(path)?,
+            None => false,
+        };
+        return Ok(removed_something(path, removed));
+    }
     confine::check("cannot remove", path, false)?;
     remove_with(path, |p| fs::remove_dir_all(p))
 }
@@ -127,7 +150,22 @@ pub fn remove_dir_all(path: &Path) -> Result<(), FsError> {
 /// Removes `path` if it is an empty directory (confined like every removal); false when it
 /// is not there, not empty, or not removable.
 pub fn remove_empty_dir(path: &Path) -> bool {
+    #[cfg(unix)]
+    match at::locate_parent("cannot remove", path) {
+        Ok(Some(Some(parent))) => return parent.remove_empty_dir(),
+        Ok(Some(None)) | Err(_) => return false,
+        Ok(None) => {}
+    }
     confine::check("cannot remove", path, false).is_ok() && fs::remove_dir(path).is_ok()
+}
+
+/// After a removal: a checkpoint and a pending directory sync when something was removed.
+#[cfg(unix)]
+fn removed_something(path: &Path, removed: bool) {
+    if removed {
+        fault::checkpoint();
+        pending::dir(parent_dir(path));
+    }
 }
 
 /// Runs `remove` on `path`: a checkpoint and a pending directory sync when it removed
@@ -147,6 +185,18 @@ fn remove_with(path: &Path, remove: fn(&Path) -> io::Result<()>) -> Result<(), F
 /// Renames `from` to `to` (atomic within one filesystem) and makes the rename durable by
 /// syncing both parent directories.
 pub fn rename_durable(from: &Path, to: &Path) -> Result<(), FsError> {
+    #[cfg(unix)]
+    if let Some(source) = at::parent("cannot rename", from, false)?
+        && let Some(target) = at::parent("cannot rename", to, true)?
+    {
+        source.rename_to(&target, from)?;
+        fault::checkpoint();
+        source.sync()?;
+        if parent_dir(from) != parent_dir(to) {
+            target.sync()?;
+        }
+        return Ok(());
+    }
     confine::check("cannot rename", from, false)?;
     confine::check("cannot rename", to, false)?;
     let to_dir = parent_dir(to);
@@ -163,6 +213,10 @@ pub fn rename_durable(from: &Path, to: &Path) -> Result<(), FsError> {
 /// Replaces `path` with a symbolic link to `target`, atomically (link at a temporary name,
 /// then renamed into place).
 pub fn write_symlink(path: &Path, target: &Path) -> Result<(), FsError> {
+    #[cfg(unix)]
+    if let Some(parent) = at::parent("cannot create a symbolic link at", path, true)? {
+        return parent.write_symlink(path, target);
+    }
     confine::check("cannot create a symbolic link at", path, false)?;
     let dir = parent_dir(path);
     fs::create_dir_all(dir).map_err(|e| FsError::new("cannot create directory", dir, e))?;
@@ -193,18 +247,29 @@ pub fn write_symlink(path: &Path, target: &Path) -> Result<(), FsError> {
 /// Sets or clears the executable bits of a file (for each of user, group and other that may
 /// read it); a no-op where there are none.
 pub fn set_executable(path: &Path, executable: bool) -> Result<(), FsError> {
+    #[cfg(unix)]
+    if let Some(parent) = at::parent("cannot change the permissions of", path, false)?
+        && let Some(file) = parent.open_no_follow(path)?
+    {
+        // The file itself, opened without following a link: change the mode on its handle.
+        let meta = file
+            .metadata()
+            .map_err(|e| FsError::new("cannot read", path, e))?;
+        let wanted = executable_mode(&meta, executable);
+        if wanted != std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) {
+            file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(wanted))
+                .map_err(|e| FsError::new("cannot change the permissions of", path, e))?;
+        }
+        return Ok(());
+    }
+    // Not below a root, or the last component is a link: followed if it leads inside.
     confine::check("cannot change the permissions of", path, true)?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         let meta = fs::metadata(path).map_err(|e| FsError::new("cannot read", path, e))?;
         let mode = meta.permissions().mode();
-        let readable = (mode & 0o444) >> 2;
-        let wanted = if executable {
-            mode | readable
-        } else {
-            mode & !0o111
-        };
+        let wanted = executable_mode(&meta, executable);
         if wanted != mode {
             fs::set_permissions(path, fs::Permissions::from_mode(wanted))
                 .map_err(|e| FsError::new("cannot change the permissions of", path, e))?;
@@ -213,6 +278,20 @@ pub fn set_executable(path: &Path, executable: bool) -> Result<(), FsError> {
     #[cfg(not(unix))]
     let _ = (path, executable);
     Ok(())
+}
+
+/// The mode with the executable bits set (for each of user, group and other that may read
+/// it) or cleared.
+#[cfg(unix)]
+fn executable_mode(meta: &fs::Metadata, executable: bool) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = meta.permissions().mode();
+    let readable = (mode & 0o444) >> 2;
+    if executable {
+        mode | readable
+    } else {
+        mode & !0o111
+    }
 }
 
 /// True when the file at `path` has an executable bit set (never on non-Unix systems).
@@ -236,6 +315,10 @@ pub fn is_temporary(name: &str) -> bool {
 
 /// Creates a directory and its parents (confined like every write).
 pub fn create_dir_all(path: &Path) -> Result<(), FsError> {
+    #[cfg(unix)]
+    if at::directory("cannot create directory", path, true)?.is_some() {
+        return Ok(());
+    }
     confine::check("cannot create directory", path, true)?;
     fs::create_dir_all(path).map_err(|e| FsError::new("cannot create directory", path, e))
 }

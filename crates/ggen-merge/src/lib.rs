@@ -26,7 +26,7 @@ pub use merge_file::{MergeOutput, is_binary, is_text, merge_file};
 pub use options::{
     ConflictStyle, DEFAULT_MARKER_SIZE, Favor, MAX_MARKER_SIZE, MarkerWidth, MergeOptions,
 };
-pub use region_merge::{RegionMergeOutput, merge_regions};
+pub use region_merge::{RegionMergeOutput, carry_user_regions, merge_regions};
 
 #[doc(hidden)]
 pub mod fuzzing;

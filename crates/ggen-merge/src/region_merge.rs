@@ -119,6 +119,71 @@ pub fn merge_regions(
     }
 }
 
+/// `new` with the user's regions of `current` in it: each manual-edit and protected region
+/// of `current` (matched by kind and id, or rank among the id-less ones) replaces the body of
+/// the same region in `new`; marker lines and everything else come from `new`. This is what
+/// overwriting a file the user had (`packs install --force`) writes: SPEC §2, protected
+/// regions are never changed by any command.
+///
+/// `Err` names the user regions of `current` that `new` has no place for, or says that the
+/// markers of either are malformed: the caller keeps `current` instead of losing them.
+pub fn carry_user_regions(path: &str, current: &[u8], new: &[u8]) -> Result<Vec<u8>, String> {
+    if !is_text(current) {
+        return Ok(new.to_vec());
+    }
+    let cur_scan = scan_bytes(path, current);
+    let user_owned = |kind: RegionKind| kind != RegionKind::Generated;
+    if cur_scan.malformed {
+        return Err("its region markers are malformed".to_string());
+    }
+    if !cur_scan.regions.iter().any(|r| user_owned(r.kind)) {
+        return Ok(new.to_vec());
+    }
+    let new_scan = if is_text(new) {
+        scan_bytes(path, new)
+    } else {
+        RegionScan::default()
+    };
+    if new_scan.malformed {
+        return Err("the region markers of the pack's version are malformed".to_string());
+    }
+    let (cur, fresh) = (
+        Version::new(current, &cur_scan),
+        Version::new(new, &new_scan),
+    );
+    let homeless: Vec<String> = cur
+        .regions
+        .iter()
+        .filter(|r| user_owned(r.kind) && fresh.region(&r.key).is_none())
+        .map(|r| {
+            format!(
+                "{} region {} (line {})",
+                r.kind.name(),
+                r.key.1,
+                r.first + 1
+            )
+        })
+        .collect();
+    if !homeless.is_empty() {
+        return Err(format!(
+            "the pack's version has no place for the {}",
+            homeless.join(", ")
+        ));
+    }
+    let mut out = Vec::with_capacity(new.len());
+    let mut line = 0;
+    for region in fresh.regions.iter().filter(|r| user_owned(r.kind)) {
+        let Some(mine) = cur.region(&region.key) else {
+            continue;
+        };
+        out.extend_from_slice(fresh.lines(line, region.first + 1));
+        out.extend_from_slice(cur.body(mine));
+        line = region.last;
+    }
+    out.extend_from_slice(fresh.lines(line, fresh.line_count()));
+    Ok(out)
+}
+
 const VERSION_NAMES: [&str; 3] = ["", " (base version)", " (new version)"];
 const CURRENT: usize = 0;
 const BASE: usize = 1;

@@ -1,6 +1,8 @@
 //! Scenario tests of `merge_regions`: what a user sees after `ggen packs update`.
 
-use ggen_merge::{ConflictStyle, Favor, MergeOptions, merge_file, merge_regions};
+use ggen_merge::{
+    ConflictStyle, Favor, MergeOptions, carry_user_regions, merge_file, merge_regions,
+};
 
 fn opts() -> MergeOptions {
     MergeOptions {
@@ -297,4 +299,63 @@ fn regions_are_found_and_merged_in_text_that_is_not_utf8() {
     let out = merge_regions("x.rs", &current, &base, &new, &opts());
     assert_eq!(out.conflicts, 0, "{:?}", out.warnings);
     assert_eq!(out.bytes, file(b"mine \xff edited\n", b"gen \xe9 2\n"));
+}
+
+/// `packs install --force` over a file the user had: the pack's file, with the user's
+/// protected and manual-edit bodies (by id, or rank when id-less) in it.
+#[test]
+fn carrying_user_regions_into_an_overwrite() {
+    let mine = "\
+// my header
+// @ggen:generated-start id=g
+mine
+// @ggen:generated-end
+// @ggen:protected id=keys
+KEY=mine
+// @ggen:protected-end
+// @ggen:manual-edit
+my code
+more
+// @ggen:manual-edit-end
+";
+    let pack = "\
+// pack header
+// @ggen:manual-edit
+pack code
+// @ggen:manual-edit-end
+// @ggen:generated-start id=g
+pack
+// @ggen:generated-end
+// @ggen:protected id=keys
+KEY=pack
+// @ggen:protected-end
+// pack footer";
+    let carried = carry_user_regions("a.rs", mine.as_bytes(), pack.as_bytes()).unwrap();
+    assert_eq!(
+        String::from_utf8(carried).unwrap(),
+        "\
+// pack header
+// @ggen:manual-edit
+my code
+more
+// @ggen:manual-edit-end
+// @ggen:generated-start id=g
+pack
+// @ggen:generated-end
+// @ggen:protected id=keys
+KEY=mine
+// @ggen:protected-end
+// pack footer"
+    );
+    // No user regions: the pack's file as it is.
+    assert_eq!(
+        carry_user_regions("a.rs", b"plain\n", pack.as_bytes()).unwrap(),
+        pack.as_bytes()
+    );
+    // A protected region the pack has no place for is never dropped.
+    let err = carry_user_regions("a.rs", mine.as_bytes(), b"pack only\n").unwrap_err();
+    assert!(err.contains("protected region id=keys (line 5)"), "{err}");
+    let err =
+        carry_user_regions("a.rs", b"// @ggen:protected id=p\nx\n", pack.as_bytes()).unwrap_err();
+    assert!(err.contains("malformed"), "{err}");
 }

@@ -95,6 +95,8 @@ pub enum ProjectError {
     UnknownTransaction { id: String, message: String },
     #[error("changed since the transaction being undone, not overwritten: {}", paths.join(", "))]
     RollbackBlocked { paths: Vec<String> },
+    #[error("{path}: --theirs would drop your regions: {why}")]
+    UserRegionsInTheWay { path: String, why: String },
     #[error("internal error: {message}")]
     Internal { message: String },
 }
@@ -103,6 +105,9 @@ impl ProjectError {
     /// What the user can do next, when there is something to say.
     pub fn hint(&self) -> Option<String> {
         match self {
+            ProjectError::UserRegionsInTheWay { path, .. } => Some(format!(
+                "protected and manual-edit regions are yours under every command: edit {path} by hand, then `ggen resolve {path} --merged`"
+            )),
             ProjectError::NotEmpty { path } => Some(format!(
                 "to add a pack to an existing directory, run `ggen packs install ID -C {}`",
                 path.display()

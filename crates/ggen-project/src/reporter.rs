@@ -16,6 +16,11 @@ pub trait Reporter: Sync {
     fn confirm_hooks(&self, _pack: &str, _commands: &[String]) -> bool {
         false
     }
+    /// Asks whether lifecycle `commands` may run: `why` says which file this command wrote
+    /// or changed, and which packs wrote it. The default is no.
+    fn confirm_lifecycle(&self, _why: &str, _commands: &[String]) -> bool {
+        false
+    }
     /// Shows a merge of `path` (a unified diff, current -> merged) and asks whether to write
     /// it. `None` when there is nobody to ask (no terminal).
     fn review_merge(&self, _path: &str, _diff: &str) -> Option<bool> {

@@ -125,14 +125,22 @@ fn print_human(report: &InstallReport, printer: &Printer, creating: bool, root: 
     }
     for file in &report.files {
         match file.action {
-            FileAction::Conflict => printer.warn(&format!(
-                "{} already exists and differs from pack `{}`'s version: kept it, not overwritten",
-                file.path, file.pack
-            )),
+            FileAction::Conflict => printer.warn(&match &file.note {
+                Some(note) => format!("{} kept, {note}", file.path),
+                None => format!(
+                    "{} already exists and differs from pack `{}`'s version: kept it, not overwritten",
+                    file.path, file.pack
+                ),
+            }),
             FileAction::SkipExisting => {
                 printer.detail("Skipped", &format!("{} (exists)", file.path))
             }
-            action => printer.detail(action_word_title(action), &file.path),
+            action => match &file.note {
+                Some(note) => {
+                    printer.detail(action_word_title(action), &format!("{} ({note})", file.path))
+                }
+                None => printer.detail(action_word_title(action), &file.path),
+            },
         }
     }
     let written = report
@@ -166,9 +174,20 @@ fn print_human(report: &InstallReport, printer: &Printer, creating: bool, root: 
         );
     }
     let conflicts = report.conflicts();
-    if conflicts > 0 {
+    let kept_regions = report
+        .files
+        .iter()
+        .filter(|f| f.action == FileAction::Conflict && f.note.is_some())
+        .count();
+    if conflicts > kept_regions {
         printer.warn(&format!(
-            "{conflicts} file(s) were in the way and were kept; rerun with --force to overwrite them"
+            "{} file(s) were in the way and were kept; rerun with --force to overwrite them",
+            conflicts - kept_regions
+        ));
+    }
+    if kept_regions > 0 {
+        printer.warn(&format!(
+            "{kept_regions} file(s) were kept to keep your regions: edit them, then `ggen resolve PATH --merged`"
         ));
     }
 }

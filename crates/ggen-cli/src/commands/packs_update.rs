@@ -36,7 +36,7 @@ pub fn update(
         &args.vars,
     )?;
     if args.test && !options.dry_run {
-        return run_tested(&options, global, printer);
+        return run_tested(&options, args.allow_hooks, global, printer);
     }
     run(&options, global, printer)
 }
@@ -45,14 +45,20 @@ pub fn update(
 /// library operation, under one hold of the project lock).
 fn run_tested(
     options: &UpdateOptions,
+    allow_hooks: bool,
     global: &GlobalArgs,
     printer: &Printer,
 ) -> Result<Report, CliError> {
     let mut document = None;
     let env = settings::environment(global)?;
     let reporter = TerminalReporter::new(printer.interactive(), global.quiet);
-    let tested =
-        ggen_project::ops::lifecycle::update_tested(options, &env, printer.json, &reporter)?;
+    let tested = ggen_project::ops::lifecycle::update_tested(
+        options,
+        &env,
+        allow_hooks,
+        printer.json,
+        &reporter,
+    )?;
     let (report, test) = (tested.update, tested.test);
     if printer.json {
         document = Some(serde_json::json!({
@@ -67,6 +73,36 @@ fn run_tested(
             printer.warn(warning);
         }
         print_human(&report, options.mode, printer);
+    }
+    if let Some(consent) = &test.needs_consent {
+        let mut err = CliError::new(format!(
+            "{} was written by this update{}, so its `test` phase was not run without consent: {}; the update is kept",
+            consent.file,
+            match consent.packs.as_slice() {
+                [] => String::new(),
+                packs => format!(" (pack {})", packs.join(", ")),
+            },
+            consent
+                .commands
+                .iter()
+                .map(|c| format!("`{c}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+        .with_hint(format!(
+            "read {}; then `ggen lifecycle run test`, or next time `ggen packs update --test --allow-hooks` (or answer yes at the prompt on a terminal)",
+            consent.file
+        ));
+        if report.unresolved() {
+            err = err.with_hint("conflicts remain: `ggen conflicts` lists them");
+        }
+        err = err.with_hint("`ggen rollback` undoes the update");
+        return Ok(Report {
+            outcome: Outcome::Success,
+            document,
+            failure: None,
+        }
+        .failed(err));
     }
     if !test.passed {
         let command = test.failed_command.unwrap_or_default();

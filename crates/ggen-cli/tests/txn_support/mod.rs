@@ -207,6 +207,36 @@ pub fn journal_entries(root: &Path) -> usize {
         .unwrap_or(0)
 }
 
+/// Every `.ggen-tmp-*` file under `root`, `.ggen` included (a killed write leaves one; none
+/// may stay once the next command has recovered).
+pub fn temporary_files(root: &Path) -> Vec<String> {
+    crate::common::whole_tree(root)
+        .into_iter()
+        .filter(|(path, _)| {
+            path.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with(".ggen-tmp-"))
+        })
+        .map(|(path, _)| path.display().to_string())
+        .collect()
+}
+
+/// The names of the objects in `.ggen/objects/`.
+pub fn objects(root: &Path) -> std::collections::BTreeSet<String> {
+    let store = root.join(".ggen/objects");
+    if !store.is_dir() {
+        return Default::default();
+    }
+    crate::common::whole_tree(&store)
+        .into_iter()
+        .map(|(path, _)| {
+            path.strip_prefix(&store)
+                .expect("prefix")
+                .display()
+                .to_string()
+        })
+        .collect()
+}
+
 /// The ids in `.ggen/history/`, oldest first.
 pub fn history_ids(root: &Path) -> Vec<String> {
     let mut ids: Vec<String> = std::fs::read_dir(root.join(".ggen/history"))

@@ -60,6 +60,14 @@ pub struct FileOutcome {
     pub pack: String,
     pub template: String,
     pub action: FileAction,
+    /// Why a file was kept although `--force` was given (user regions with no place in the
+    /// pack's version), or which user regions an overwrite kept.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// An overwrite's bytes when they are not the pack's: the pack's file with the user's
+    /// protected and manual-edit regions carried into it.
+    #[serde(skip)]
+    pub carried: Option<Vec<u8>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -334,13 +342,18 @@ fn plan_files(
                 template: file.template.clone(),
                 path: file.path.clone(),
             })?;
-            let action = file_action(root, file, force || reinstalling);
-            outcomes.push(FileOutcome {
+            let mut outcome = FileOutcome {
                 path: file.path.clone(),
                 pack: id.to_string(),
                 template: file.template.clone(),
-                action,
-            });
+                action: file_action(root, file, force || reinstalling),
+                note: None,
+                carried: None,
+            };
+            if outcome.action == FileAction::Overwrite {
+                carry_user_regions(root, file, &mut outcome);
+            }
+            outcomes.push(outcome);
         }
     }
     Ok(outcomes)
@@ -382,6 +395,26 @@ fn file_action(root: &Path, file: &GeneratedFile, overwrite: bool) -> FileAction
         Ok(Action::Skip(_)) => FileAction::SkipExisting,
         _ if overwrite && !meta.is_some_and(|m| m.is_dir()) => FileAction::Overwrite,
         _ => FileAction::Conflict,
+    }
+}
+
+/// An overwrite keeps the user's protected and manual-edit regions of the file it replaces
+/// (SPEC §2: `--force` included); when the pack's version has no place for one, the file is
+/// kept as a conflict instead.
+fn carry_user_regions(root: &Path, file: &GeneratedFile, outcome: &mut FileOutcome) {
+    let Ok(current) = ggen_fs::read(&root.join(&file.path)) else {
+        return;
+    };
+    match ggen_merge::carry_user_regions(&file.path, &current, &file.content) {
+        Ok(bytes) if bytes == file.content => {}
+        Ok(bytes) => {
+            outcome.note = Some("kept your protected and manual-edit regions".into());
+            outcome.carried = Some(bytes);
+        }
+        Err(why) => {
+            outcome.action = FileAction::Conflict;
+            outcome.note = Some(format!("not overwritten: {why}"));
+        }
     }
 }
 
@@ -457,9 +490,9 @@ fn write_install(
         .filter(|(_, outcome, _)| {
             matches!(outcome.action, FileAction::Create | FileAction::Overwrite)
         })
-        .map(|(file, _, _)| FileChange {
+        .map(|(file, outcome, _)| FileChange {
             path: &file.path,
-            content: Some(&file.content),
+            content: Some(outcome.carried.as_deref().unwrap_or(&file.content)),
             executable: Some(file.executable),
         })
         .collect();

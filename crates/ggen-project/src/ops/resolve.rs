@@ -51,15 +51,28 @@ pub fn conflicts(layout: &Layout) -> Result<Vec<ConflictEntry>, ProjectError> {
 /// The pack's side of a conflicted file: for a merge conflict, the same region-aware merge
 /// the update ran, with every conflict settled the pack's way — which never settles away a
 /// manual-edit or protected region (SPEC §2) nor drops the user's other changes. A file that
-/// was in the way, or a binary one, has no merge to redo: the pack's version is taken.
+/// was in the way has no merge to redo: the pack's version is taken, with the user's
+/// protected and manual-edit regions of the file on disk carried into it (refused when the
+/// pack's version has no place for them).
 fn theirs(
+    layout: &Layout,
     path: &str,
     conflict: &SnapshotConflict,
     objects: &ObjectStore,
 ) -> Result<Vec<u8>, ProjectError> {
     let new = objects.get(&conflict.new)?;
     let (Some(base), Some(current)) = (&conflict.base, &conflict.current) else {
-        return Ok(new);
+        let in_the_way = std::fs::symlink_metadata(layout.file(path));
+        if !in_the_way.is_ok_and(|meta| meta.is_file()) {
+            return Ok(new);
+        }
+        let on_disk = ggen_fs::read(&layout.file(path))?;
+        return ggen_merge::carry_user_regions(path, &on_disk, &new).map_err(|why| {
+            ProjectError::UserRegionsInTheWay {
+                path: path.to_string(),
+                why,
+            }
+        });
     };
     if conflict.reason != "merge" {
         return Ok(new);
@@ -95,7 +108,7 @@ pub fn resolve(
             Some(hash) => Some(objects.get(hash)?),
             None => None,
         },
-        Side::Theirs => Some(theirs(path, &conflict, &objects)?),
+        Side::Theirs => Some(theirs(layout, path, &conflict, &objects)?),
         Side::Merged => {
             let bytes = ggen_fs::read(&layout.file(path))?;
             if let Some(line) = marker_line(&bytes) {

@@ -331,8 +331,11 @@ impl Drop for Transaction<'_> {
         if let Some(dir) = &self.journal
             && undo::roll_back(self.layout, &self.record).is_ok()
             && ggen_fs::sync_filesystem(self.layout.root()).is_ok()
+            && ggen_fs::remove_dir_all(dir).is_ok()
         {
-            let _ = ggen_fs::remove_dir_all(dir);
+            // Objects only this transaction stored (new contents, before-states for the
+            // journal) are named by nothing now: none stay behind.
+            let _ = history::collect_garbage(self.layout);
         }
     }
 }

@@ -10,8 +10,9 @@ use serde::Serialize;
 use crate::state::lockfile::Lockfile;
 use crate::state::objects::ObjectStore;
 use crate::state::snapshot::Snapshot;
+use crate::transaction::history::collect_garbage;
 use crate::transaction::journal::{self, Record};
-use crate::transaction::undo::roll_back;
+use crate::transaction::undo::{remove_state_temporaries, roll_back};
 use crate::{Layout, ProjectError};
 
 /// One interrupted transaction, undone.
@@ -69,6 +70,12 @@ pub(crate) fn recover_journals(layout: &Layout) -> Result<Vec<Recovery>, Project
             started: record.time,
             restored,
         });
+    }
+    if !pending.is_empty() {
+        // What the stopped ggen (or a stopped recovery) left in .ggen: temporary files of
+        // writes it never renamed into place, and objects only its transaction named.
+        remove_state_temporaries(layout);
+        collect_garbage(layout)?;
     }
     Ok(recovered)
 }

@@ -70,6 +70,28 @@ pub(crate) fn remove_temporary_files(dir: &Path) {
     }
 }
 
+/// Removes every `.ggen-tmp-*` file in `.ggen` and the directories below it (the object
+/// store's fan-out, journal and history entries): what a killed write of ggen's own state
+/// leaves. Only links are never followed, so nothing outside is touched.
+pub(crate) fn remove_state_temporaries(layout: &Layout) {
+    fn sweep(dir: &Path, depth: usize) {
+        remove_temporary_files(dir);
+        if depth == 0 {
+            return;
+        }
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.filter_map(|e| e.ok()) {
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                sweep(&entry.path(), depth - 1);
+            }
+        }
+    }
+    // .ggen/objects/ab/…, .ggen/history/TX/…: two levels below .ggen.
+    sweep(&layout.state_dir(), 2);
+}
+
 /// Removes directories left empty by deleting `relative`, up to the project root.
 pub(crate) fn remove_empty_parents(layout: &Layout, relative: &str) {
     let mut dir = std::path::Path::new(relative).parent();

@@ -107,6 +107,37 @@ impl Lifecycle {
         Ok(lifecycle)
     }
 
+    /// The shell commands that running `phases` executes, in order: `before_all`, each
+    /// phase with its `before_`/`after_` hooks, `after_all` (what a consent prompt shows).
+    /// The built-in template phase runs no shell command.
+    pub fn commands_run_by(&self, phases: &[String]) -> Vec<String> {
+        let mut commands = Vec::new();
+        for phase in phases {
+            let order = self
+                .hooks
+                .before_all
+                .iter()
+                .chain([phase])
+                .chain(&self.hooks.after_all);
+            for step in order {
+                self.collect_commands(step, &mut commands);
+            }
+        }
+        commands
+    }
+
+    fn collect_commands(&self, phase: &str, commands: &mut Vec<String>) {
+        for before in self.hooks.before.get(phase).into_iter().flatten() {
+            self.collect_commands(before, commands);
+        }
+        if let Some(definition) = self.phases.get(phase) {
+            commands.extend(definition.all_commands());
+        }
+        for after in self.hooks.after.get(phase).into_iter().flatten() {
+            self.collect_commands(after, commands);
+        }
+    }
+
     /// Every hook names a defined phase, hooks name defined phases, and no phase reaches
     /// itself through `before_`/`after_` hooks.
     fn validate(&self, path: &Path) -> Result<(), ProjectError> {
@@ -193,6 +224,25 @@ mod tests {
         assert_eq!(lifecycle.phases["setup"].all_commands(), ["cargo fetch"]);
         assert_eq!(lifecycle.hooks.before["build"], ["setup"]);
         assert_eq!(lifecycle.hooks.after["template"], ["build"]);
+    }
+
+    #[test]
+    fn the_commands_a_run_executes_include_every_hook() {
+        let lifecycle = parse(
+            "[lifecycle.lint]\ncommand = \"lint\"\n[lifecycle.test]\ncommands = [\"t1\", \"t2\"]\n\
+             [lifecycle.report]\ncommand = \"report\"\n[lifecycle.fmt]\ncommand = \"fmt\"\n\
+             [hooks]\nbefore_all = [\"fmt\"]\nbefore_test = [\"lint\"]\nafter_test = [\"report\"]\n",
+        )
+        .unwrap();
+        assert_eq!(
+            lifecycle.commands_run_by(&["test".to_string()]),
+            ["fmt", "lint", "t1", "t2", "report"]
+        );
+        assert!(
+            lifecycle
+                .commands_run_by(&[TEMPLATE_PHASE.to_string()])
+                .contains(&"fmt".to_string())
+        );
     }
 
     #[test]

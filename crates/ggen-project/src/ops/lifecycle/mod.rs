@@ -9,4 +9,4 @@ mod tested;
 pub use config::{Hooks, Lifecycle, Phase, TEMPLATE_PHASE};
 pub use run::{PhaseOutcome, PhaseRun, RunOptions, RunReport, run};
 pub use state::{LifecycleState, PhaseRecord};
-pub use tested::{TEST_PHASE, TestResult, TestedUpdate, update_tested};
+pub use tested::{LifecycleConsent, TEST_PHASE, TestResult, TestedUpdate, update_tested};

@@ -16,7 +16,7 @@ pub const TEST_PHASE: &str = "test";
 
 /// Refuses `--test` before anything is changed when `make.toml` has no `test` phase.
 fn require_test_phase(layout: &Layout) -> Result<(), ProjectError> {
-    let lifecycle = Lifecycle::load(&layout.root().join("make.toml"))?;
+    let lifecycle = Lifecycle::load(&layout.root().join(LIFECYCLE_FILE))?;
     if lifecycle.phases.contains_key(TEST_PHASE) {
         Ok(())
     } else {
@@ -31,9 +31,17 @@ fn last_transaction(layout: &Layout) -> Result<Option<String>, ProjectError> {
     Ok(crate::transaction::history::last(layout)?.map(|record| record.id))
 }
 
+/// The lifecycle's one file: its commands come from the project, or from a pack that wrote it.
+const LIFECYCLE_FILE: &str = "make.toml";
+
 #[derive(Debug, Clone, Serialize)]
 pub struct TestResult {
     pub passed: bool,
+    /// False when the phase was not run: the update wrote or changed `make.toml` and the user
+    /// did not consent (`needs_consent` says what would have run).
+    pub ran: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub needs_consent: Option<LifecycleConsent>,
     /// The failing command and its exit status.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub failed_command: Option<String>,
@@ -42,6 +50,17 @@ pub struct TestResult {
     /// The transaction that was rolled back because the test failed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rolled_back: Option<String>,
+}
+
+/// A lifecycle file this update wrote or changed, whose commands were not run without the
+/// user's consent; the update is kept.
+#[derive(Debug, Clone, Serialize)]
+pub struct LifecycleConsent {
+    pub file: String,
+    /// The packs whose update wrote it (empty when a merge or another step changed it).
+    pub packs: Vec<String>,
+    /// What the `test` phase would have run, hooks included.
+    pub commands: Vec<String>,
 }
 
 /// What `packs update --test` did: the update, and the test phase after it.
@@ -54,21 +73,75 @@ pub struct TestedUpdate {
 /// `ggen packs update --test`: takes the project lock once, updates, runs the `test` phase
 /// and, when it fails, rolls the update back; the lock is released only at the end.
 /// `stdout_to_stderr` sends the phase's output to stderr (`--json`).
+///
+/// When the update wrote or changed `make.toml`, its commands come from a pack: they run only
+/// with `allow_commands` (`--allow-hooks`) or a yes at the reporter's prompt, which shows
+/// them. Without consent the test phase is not run and the update is kept (the result says
+/// so; the caller exits with an error).
 pub fn update_tested(
     options: &UpdateOptions,
     env: &Environment,
+    allow_commands: bool,
     stdout_to_stderr: bool,
     reporter: &dyn Reporter,
 ) -> Result<TestedUpdate, ProjectError> {
     let layout = Layout::new(env.cwd.join(&options.root));
     require_test_phase(&layout)?;
     let mut project = Project::lock(&layout, env.no_wait, reporter)?;
+    let lifecycle_path = layout.root().join(LIFECYCLE_FILE);
+    let lifecycle_before = ggen_fs::read_optional(&lifecycle_path)?;
     let before = last_transaction(&layout)?;
     let update = update_in(&mut project, options, env, reporter)?;
     let after = last_transaction(&layout)?;
     let update_txid = after.filter(|id| Some(id) != before.as_ref());
+    if ggen_fs::read_optional(&lifecycle_path)? != lifecycle_before && !allow_commands {
+        let consent = lifecycle_consent(&layout, &update)?;
+        let why = match consent.packs.as_slice() {
+            [] => format!("{LIFECYCLE_FILE} was changed by this update"),
+            packs => format!(
+                "{LIFECYCLE_FILE} was written by this update of pack {}",
+                packs
+                    .iter()
+                    .map(|p| format!("`{p}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        if !reporter.confirm_lifecycle(&why, &consent.commands) {
+            let test = TestResult {
+                passed: false,
+                ran: false,
+                needs_consent: Some(consent),
+                failed_command: None,
+                exit_code: None,
+                rolled_back: None,
+            };
+            return Ok(TestedUpdate { update, test });
+        }
+    }
     let test = test_or_roll_back(&mut project, env, update_txid, stdout_to_stderr, reporter)?;
     Ok(TestedUpdate { update, test })
+}
+
+/// What the consent for the new `make.toml` covers: the packs that wrote it, and the commands
+/// its `test` phase runs.
+fn lifecycle_consent(
+    layout: &Layout,
+    update: &UpdateReport,
+) -> Result<LifecycleConsent, ProjectError> {
+    let lifecycle = Lifecycle::load(&layout.root().join(LIFECYCLE_FILE))?;
+    let mut packs: Vec<String> = update
+        .files
+        .iter()
+        .filter(|f| f.path == LIFECYCLE_FILE)
+        .map(|f| f.pack.clone())
+        .collect();
+    packs.dedup();
+    Ok(LifecycleConsent {
+        file: LIFECYCLE_FILE.to_string(),
+        packs,
+        commands: lifecycle.commands_run_by(&[TEST_PHASE.to_string()]),
+    })
 }
 
 /// Runs the test phase; when it fails and the update made transaction `update_txid`, undoes
@@ -90,6 +163,8 @@ fn test_or_roll_back(
     let Some(failure) = report.failure() else {
         return Ok(TestResult {
             passed: true,
+            ran: true,
+            needs_consent: None,
             failed_command: None,
             exit_code: None,
             rolled_back: None,
@@ -112,6 +187,8 @@ fn test_or_roll_back(
     }
     Ok(TestResult {
         passed: false,
+        ran: true,
+        needs_consent: None,
         failed_command: Some(command),
         exit_code,
         rolled_back,

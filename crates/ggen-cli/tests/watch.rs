@@ -100,3 +100,83 @@ fn watch_regenerates_after_a_graph_edit_and_ignores_unrelated_files() {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+/// A shell loop running until killed (`kill` on drop).
+struct Busy(Child);
+
+impl Busy {
+    fn start(script: &str) -> Busy {
+        Busy(
+            Command::new("sh")
+                .args(["-c", script])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap(),
+        )
+    }
+}
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn watch_regenerates_while_a_reader_and_an_unrelated_writer_are_busy() {
+    let scratch = Scratch::new();
+    let pack = scratch.work().join("models-pack");
+    copy_dir(&example_pack("entity-models"), &pack);
+    scratch
+        .ggen()
+        .args(["new", "proj", "--pack", "./models-pack"])
+        .assert()
+        .success();
+    let root = scratch.work().join("proj");
+    let (mut child, rx) = start_watch(&scratch);
+    assert!(
+        wait_for(&rx, "watching", Duration::from_secs(10)).is_some(),
+        "watch did not start"
+    );
+    // What editors, language servers and `git status` loops do: read the watched inputs and
+    // project files every 100 ms, and write files that are no input.
+    let graph = pack.join("graph/model.ttl");
+    let _reader = Busy::start(&format!(
+        "while :; do cat '{}' '{}' '{}' >/dev/null; sleep 0.1; done",
+        graph.display(),
+        root.join("ggen.lock").display(),
+        pack.join("gpack.toml").display(),
+    ));
+    let _writer = Busy::start(&format!(
+        "i=0; while :; do i=$((i+1)); echo $i > '{}'; sleep 0.1; done",
+        root.join("notes.txt").display()
+    ));
+    assert_eq!(
+        wait_for(&rx, "regenerated", Duration::from_millis(1500)),
+        None,
+        "reads and unrelated writes must not regenerate"
+    );
+
+    let started = Instant::now();
+    let mut ttl = std::fs::read_to_string(&graph).unwrap();
+    ttl.push_str("\nex:Tag a ex:Entity ; ex:name \"Tag\" ; ex:field ex:Tag_id .\nex:Tag_id a ex:Field ; ex:name \"id\" ; ex:type \"u64\" ; ex:order 1 .\n");
+    std::fs::write(&graph, ttl).unwrap();
+    // SPEC: within a second; the margin is for a loaded test machine. Before the fix, the
+    // reader's access events kept resetting the debounce and it never came.
+    let line = wait_for(&rx, "regenerated", Duration::from_secs(8));
+    let elapsed = started.elapsed();
+    assert!(line.is_some(), "no regeneration while the project is busy");
+    eprintln!("regenerated {elapsed:?} after the graph edit, under load");
+    assert!(root.join("src/models/tag.rs").exists());
+
+    // Its own write of ggen.lock (and the busy neighbours) start nothing more.
+    assert_eq!(
+        wait_for(&rx, "regenerated", Duration::from_millis(1500)),
+        None,
+        "watch reacted to its own writes"
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+}

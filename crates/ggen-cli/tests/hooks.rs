@@ -14,7 +14,10 @@ post_update = [\"echo \\\"$GGEN_OPERATION $GGEN_PACK $GGEN_VERSION_FROM $GGEN_VE
 
 /// Pack `app` 1.0.0 and 2.0.0 with hooks that log their environment, published to `reg`.
 fn publish(scratch: &Scratch) {
-    for (dir, version, body) in [("v1", "1.0.0", "one {{ name }}\n"), ("v2", "2.0.0", "two {{ name }}\n")] {
+    for (dir, version, body) in [
+        ("v1", "1.0.0", "one {{ name }}\n"),
+        ("v2", "2.0.0", "two {{ name }}\n"),
+    ] {
         let root = scratch.work().join(dir);
         write_app_pack(&root, version, &[("a.txt.tmpl", body)]);
         let manifest = std::fs::read_to_string(root.join("gpack.toml")).unwrap() + HOOKS;
@@ -61,7 +64,11 @@ fn skipped_install_hooks_name_a_command_that_runs_just_them() {
     // Without consent and without a terminal, nothing runs, and it says so.
     let output = ggen(&scratch, &["-C", "proj", "packs", "hooks", "run", "app"]);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
-    assert!(stderr(&output).contains("--allow-hooks"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("--allow-hooks"),
+        "{}",
+        stderr(&output)
+    );
     assert_eq!(log(&root), "install app  1.0.0\n");
 }
 
@@ -69,7 +76,10 @@ fn skipped_install_hooks_name_a_command_that_runs_just_them() {
 fn post_update_runs_after_update_and_regenerate_only_with_consent() {
     let scratch = Scratch::new();
     publish(&scratch);
-    let output = ggen(&scratch, &["new", "proj", "--pack", "app@1.0.0", "--allow-hooks"]);
+    let output = ggen(
+        &scratch,
+        &["new", "proj", "--pack", "app@1.0.0", "--allow-hooks"],
+    );
     assert!(output.status.success(), "{}", stderr(&output));
     let root = scratch.work().join("proj");
     assert_eq!(log(&root), "install app  1.0.0\n");
@@ -80,34 +90,57 @@ fn post_update_runs_after_update_and_regenerate_only_with_consent() {
     let err = stderr(&output);
     assert!(err.contains("post_update hooks not run"), "{err}");
     assert!(
-        err.contains("packs hooks run app --hook post-update --allow-hooks"),
+        err.contains("ggen -C proj packs hooks run app --hook post-update --allow-hooks"),
         "{err}"
     );
-    assert_eq!(std::fs::read_to_string(root.join("a.txt")).unwrap(), "two demo\n");
+    assert_eq!(
+        std::fs::read_to_string(root.join("a.txt")).unwrap(),
+        "two demo\n"
+    );
     assert_eq!(log(&root), "install app  1.0.0\n");
 
     // A second project, updated with consent.
-    let output = ggen(&scratch, &["new", "two", "--pack", "app@1.0.0", "--allow-hooks"]);
+    let output = ggen(
+        &scratch,
+        &["new", "two", "--pack", "app@1.0.0", "--allow-hooks"],
+    );
     assert!(output.status.success(), "{}", stderr(&output));
     let two = scratch.work().join("two");
-    let output = ggen(&scratch, &["-C", "two", "packs", "update", "app", "--allow-hooks"]);
+    let output = ggen(
+        &scratch,
+        &["-C", "two", "packs", "update", "app", "--allow-hooks"],
+    );
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(log(&two), "install app  1.0.0\nupdate app 1.0.0 2.0.0\n");
 
     // Regenerate with a new variable value runs post_update too.
     let output = ggen(
         &scratch,
-        &["-C", "two", "packs", "regenerate", "--var", "name=x", "--allow-hooks"],
+        &[
+            "-C",
+            "two",
+            "packs",
+            "regenerate",
+            "--var",
+            "name=x",
+            "--allow-hooks",
+        ],
     );
     assert!(output.status.success(), "{}", stderr(&output));
-    assert_eq!(std::fs::read_to_string(two.join("a.txt")).unwrap(), "two x\n");
+    assert_eq!(
+        std::fs::read_to_string(two.join("a.txt")).unwrap(),
+        "two x\n"
+    );
     assert_eq!(
         log(&two),
         "install app  1.0.0\nupdate app 1.0.0 2.0.0\nregenerate app 2.0.0 2.0.0\n"
     );
 
     // Regenerate with nothing changed runs nothing.
-    let output = ggen(&scratch, &["-C", "two", "packs", "regenerate", "--allow-hooks"]);
+    let output = ggen(
+        &scratch,
+        &["-C", "two", "packs", "regenerate", "--allow-hooks"],
+    );
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(log(&two).lines().count(), 3);
 }

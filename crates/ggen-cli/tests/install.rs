@@ -266,7 +266,14 @@ fn dependencies_are_installed_first_and_recorded() {
     );
     scratch
         .ggen()
-        .args(["packs", "publish", "base", "--registry", "registry", "--init"])
+        .args([
+            "packs",
+            "publish",
+            "base",
+            "--registry",
+            "registry",
+            "--init",
+        ])
         .assert()
         .success();
     let output = scratch

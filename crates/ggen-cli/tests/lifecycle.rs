@@ -222,8 +222,14 @@ fn before_all_runs_once_commands_are_echoed_and_list_shows_every_hook() {
     // before_all once before the phases, not before each of them.
     assert_eq!(log(&root), "lint\nsetup\nbuild\nsetup\n");
     let err = stderr(&output);
-    assert!(err.contains("Running `echo build >> log.txt` (build)"), "{err}");
-    assert!(err.contains("Running `echo lint >> log.txt` (lint)"), "{err}");
+    assert!(
+        err.contains("Running `echo build >> log.txt` (build)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("Running `echo lint >> log.txt` (lint)"),
+        "{err}"
+    );
 
     let output = scratch
         .ggen()
@@ -232,7 +238,10 @@ fn before_all_runs_once_commands_are_echoed_and_list_shows_every_hook() {
         .unwrap();
     let list = String::from_utf8_lossy(&output.stdout);
     assert!(list.contains("before all:  lint"), "{list}");
-    assert!(list.contains("before: setup") && list.contains("after: after"), "{list}");
+    assert!(
+        list.contains("before: setup") && list.contains("after: after"),
+        "{list}"
+    );
 }
 
 #[test]

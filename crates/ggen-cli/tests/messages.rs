@@ -20,7 +20,10 @@ fn packs_update_without_ids_mentions_all() {
 #[test]
 fn a_url_as_pack_says_which_sources_work() {
     let scratch = Scratch::new();
-    for spec in ["https://github.com/acme/rust-web", "git@github.com:acme/rust-web.git"] {
+    for spec in [
+        "https://github.com/acme/rust-web",
+        "git@github.com:acme/rust-web.git",
+    ] {
         let output = run(&scratch, &["new", "app", "--pack", spec]);
         assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
         let err = stderr(&output);
@@ -39,7 +42,10 @@ fn a_pack_id_typo_gets_a_did_you_mean() {
     write_app_pack(&scratch.work().join("v1"), "1.0.0", &[("a.txt", "a\n")]);
     let project = common::publish_and_create(&scratch, &["v1"], "proj", "app");
     assert!(project.join("a.txt").exists());
-    let output = run(&scratch, &["--registry", "reg", "new", "other", "--pack", "apq@^1"]);
+    let output = run(
+        &scratch,
+        &["--registry", "reg", "new", "other", "--pack", "apq@^1"],
+    );
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     let err = stderr(&output);
     assert!(err.contains("pack `apq` is not in registry"), "{err}");
@@ -77,7 +83,16 @@ fn files_changed_counts_agree_with_history() {
     // A dry run names the pack's move before the per-file plan.
     let output = run(
         &scratch,
-        &["-C", "proj", "--registry", "reg", "packs", "update", "app", "--dry-run"],
+        &[
+            "-C",
+            "proj",
+            "--registry",
+            "reg",
+            "packs",
+            "update",
+            "app",
+            "--dry-run",
+        ],
     );
     // exit 3: the edited a.txt would conflict under the default strategy.
     assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
@@ -87,11 +102,24 @@ fn files_changed_counts_agree_with_history() {
     // preserve: a.txt is skipped (not written), b.txt updated — one file changed.
     let output = run(
         &scratch,
-        &["-C", "proj", "--registry", "reg", "packs", "update", "app", "--merge-strategy", "preserve"],
+        &[
+            "-C",
+            "proj",
+            "--registry",
+            "reg",
+            "packs",
+            "update",
+            "app",
+            "--merge-strategy",
+            "preserve",
+        ],
     );
     assert!(output.status.success(), "{}", stderr(&output));
     let err = stderr(&output);
-    assert!(err.contains("app 1.0.0 -> 2.0.0 (1 files changed)"), "{err}");
+    assert!(
+        err.contains("app 1.0.0 -> 2.0.0 (1 files changed)"),
+        "{err}"
+    );
     let history = run(&scratch, &["-C", "proj", "history"]);
     let history = String::from_utf8_lossy(&history.stdout).to_string();
     let last = history.lines().next().unwrap_or_default();
@@ -100,7 +128,16 @@ fn files_changed_counts_agree_with_history() {
     // Regenerating with only the skip left: nothing changed, and it says 0.
     let output = run(
         &scratch,
-        &["-C", "proj", "packs", "regenerate", "--merge-strategy", "preserve", "--var", "name=x"],
+        &[
+            "-C",
+            "proj",
+            "packs",
+            "regenerate",
+            "--merge-strategy",
+            "preserve",
+            "--var",
+            "name=x",
+        ],
     );
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(
@@ -120,12 +157,19 @@ fn publish_to_a_mistyped_registry_is_refused_without_init() {
     assert!(stderr(&output).contains("--init"), "{}", stderr(&output));
     assert!(!scratch.work().join("reg").exists());
 
-    let output = run(&scratch, &["packs", "publish", "v1", "--registry", "reg", "--init"]);
+    let output = run(
+        &scratch,
+        &["packs", "publish", "v1", "--registry", "reg", "--init"],
+    );
     assert!(output.status.success(), "{}", stderr(&output));
     // An existing registry needs no --init; a typo of it is refused and not created.
     let output = run(&scratch, &["packs", "publish", "v2", "--registry", "rge"]);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
-    assert!(stderr(&output).contains("does not exist"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("does not exist"),
+        "{}",
+        stderr(&output)
+    );
     assert!(!scratch.work().join("rge").exists());
     let output = run(&scratch, &["packs", "publish", "v2", "--registry", "reg"]);
     assert!(output.status.success(), "{}", stderr(&output));
@@ -137,7 +181,9 @@ fn help_lists_global_options_after_the_commands_own() {
     let output = run(&scratch, &["packs", "update", "--help"]);
     let help = String::from_utf8_lossy(&output.stdout).to_string();
     let own = help.find("--merge-strategy").expect("own option");
-    let heading = help.find("Global options:").expect("a Global options heading");
+    let heading = help
+        .find("Global options:")
+        .expect("a Global options heading");
     let global = help.find("-C <DIR>").expect("global option");
     assert!(own < heading && heading < global, "{help}");
 }
@@ -151,10 +197,19 @@ fn diff_and_status_are_coloured_only_when_asked() {
     for command in [&["diff"][..], &["status"][..]] {
         let plain = run(&scratch, &[&["-C", "proj"][..], command].concat());
         let plain = String::from_utf8_lossy(&plain.stdout).to_string();
-        assert!(plain.contains("a.txt") && !plain.contains('\u{1b}'), "{plain:?}");
-        let coloured = run(&scratch, &[&["-C", "proj", "--color", "always"][..], command].concat());
+        assert!(
+            plain.contains("a.txt") && !plain.contains('\u{1b}'),
+            "{plain:?}"
+        );
+        let coloured = run(
+            &scratch,
+            &[&["-C", "proj", "--color", "always"][..], command].concat(),
+        );
         let coloured = String::from_utf8_lossy(&coloured.stdout).to_string();
-        assert!(coloured.contains("\u{1b}["), "{command:?} not coloured: {coloured:?}");
+        assert!(
+            coloured.contains("\u{1b}["),
+            "{command:?} not coloured: {coloured:?}"
+        );
     }
     let coloured = run(&scratch, &["-C", "proj", "--color", "always", "diff"]);
     let coloured = String::from_utf8_lossy(&coloured.stdout).to_string();

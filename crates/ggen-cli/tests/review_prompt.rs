@@ -33,7 +33,10 @@ fn read(root: &Path, path: &str) -> String {
 
 fn merged(root: &Path, path: &str) -> bool {
     let text = read(root, path);
-    assert!(text.contains("// footer, edited"), "the edit was lost: {text}");
+    assert!(
+        text.contains("// footer, edited"),
+        "the edit was lost: {text}"
+    );
     text.contains("{ 2 }")
 }
 
@@ -77,7 +80,10 @@ fn no_leaves_the_file_and_yes_writes_the_merge() {
     let out = review(&scratch, &[("a.rs", "n"), ("b.rs", "y")]);
     assert!(out.contains("exit=0"), "{out}");
     // The diff of each merge is shown before its question.
-    assert!(out.contains("a/a.rs") && out.contains("+pub fn version() -> u32 { 2 }"), "{out}");
+    assert!(
+        out.contains("a/a.rs") && out.contains("+pub fn version() -> u32 { 2 }"),
+        "{out}"
+    );
     assert!(!merged(&root, "a.rs"), "a.rs was written after a no");
     assert!(merged(&root, "b.rs"), "b.rs was not written after a yes");
 }
@@ -88,13 +94,19 @@ fn all_accepts_the_rest_and_quit_declines_the_rest() {
     let root = setup(&scratch);
     let out = review(&scratch, &[("a.rs", "a")]);
     assert!(out.contains("exit=0"), "{out}");
-    assert!(!out.contains("merge of b.rs?"), "asked again after all: {out}");
+    assert!(
+        !out.contains("merge of b.rs?"),
+        "asked again after all: {out}"
+    );
     assert!(merged(&root, "a.rs") && merged(&root, "b.rs"));
 
     let scratch = Scratch::new();
     let root = setup(&scratch);
     let out = review(&scratch, &[("a.rs", "q")]);
     assert!(out.contains("exit=0"), "{out}");
-    assert!(!out.contains("merge of b.rs?"), "asked again after quit: {out}");
+    assert!(
+        !out.contains("merge of b.rs?"),
+        "asked again after quit: {out}"
+    );
     assert!(!merged(&root, "a.rs") && !merged(&root, "b.rs"));
 }

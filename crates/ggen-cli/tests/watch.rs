@@ -8,12 +8,18 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
 
-use common::{Scratch, copy_dir, example_pack};
+use common::{Scratch, copy_dir, example_pack, write_app_pack};
 
 /// Starts `ggen watch` in `proj`; returns the child and a channel of its stdout lines.
 fn start_watch(scratch: &Scratch) -> (Child, Receiver<String>) {
+    start_watch_with(scratch, &[])
+}
+
+/// [`start_watch`] with more arguments.
+fn start_watch_with(scratch: &Scratch, extra: &[&str]) -> (Child, Receiver<String>) {
     let mut child = Command::new(assert_cmd::cargo::cargo_bin("ggen"))
         .args(["-C", "proj", "watch", "--debounce", "100"])
+        .args(extra)
         .current_dir(scratch.work())
         .env("GGEN_HOME", scratch.home())
         .env("NO_COLOR", "1")
@@ -141,16 +147,17 @@ fn watch_regenerates_while_a_reader_and_an_unrelated_writer_are_busy() {
         "watch did not start"
     );
     // What editors, language servers and `git status` loops do: read the watched inputs and
-    // project files every 100 ms, and write files that are no input.
+    // project files all the time, and write files that are no input — more often than the
+    // debounce, so that a debounce reset by every event never settles.
     let graph = pack.join("graph/model.ttl");
     let _reader = Busy::start(&format!(
-        "while :; do cat '{}' '{}' '{}' >/dev/null; sleep 0.1; done",
+        "while :; do cat '{}' '{}' '{}' >/dev/null; sleep 0.02; done",
         graph.display(),
         root.join("ggen.lock").display(),
         pack.join("gpack.toml").display(),
     ));
     let _writer = Busy::start(&format!(
-        "i=0; while :; do i=$((i+1)); echo $i > '{}'; sleep 0.1; done",
+        "i=0; while :; do i=$((i+1)); echo $i > '{}'; sleep 0.03; done",
         root.join("notes.txt").display()
     ));
     assert_eq!(
@@ -177,6 +184,56 @@ fn watch_regenerates_while_a_reader_and_an_unrelated_writer_are_busy() {
         None,
         "watch reacted to its own writes"
     );
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+#[test]
+fn watch_does_not_react_to_its_own_auto_update() {
+    let scratch = Scratch::new();
+    write_app_pack(
+        &scratch.work().join("v1"),
+        "1.0.0",
+        &[("a.txt", "line 1\n")],
+    );
+    write_app_pack(
+        &scratch.work().join("v2"),
+        "1.0.1",
+        &[("a.txt", "line 2\n")],
+    );
+    let root = common::publish_and_create(&scratch, &["v1", "v2"], "proj", "app@=1.0.0");
+    // The user's edit makes the automatic update leave a conflict.
+    std::fs::write(root.join("a.txt"), "mine\n").unwrap();
+    let registry = scratch.work().join("reg");
+    let (mut child, rx) = start_watch_with(
+        &scratch,
+        &[
+            "--registry",
+            registry.to_str().unwrap(),
+            "--poll-registry",
+            "1",
+            "--auto-update",
+            "patch",
+        ],
+    );
+    let line = wait_for(&rx, "regenerated", Duration::from_secs(20));
+    let line = line.expect("the automatic update did not run");
+    assert!(
+        line.contains("1.0.0 -> 1.0.1") && line.contains("1 conflict(s)"),
+        "{line}"
+    );
+    // Its own ggen.lock write is no change to react to: no second run, no error about the
+    // conflicts it just wrote.
+    let deadline = Instant::now() + Duration::from_millis(2500);
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        match rx.recv_timeout(left) {
+            Ok(line) => assert!(
+                !line.contains("error") && !line.contains("regenerated"),
+                "watch reacted to its own update: {line}"
+            ),
+            Err(_) => break,
+        }
+    }
     let _ = child.kill();
     let _ = child.wait();
 }

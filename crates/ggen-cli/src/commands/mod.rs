@@ -32,7 +32,8 @@ use std::collections::BTreeMap;
 
 use crate::Report;
 use crate::args::{
-    Cli, Command, GraphCommand, HooksCommand, KeysCommand, LifecycleCommand, PacksCommand, TemplateCommand,
+    Cli, Command, GraphCommand, HooksCommand, KeysCommand, LifecycleCommand, PacksCommand,
+    TemplateCommand,
 };
 use crate::error::CliError;
 use crate::printer::Printer;

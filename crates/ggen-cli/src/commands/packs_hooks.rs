@@ -11,7 +11,11 @@ use crate::progress::TerminalReporter;
 use crate::settings;
 use crate::{Outcome, Report};
 
-pub fn run(args: &HooksRunArgs, global: &GlobalArgs, printer: &Printer) -> Result<Report, CliError> {
+pub fn run(
+    args: &HooksRunArgs,
+    global: &GlobalArgs,
+    printer: &Printer,
+) -> Result<Report, CliError> {
     let env = settings::environment(global)?;
     let reporter = TerminalReporter::new(printer.interactive(), global.quiet);
     let hook = match args.hook {

@@ -62,7 +62,14 @@ fn run_tested(
     let (mut report, test) = (tested.update, tested.test);
     // A rolled-back update keeps nothing to run hooks after.
     let hooks = match test.passed {
-        true => post_update_hooks(&mut report, options.mode, allow_hooks, &env, &reporter),
+        true => post_update_hooks(
+            &mut report,
+            options.mode,
+            allow_hooks,
+            global,
+            &env,
+            &reporter,
+        ),
         false => Vec::new(),
     };
     if printer.json {
@@ -119,11 +126,13 @@ fn post_update_hooks(
     report: &mut UpdateReport,
     mode: Mode,
     allow_hooks: bool,
+    global: &GlobalArgs,
     env: &ggen_project::Environment,
     reporter: &TerminalReporter,
 ) -> Vec<HookRun> {
-    let root = env.cwd.clone();
-    let (runs, warnings) = hooks::after_update(&root, report, mode, allow_hooks, reporter);
+    let project = global.directory.as_deref();
+    let (runs, warnings) =
+        hooks::after_update(&env.cwd, project, report, mode, allow_hooks, reporter);
     report.warnings.extend(warnings);
     runs
 }
@@ -202,7 +211,14 @@ fn run(
     }
     // After the files are written and reported: the hooks (cargo fmt, …) work on them.
     let before = report.warnings.len();
-    let hooks = post_update_hooks(&mut report, options.mode, allow_hooks, &env, &reporter);
+    let hooks = post_update_hooks(
+        &mut report,
+        options.mode,
+        allow_hooks,
+        global,
+        &env,
+        &reporter,
+    );
     for warning in &report.warnings[before..] {
         printer.warn(warning);
     }

@@ -135,9 +135,11 @@ pub fn skipped_warning(pack: &str, hook: HookKind, project: Option<&Path>) -> St
 
 /// After an update or regeneration that wrote something: each changed pack's `post_update`
 /// hooks, in the project root. Returns the runs and a warning per pack whose hooks were
-/// skipped. Nothing runs after a dry run or while merges await review.
+/// skipped (naming the project as `project`, see [`skipped_warning`]). Nothing runs after a
+/// dry run or while merges await review.
 pub fn after_update(
     root: &Path,
+    project: Option<&Path>,
     report: &UpdateReport,
     mode: Mode,
     allowed: bool,
@@ -166,7 +168,7 @@ pub fn after_update(
         };
         let pack_runs = run(&context, &pack.post_update, root, allowed, reporter);
         if pack_runs.iter().any(|r| r.status == HookStatus::Skipped) {
-            warnings.push(skipped_warning(&pack.id, HookKind::PostUpdate, None));
+            warnings.push(skipped_warning(&pack.id, HookKind::PostUpdate, project));
         }
         runs.extend(pack_runs);
     }

@@ -223,7 +223,7 @@ def main():
         env.pop("GGEN_REGISTRY", None)
         reg = scratch / "registry"
         write_pack(scratch / "v100", "1.0.0", LIB_V1)
-        run(["ggen", "packs", "publish", str(scratch / "v100"), "--registry", str(reg)], env=env)
+        run(["ggen", "packs", "publish", str(scratch / "v100"), "--registry", str(reg), "--init"], env=env)
         port = free_port()
         server = subprocess.Popen(
             [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
@@ -253,7 +253,7 @@ def main():
         git(["add", "-A"], cwd=repo)
         git(["commit", "-qm", "project at app 1.0.0"], cwd=repo)
         write_pack(scratch / "v110", "1.1.0", LIB_V11)
-        run(["ggen", "packs", "publish", str(scratch / "v110"), "--registry", str(reg)], env=env)
+        run(["ggen", "packs", "publish", str(scratch / "v110"), "--registry", str(reg), "--init"], env=env)
 
         step("renovate --platform=local")
         report = scratch / "renovate-report.json"

@@ -104,6 +104,7 @@ fn run(options: &Options) -> Result<(), String> {
                 .arg(work.join("ggen").join(format!("pack-{version}")))
                 .arg("--registry")
                 .arg(&registry)
+                .arg("--init")
                 .pipe_ok()?;
         }
         let mut n = 0;

@@ -23,7 +23,10 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// Options every command takes; `--help` lists them under their own heading, after the
+/// command's own options.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Run as if ggen was started in DIR (the project root)
     #[arg(short = 'C', global = true, value_name = "DIR")]
@@ -225,7 +228,9 @@ Examples:\n  ggen packs update rust-web\n  ggen packs update --all --compatible\
     /// Pack a directory into an archive and add it to a registry directory
     #[command(
         after_help = "Versions are immutable: publishing a version that is already in the \
-registry is refused.\n\nExample:\n  ggen packs publish ./my-pack --registry ./registry"
+registry is refused. The first publish into a new registry directory needs --init.\n\n\
+Examples:\n  ggen packs publish ./my-pack --registry ./registry --init   # a new registry\n  \
+ggen packs publish ./my-pack --registry ./registry"
     )]
     Publish(PublishArgs),
     /// Write a small working pack to start from (see docs/writing-packs.md)
@@ -243,6 +248,37 @@ Example:\n  ggen packs yank rust-web@1.2.0 --registry ./registry"
         after_help = "Example:\n  ggen packs info rust-web --registry https://packs.example.org"
     )]
     Info(InfoArgs),
+    /// Run an installed pack's hooks (those skipped by `ggen new` without --allow-hooks)
+    #[command(subcommand)]
+    Hooks(HooksCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HooksCommand {
+    /// Run the pack's post_install (or --hook post-update) commands in the project root
+    #[command(
+        after_help = "The commands come from the locked version of the pack; they are shown and asked about on a terminal, or run at once with --allow-hooks.\n\nExample:\n  ggen -C my-app packs hooks run rust-cli --allow-hooks"
+    )]
+    Run(HooksRunArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HookKindArg {
+    /// After install (`ggen new`, `ggen packs install`)
+    PostInstall,
+    /// After update and regenerate
+    PostUpdate,
+}
+
+#[derive(Debug, Args)]
+pub struct HooksRunArgs {
+    /// The installed pack
+    pub id: String,
+    /// Which hooks
+    #[arg(long, value_enum, default_value_t = HookKindArg::PostInstall)]
+    pub hook: HookKindArg,
+    #[command(flatten)]
+    pub hooks: HookArgs,
 }
 
 #[derive(Debug, Args)]
@@ -360,12 +396,8 @@ pub struct MergeArgs {
 
 #[derive(Debug, Args)]
 pub struct UpdateArgs {
-    /// Packs to update
-    #[arg(
-        value_name = "ID",
-        required_unless_present = "all",
-        conflicts_with = "all"
-    )]
+    /// Packs to update (or --all)
+    #[arg(value_name = "ID", conflicts_with = "all")]
     pub packs: Vec<String>,
     /// Update every installed pack
     #[arg(long)]
@@ -386,6 +418,8 @@ pub struct UpdateArgs {
     pub merge: MergeArgs,
     #[command(flatten)]
     pub vars: VarArgs,
+    #[command(flatten)]
+    pub hooks: HookArgs,
 }
 
 #[derive(Debug, Args)]
@@ -397,6 +431,8 @@ pub struct RegenerateArgs {
     pub merge: MergeArgs,
     #[command(flatten)]
     pub vars: VarArgs,
+    #[command(flatten)]
+    pub hooks: HookArgs,
 }
 
 #[derive(Debug, Args)]
@@ -502,6 +538,10 @@ pub struct ListArgs {
 pub struct PublishArgs {
     /// The pack directory (holding gpack.toml)
     pub dir: PathBuf,
+    /// Create the registry directory if it is not a registry yet (without it, a mistyped
+    /// --registry is an error, not a new registry)
+    #[arg(long)]
+    pub init: bool,
     /// Sign the pack's id, version and archive hash with this secret key
     #[arg(long, value_name = "FILE")]
     pub sign_key: Option<PathBuf>,

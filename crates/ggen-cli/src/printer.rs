@@ -12,6 +12,11 @@ const GREEN: Style = AnsiColor::Green.on_default().bold();
 const YELLOW: Style = AnsiColor::Yellow.on_default().bold();
 const RED: Style = AnsiColor::Red.on_default().bold();
 const CYAN: Style = AnsiColor::Cyan.on_default().bold();
+const DIFF_ADDED: Style = AnsiColor::Green.on_default();
+const DIFF_REMOVED: Style = AnsiColor::Red.on_default();
+const DIFF_HUNK: Style = AnsiColor::Cyan.on_default();
+const DIFF_HEADER: Style = Style::new().bold();
+const YELLOW_PLAIN: Style = AnsiColor::Yellow.on_default();
 
 /// The first error writing to stdout, kept for `main` to report (a write error is never
 /// dropped: the data was not delivered, so the exit says so).
@@ -82,6 +87,24 @@ impl Printer {
         let _ = writeln!(err, "{CYAN}note{CYAN:#}: {message}");
     }
 
+    /// A command's finding that is no error (`drift: …`), on stderr.
+    pub fn verdict(&self, label: &str, message: &str) {
+        if self.quiet {
+            return;
+        }
+        let mut err = anstream::stderr();
+        let _ = writeln!(err, "{YELLOW}{label}{YELLOW:#}: {message}");
+    }
+
+    /// A `hint:` line on stderr.
+    pub fn hint(&self, message: &str) {
+        if self.quiet {
+            return;
+        }
+        let mut err = anstream::stderr();
+        let _ = writeln!(err, "{CYAN}hint{CYAN:#}: {message}");
+    }
+
     /// The error, with its hints, on stderr (its JSON document is `main`'s).
     pub fn error(&self, error: &CliError) {
         let mut err = anstream::stderr();
@@ -111,6 +134,35 @@ impl Printer {
         keep_error(out.write_all(text.as_bytes()));
     }
 
+    /// A unified diff on stdout, coloured like git's where colour is wanted.
+    pub fn diff(&self, text: &str) {
+        self.out(&colored_diff(text));
+    }
+
+    /// A plan (`ACTION  PATH` lines) on stdout, each action coloured by what it does to the
+    /// file, like git's status letters.
+    pub fn plan(&self, text: &str) {
+        let mut out = String::with_capacity(text.len());
+        for line in text.split_inclusive('\n') {
+            let word = line.split_whitespace().next().unwrap_or_default();
+            let style = match word {
+                "create" | "created" | "restore" => Some(DIFF_ADDED),
+                "delete" | "deleted" | "missing" => Some(DIFF_REMOVED),
+                "conflict" | "conflicted" => Some(RED),
+                "merge" | "update" | "modified" | "overwrite" => Some(YELLOW_PLAIN),
+                _ => None,
+            };
+            match style {
+                Some(style) => {
+                    let rest = &line[word.len()..];
+                    out.push_str(&format!("{style}{word}{style:#}{rest}"));
+                }
+                None => out.push_str(line),
+            }
+        }
+        self.out(&out);
+    }
+
     /// Raw bytes on stdout (rendered files, merge results).
     pub fn out_bytes(&self, bytes: &[u8]) {
         let mut out = std::io::stdout().lock();
@@ -128,6 +180,33 @@ impl Printer {
     pub fn stdout_error(&self) -> Option<std::io::Error> {
         STDOUT_ERROR.lock().ok().and_then(|mut slot| slot.take())
     }
+}
+
+/// `text` (a unified diff) with git's colours: headers bold, hunk lines cyan, removed lines
+/// red, added lines green. The stream it is written to strips them where colour is not
+/// wanted (`--color never`, `NO_COLOR`, not a terminal).
+pub fn colored_diff(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    for line in text.split_inclusive('\n') {
+        let style = if line.starts_with("+++") || line.starts_with("---") {
+            DIFF_HEADER
+        } else if line.starts_with("@@") {
+            DIFF_HUNK
+        } else if line.starts_with('+') {
+            DIFF_ADDED
+        } else if line.starts_with('-') {
+            DIFF_REMOVED
+        } else {
+            out.push_str(line);
+            continue;
+        };
+        let (body, end) = match line.strip_suffix('\n') {
+            Some(body) => (body, "\n"),
+            None => (line, ""),
+        };
+        out.push_str(&format!("{style}{body}{style:#}{end}"));
+    }
+    out
 }
 
 fn keep_error(result: std::io::Result<()>) {

@@ -7,10 +7,13 @@ use std::sync::Mutex;
 use ggen_project::Reporter;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use crate::prompt::review::MergeReview;
+
 pub struct TerminalReporter {
     bar: Mutex<Option<ProgressBar>>,
     interactive: bool,
     quiet: bool,
+    review: MergeReview,
 }
 
 impl TerminalReporter {
@@ -19,7 +22,13 @@ impl TerminalReporter {
             bar: Mutex::new(None),
             interactive,
             quiet,
+            review: MergeReview::default(),
         }
+    }
+
+    /// Prompts need someone at the terminal: stdin and stderr both terminals.
+    fn can_ask(&self) -> bool {
+        self.interactive && std::io::stdin().is_terminal()
     }
 }
 
@@ -34,8 +43,10 @@ impl Reporter for TerminalReporter {
         {
             bar.set_style(style.progress_chars("=> "));
         }
-        bar.set_prefix(label.split(' ').next().unwrap_or(label).to_string());
-        bar.set_message(label.to_string());
+        // "rendering big" -> prefix "rendering", message "big": the verb is shown once.
+        let (verb, rest) = label.split_once(' ').unwrap_or((label, ""));
+        bar.set_prefix(verb.to_string());
+        bar.set_message(rest.to_string());
         if let Ok(mut slot) = self.bar.lock() {
             *slot = Some(bar);
         }
@@ -69,6 +80,28 @@ impl Reporter for TerminalReporter {
         }
     }
 
+    fn running_command(&self, phase: &str, command: &str) {
+        if !self.quiet {
+            let mut err = anstream::stderr();
+            let _ = writeln!(err, "{:>12} `{command}` ({phase})", "Running");
+        }
+    }
+
+    fn running_hook(&self, pack: &str, command: &str) {
+        if !self.quiet {
+            let mut err = anstream::stderr();
+            let _ = writeln!(err, "{:>12} `{command}` (hook of {pack})", "Running");
+        }
+    }
+
+    fn review_merge(&self, path: &str, diff: &str) -> Option<bool> {
+        if !self.can_ask() {
+            return None;
+        }
+        self.finish();
+        self.review.ask(path, diff)
+    }
+
     fn confirm_hooks(&self, pack: &str, commands: &[String]) -> bool {
         self.ask_to_run(
             &format!("pack `{pack}` wants to run these shell commands:"),
@@ -85,7 +118,7 @@ impl TerminalReporter {
     /// Shows `heading` and `commands` and asks on the terminal whether to run them; no (and
     /// no question) without a terminal.
     fn ask_to_run(&self, heading: &str, commands: &[String]) -> bool {
-        if !self.interactive || !std::io::stdin().is_terminal() {
+        if !self.can_ask() {
             return false;
         }
         let mut err = anstream::stderr();

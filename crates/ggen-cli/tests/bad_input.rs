@@ -306,14 +306,14 @@ fn republishing_a_version_is_refused() {
     );
     scratch
         .ggen()
-        .args(["packs", "publish", "pack", "--registry", "reg"])
+        .args(["packs", "publish", "pack", "--registry", "reg", "--init"])
         .assert()
         .success();
     let index_before = std::fs::read(scratch.work().join("reg/index/bad.json")).unwrap();
     std::fs::write(scratch.work().join("pack/templates/a.txt"), "changed\n").unwrap();
     let output = scratch
         .ggen()
-        .args(["packs", "publish", "pack", "--registry", "reg"])
+        .args(["packs", "publish", "pack", "--registry", "reg", "--init"])
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(1));
@@ -337,7 +337,7 @@ fn a_tampered_registry_archive_is_refused_before_writing() {
     );
     scratch
         .ggen()
-        .args(["packs", "publish", "pack", "--registry", "reg"])
+        .args(["packs", "publish", "pack", "--registry", "reg", "--init"])
         .assert()
         .success();
     let archive = scratch.work().join("reg/packs/bad/bad-1.0.0.tar.gz");

@@ -21,7 +21,7 @@ fn publish(scratch: &Scratch, dir: &str, version: &str) {
     write_pack(scratch, dir, version);
     scratch
         .ggen()
-        .args(["packs", "publish", dir, "--registry", "reg"])
+        .args(["packs", "publish", dir, "--registry", "reg", "--init"])
         .assert()
         .success();
 }

@@ -74,7 +74,7 @@ fn a_fifo_or_device_as_gpack_toml_is_refused() {
     );
     refused(
         &scratch,
-        &["packs", "publish", "zero", "--registry", "reg"],
+        &["packs", "publish", "zero", "--registry", "reg", "--init"],
         &["gpack.toml"],
     );
 }
@@ -138,7 +138,7 @@ fn directory_registry_files_are_capped_and_regular_only() {
     write_pack(&scratch, "pack");
     scratch
         .ggen()
-        .args(["packs", "publish", "pack", "--registry", "reg"])
+        .args(["packs", "publish", "pack", "--registry", "reg", "--init"])
         .assert()
         .success();
     let reg = scratch.work().join("reg");
@@ -272,7 +272,7 @@ fn a_version_that_is_not_semver_in_an_index_is_named() {
     write_pack(&scratch, "pack");
     scratch
         .ggen()
-        .args(["packs", "publish", "pack", "--registry", "reg"])
+        .args(["packs", "publish", "pack", "--registry", "reg", "--init"])
         .assert()
         .success();
     let index = scratch.work().join("reg/index/app.json");

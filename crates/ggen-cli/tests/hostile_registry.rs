@@ -115,7 +115,7 @@ fn publish(scratch: &Scratch, version: &str) {
     );
     scratch
         .ggen()
-        .args(["packs", "publish", &dir, "--registry", "registry"])
+        .args(["packs", "publish", &dir, "--registry", "registry", "--init"])
         .assert()
         .success();
 }

@@ -161,7 +161,7 @@ fn publish_does_not_write_through_a_linked_pack_directory() {
     write_app_pack(&scratch.work().join("v3"), "3.0.0", V2);
     let output = scratch
         .ggen()
-        .args(["packs", "publish", "v3", "--registry", "reg"])
+        .args(["packs", "publish", "v3", "--registry", "reg", "--init"])
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));

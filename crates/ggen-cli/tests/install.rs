@@ -144,7 +144,7 @@ fn publish_then_install_by_id_from_the_registry() {
     for dir in ["v1", "v11", "v2"] {
         scratch
             .ggen()
-            .args(["packs", "publish", dir, "--registry", "registry"])
+            .args(["packs", "publish", dir, "--registry", "registry", "--init"])
             .assert()
             .success();
     }
@@ -217,7 +217,7 @@ fn unknown_registry_pack_and_unmatched_requirement_are_clear_errors() {
     small_pack(&scratch, "v1", "small", "1.0.0");
     scratch
         .ggen()
-        .args(["packs", "publish", "v1", "--registry", "registry"])
+        .args(["packs", "publish", "v1", "--registry", "registry", "--init"])
         .assert()
         .success();
     let output = scratch
@@ -266,7 +266,14 @@ fn dependencies_are_installed_first_and_recorded() {
     );
     scratch
         .ggen()
-        .args(["packs", "publish", "base", "--registry", "registry"])
+        .args([
+            "packs",
+            "publish",
+            "base",
+            "--registry",
+            "registry",
+            "--init",
+        ])
         .assert()
         .success();
     let output = scratch

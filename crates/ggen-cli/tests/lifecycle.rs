@@ -208,3 +208,53 @@ fn hook_cycles_and_unknown_phases_are_refused() {
     assert_eq!(output.status.code(), Some(1));
     assert!(stderr(&output).contains("`deploy`"), "{}", stderr(&output));
 }
+
+#[test]
+fn before_all_runs_once_commands_are_echoed_and_list_shows_every_hook() {
+    let scratch = Scratch::new();
+    let root = project(&scratch);
+    let output = scratch
+        .ggen()
+        .args(["-C", "proj", "lifecycle", "run", "build", "setup"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    // before_all once before the phases, not before each of them.
+    assert_eq!(log(&root), "lint\nsetup\nbuild\nsetup\n");
+    let err = stderr(&output);
+    assert!(
+        err.contains("Running `echo build >> log.txt` (build)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("Running `echo lint >> log.txt` (lint)"),
+        "{err}"
+    );
+
+    let output = scratch
+        .ggen()
+        .args(["-C", "proj", "lifecycle", "list"])
+        .output()
+        .unwrap();
+    let list = String::from_utf8_lossy(&output.stdout);
+    assert!(list.contains("before all:  lint"), "{list}");
+    assert!(
+        list.contains("before: setup") && list.contains("after: after"),
+        "{list}"
+    );
+}
+
+#[test]
+fn lifecycle_outside_a_project_says_so() {
+    let scratch = Scratch::new();
+    scratch.write_tree("empty", &[("notes.txt", "x\n")]);
+    let output = scratch
+        .ggen()
+        .args(["-C", "empty", "lifecycle", "run", "build"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(err.contains("not a ggen project"), "{err}");
+    assert!(!err.contains("has no phase"), "{err}");
+}

@@ -90,7 +90,14 @@ impl Setup {
         );
         scratch
             .ggen()
-            .args(["packs", "publish", "evil-src", "--registry", "reg"])
+            .args([
+                "packs",
+                "publish",
+                "evil-src",
+                "--registry",
+                "reg",
+                "--init",
+            ])
             .assert()
             .success();
         scratch
@@ -250,7 +257,14 @@ fn an_update_to_a_tampered_version_changes_nothing() {
     );
     scratch
         .ggen()
-        .args(["packs", "publish", "evil-src", "--registry", "reg"])
+        .args([
+            "packs",
+            "publish",
+            "evil-src",
+            "--registry",
+            "reg",
+            "--init",
+        ])
         .assert()
         .success();
     let before = snapshot_of(&setup.project());

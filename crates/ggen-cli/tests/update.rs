@@ -331,7 +331,7 @@ fn compatible_and_to_pick_the_version() {
     write_app_pack(&scratch.work().join("v11"), "1.1.0", &[("a.txt", b"1.1\n")]);
     scratch
         .ggen()
-        .args(["packs", "publish", "v11", "--registry", "reg"])
+        .args(["packs", "publish", "v11", "--registry", "reg", "--init"])
         .assert()
         .success();
     let output = update(&scratch, &["--compatible"]);

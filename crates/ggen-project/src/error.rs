@@ -27,6 +27,8 @@ pub enum ProjectError {
         "`{spec}` is not a pack: expected ID, ID@REQUIREMENT or a path to a pack directory ({message})"
     )]
     BadPackSpec { spec: String, message: String },
+    #[error("`{spec}`: git and URL sources are not supported yet; use a path or a registry id")]
+    UnsupportedSource { spec: String },
     #[error("variable `{name}` is not declared by {packs}")]
     UnknownVariable {
         name: String,
@@ -115,6 +117,9 @@ impl ProjectError {
             ProjectError::AlreadyInstalled { id, .. } => Some(format!(
                 "`--force` reinstalls it and overwrites its files; `ggen packs update {id}` moves it to a new version"
             )),
+            ProjectError::UnsupportedSource { .. } => Some(
+                "clone or download it first and pass its directory (`--pack ./DIR`), or install it by id from a registry (`--registry URL|PATH`)".into(),
+            ),
             ProjectError::BadPackSpec { .. } => {
                 Some("a local pack directory must be given as a path, e.g. `./my-pack`".into())
             }

@@ -21,6 +21,10 @@ pub trait Reporter: Sync {
     fn confirm_lifecycle(&self, _why: &str, _commands: &[String]) -> bool {
         false
     }
+    /// A lifecycle `phase` runs `command` now.
+    fn running_command(&self, _phase: &str, _command: &str) {}
+    /// `pack`'s hook `command` starts now (after consent).
+    fn running_hook(&self, _pack: &str, _command: &str) {}
     /// Shows a merge of `path` (a unified diff, current -> merged) and asks whether to write
     /// it. `None` when there is nobody to ask (no terminal).
     fn review_merge(&self, _path: &str, _diff: &str) -> Option<bool> {

@@ -23,7 +23,12 @@ pub enum RegistryError {
     #[error("registry index {location}: {message}")]
     Index { location: String, message: String },
     #[error("pack `{id}` is not in registry {registry}")]
-    UnknownPack { id: String, registry: String },
+    UnknownPack {
+        id: String,
+        registry: String,
+        /// The registry's nearest id, for a did-you-mean.
+        suggestion: Option<String>,
+    },
     #[error("{id}@{version} is not published in registry {registry}")]
     UnknownVersion {
         id: String,
@@ -100,6 +105,14 @@ impl RegistryError {
             }
             RegistryError::NotLocal { .. } => {
                 "publish and yank in a local copy of the registry, then upload it to the server"
+            }
+            RegistryError::UnknownPack {
+                suggestion: Some(near),
+                ..
+            } => {
+                return Some(format!(
+                    "did you mean `{near}`? (`ggen search TEXT` lists the registry's packs)"
+                ));
             }
             RegistryError::UnknownPack { .. } => "`ggen search TEXT` lists the registry's packs",
             RegistryError::NoMatchingVersion { .. } | RegistryError::UnknownVersion { .. } => {

@@ -179,10 +179,26 @@ impl Registry {
     /// `index/<id>.json`; an unknown pack is an error naming it and the registry.
     pub fn pack_index(&self, id: &str) -> Result<Arc<PackIndex>, RegistryError> {
         self.pack_index_optional(id)?
-            .ok_or_else(|| RegistryError::UnknownPack {
-                id: id.to_string(),
-                registry: self.describe(),
-            })
+            .ok_or_else(|| self.unknown_pack(id))
+    }
+
+    /// The error for a pack id this registry does not have, with the nearest id it has (a
+    /// typo's did-you-mean) when one is close.
+    pub fn unknown_pack(&self, id: &str) -> RegistryError {
+        let suggestion = self.root_index().ok().and_then(|index| {
+            index
+                .packs
+                .keys()
+                .map(|known| (strsim::damerau_levenshtein(id, known), known))
+                .filter(|(distance, known)| *distance <= (known.len() / 3).max(2))
+                .min()
+                .map(|(_, known)| known.clone())
+        });
+        RegistryError::UnknownPack {
+            id: id.to_string(),
+            registry: self.describe(),
+            suggestion,
+        }
     }
 
     /// Forgets what was read, so that the next read sees the registry as it is now.

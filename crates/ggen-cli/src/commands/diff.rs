@@ -26,7 +26,7 @@ pub fn run(args: &DiffArgs, global: &GlobalArgs, printer: &Printer) -> Result<Re
         if diff.diff.is_empty() {
             printer.out(&format!("Binary or missing file {} differs\n", diff.path));
         } else {
-            printer.out(&diff.diff);
+            printer.diff(&diff.diff);
         }
     }
     Ok(Report {

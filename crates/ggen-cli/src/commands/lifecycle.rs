@@ -59,6 +59,13 @@ pub fn list(global: &GlobalArgs, printer: &Printer) -> Result<Report, CliError> 
             text.push_str(&format!("{:<12}   after: {}\n", "", after.join(", ")));
         }
     }
+    let hooks = &lifecycle.hooks;
+    if !hooks.before_all.is_empty() {
+        text.push_str(&format!("before all:  {}\n", hooks.before_all.join(", ")));
+    }
+    if !hooks.after_all.is_empty() {
+        text.push_str(&format!("after all:   {}\n", hooks.after_all.join(", ")));
+    }
     printer.out(&text);
     Ok(Report {
         outcome: Outcome::Success,

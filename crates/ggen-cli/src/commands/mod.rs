@@ -10,6 +10,7 @@ mod keys;
 mod lifecycle;
 pub mod merge_file;
 mod packs_check;
+mod packs_hooks;
 mod packs_info;
 mod packs_install;
 mod packs_list;
@@ -31,7 +32,8 @@ use std::collections::BTreeMap;
 
 use crate::Report;
 use crate::args::{
-    Cli, Command, GraphCommand, KeysCommand, LifecycleCommand, PacksCommand, TemplateCommand,
+    Cli, Command, GraphCommand, HooksCommand, KeysCommand, LifecycleCommand, PacksCommand,
+    TemplateCommand,
 };
 use crate::error::CliError;
 use crate::printer::Printer;
@@ -68,6 +70,9 @@ pub fn run(cli: Cli, printer: &Printer) -> Result<Report, CliError> {
         Command::Packs(PacksCommand::New(args)) => packs_new::run(&args, global, printer),
         Command::Packs(PacksCommand::Yank(args)) => packs_yank::run(&args, global, printer),
         Command::Packs(PacksCommand::Info(args)) => packs_info::run(&args, global, printer),
+        Command::Packs(PacksCommand::Hooks(HooksCommand::Run(args))) => {
+            packs_hooks::run(&args, global, printer)
+        }
         Command::Search(args) => search::run(&args, global, printer),
         Command::Keys(KeysCommand::Generate(args)) => keys::generate(&args, global, printer),
         Command::Template(TemplateCommand::Render(args)) => {

@@ -43,23 +43,28 @@ pub fn run(global: &GlobalArgs, printer: &Printer) -> Result<Report, CliError> {
             failure: None,
         })
     } else {
-        // Not clean is exit 1 by the SPEC; in `--json` mode the document is the message.
-        let mut err = CliError::new(format!(
-            "the project is not clean: {} file(s) not as generated, {} pack change(s) to regenerate",
-            report.status.files.len(),
-            report.regenerate.len()
-        ));
-        if !report.status.files.is_empty() {
-            err = err.with_hint("`ggen diff` shows what changed; `ggen status` lists the files");
-        }
-        if !report.regenerate.is_empty() {
-            err = err.with_hint("`ggen packs regenerate` picks up the pack changes");
+        // Drift is what `check` is for, not an error: exit 1 (SPEC §4) with the verdict and
+        // what to do, no `error:` line. In `--json` mode the document says it all.
+        if !printer.json {
+            printer.verdict(
+                "drift",
+                &format!(
+                    "{} file(s) not as generated, {} pack change(s) to regenerate",
+                    report.status.files.len(),
+                    report.regenerate.len()
+                ),
+            );
+            if !report.status.files.is_empty() {
+                printer.hint("`ggen diff` shows what changed; `ggen status` lists the files");
+            }
+            if !report.regenerate.is_empty() {
+                printer.hint("`ggen packs regenerate` picks up the pack changes");
+            }
         }
         Ok(Report {
-            outcome: Outcome::Success,
+            outcome: Outcome::Failed(1),
             document,
             failure: None,
-        }
-        .failed(err))
+        })
     }
 }

@@ -115,11 +115,16 @@ fn print_human(report: &InstallReport, printer: &Printer, creating: bool, root: 
         );
     }
     if report.dry_run {
+        let mut heading = String::new();
+        for pack in &report.packs {
+            heading.push_str(&format!("{} {} (new)\n", pack.id, pack.version));
+        }
+        printer.out(&heading);
         let mut plan = String::new();
         for file in &report.files {
             plan.push_str(&format!("{:<13} {}\n", action_word(file.action), file.path));
         }
-        printer.out(&plan);
+        printer.plan(&plan);
         printer.note("dry run: nothing was written");
         return;
     }

@@ -1,5 +1,7 @@
 //! `ggen packs publish DIR --registry PATH [--sign-key FILE]`.
 
+use std::path::Path;
+
 use ggen_registry::{Registry, SecretKey};
 
 use crate::args::{GlobalArgs, PublishArgs};
@@ -13,8 +15,9 @@ pub fn run(args: &PublishArgs, global: &GlobalArgs, printer: &Printer) -> Result
     let env = settings::environment(global)?;
     let location = env.registry.as_deref().ok_or_else(|| {
         CliError::usage("publishing needs a registry directory")
-            .with_hint("pass `--registry PATH` (it is created if missing)")
+            .with_hint("pass `--registry PATH` (and `--init` to create a new one)")
     })?;
+    refuse_new_registry(location, &env.cwd, args.init)?;
     let sign_key = args
         .sign_key
         .as_ref()
@@ -58,4 +61,24 @@ pub fn run(args: &PublishArgs, global: &GlobalArgs, printer: &Printer) -> Result
         document,
         failure: None,
     })
+}
+
+/// A local registry must exist (a directory with `index.json` or `index/`) unless `--init`:
+/// a typo in `--registry` must not quietly start a second registry.
+fn refuse_new_registry(location: &str, cwd: &Path, init: bool) -> Result<(), CliError> {
+    if init || location.starts_with("http://") || location.starts_with("https://") {
+        return Ok(());
+    }
+    let dir = cwd.join(location.strip_prefix("file://").unwrap_or(location));
+    if dir.join("index.json").is_file() || dir.join("index").is_dir() {
+        return Ok(());
+    }
+    let what = if dir.exists() {
+        "is not a registry yet"
+    } else {
+        "does not exist"
+    };
+    Err(CliError::new(format!("registry {} {what}", dir.display())).with_hint(format!(
+        "check the path for a typo, or pass `--init` to create a new registry there: `ggen packs publish DIR --registry {location} --init`"
+    )))
 }

@@ -1,5 +1,6 @@
 //! `ggen packs update`, and `ggen packs regenerate` (the same operation on the locked version).
 
+use ggen_project::ops::hooks::{self, HookRun, HookStatus};
 use ggen_project::ops::update::{MergeStrategy, Mode, UpdateAction, UpdateOptions, UpdateReport};
 use ggen_project::packs::source::UpdateTarget;
 
@@ -16,6 +17,10 @@ pub fn update(
     global: &GlobalArgs,
     printer: &Printer,
 ) -> Result<Report, CliError> {
+    if args.packs.is_empty() && !args.all {
+        return Err(CliError::usage("name the packs to update, or pass --all")
+            .with_hint("`ggen packs update ID…` or `ggen packs update --all`; `ggen packs list` shows the installed packs"));
+    }
     let target = match (&args.to, args.compatible) {
         (Some(version), _) => {
             if args.packs.len() != 1 {
@@ -36,9 +41,29 @@ pub fn update(
         &args.vars,
     )?;
     if args.test && !options.dry_run {
-        return run_tested(&options, args.allow_hooks, global, printer);
+    let tested = ggen_project::ops::lifecycle::update_tested(
+        options,
+        &env,
+        allow_hooks,
+        printer.json,
+        &reporter,
+    )?;
+    let (mut report, test) = (tested.update, tested.test);
+    // A rolled-back update keeps nothing to run hooks after; an update whose test was not
+    // run for want of consent is kept, and so are its hooks' rules.
+    let hooks = match test.passed || test.needs_consent.is_some() {
+        true => post_update_hooks(
+            &mut report,
+            options.mode,
+            allow_hooks,
+            global,
+            &env,
+            &reporter,
+        ),
+        false => Vec::new(),
+    };
     }
-    run(&options, global, printer)
+    run(&options, args.hooks.allow_hooks, global, printer)
 }
 
 /// `--test`: the update, then the `test` phase; a failing test rolls the update back (one
@@ -52,6 +77,7 @@ fn run_tested(
     let mut document = None;
     let env = settings::environment(global)?;
     let reporter = TerminalReporter::new(printer.interactive(), global.quiet);
+<<<<<<< HEAD
     let tested = ggen_project::ops::lifecycle::update_tested(
         options,
         &env,
@@ -60,11 +86,29 @@ fn run_tested(
         &reporter,
     )?;
     let (report, test) = (tested.update, tested.test);
+=======
+    let tested =
+        ggen_project::ops::lifecycle::update_tested(options, &env, printer.json, &reporter)?;
+    let (mut report, test) = (tested.update, tested.test);
+    // A rolled-back update keeps nothing to run hooks after.
+    let hooks = match test.passed {
+        true => post_update_hooks(
+            &mut report,
+            options.mode,
+            allow_hooks,
+            global,
+            &env,
+            &reporter,
+        ),
+        false => Vec::new(),
+    };
+>>>>>>> promises
     if printer.json {
         document = Some(serde_json::json!({
             "packs": report.packs,
             "files": report.files,
             "conflicts": report.conflicts(),
+            "hooks": hooks,
             "warnings": report.warnings,
             "test": test,
         }));
@@ -128,11 +172,46 @@ fn run_tested(
     if !printer.json {
         printer.status("Tested", "the test phase passed; the update is kept");
     }
-    Ok(Report {
-        outcome: Outcome::unresolved_if(report.unresolved()),
-        document,
-        failure: None,
-    })
+    finish_with_hooks(
+        Report {
+            outcome: Outcome::unresolved_if(report.unresolved()),
+            document,
+            failure: None,
+        },
+        &hooks,
+    )
+}
+
+/// The `post_update` hooks of the packs the update changed; their warnings join the report's.
+fn post_update_hooks(
+    report: &mut UpdateReport,
+    mode: Mode,
+    allow_hooks: bool,
+    global: &GlobalArgs,
+    env: &ggen_project::Environment,
+    reporter: &TerminalReporter,
+) -> Vec<HookRun> {
+    let project = global.directory.as_deref();
+    let (runs, warnings) =
+        hooks::after_update(&env.cwd, project, report, mode, allow_hooks, reporter);
+    report.warnings.extend(warnings);
+    runs
+}
+
+/// A failed hook fails the command (exit 1) after the update was kept.
+fn finish_with_hooks(report: Report, runs: &[HookRun]) -> Result<Report, CliError> {
+    let Some(failed) = runs.iter().find(|h| h.status == HookStatus::Failed) else {
+        return Ok(report);
+    };
+    let error = CliError::new(format!(
+        "pack `{}`: hook `{}` failed; the update was kept",
+        failed.pack, failed.command
+    ))
+    .with_hint(format!(
+        "fix the problem, then `ggen packs hooks run {} --hook post-update --allow-hooks`",
+        failed.pack
+    ));
+    Ok(report.failed(error))
 }
 
 pub fn regenerate(
@@ -147,7 +226,7 @@ pub fn regenerate(
         &args.merge,
         &args.vars,
     )?;
-    run(&options, global, printer)
+    run(&options, args.hooks.allow_hooks, global, printer)
 }
 
 fn options(
@@ -176,15 +255,32 @@ fn options(
 
 fn run(
     options: &UpdateOptions,
+    allow_hooks: bool,
     global: &GlobalArgs,
     printer: &Printer,
 ) -> Result<Report, CliError> {
     let mut document = None;
     let env = settings::environment(global)?;
     let reporter = TerminalReporter::new(printer.interactive(), global.quiet);
-    let report = ggen_project::ops::update::update(options, &env, &reporter)?;
+    let mut report = ggen_project::ops::update::update(options, &env, &reporter)?;
     let outcome = Outcome::unresolved_if(report.unresolved());
     for warning in &report.warnings {
+        printer.warn(warning);
+    }
+    if !printer.json {
+        print_human(&report, options.mode, printer);
+    }
+    // After the files are written and reported: the hooks (cargo fmt, …) work on them.
+    let before = report.warnings.len();
+    let hooks = post_update_hooks(
+        &mut report,
+        options.mode,
+        allow_hooks,
+        global,
+        &env,
+        &reporter,
+    );
+    for warning in &report.warnings[before..] {
         printer.warn(warning);
     }
     if printer.json {
@@ -195,16 +291,18 @@ fn run(
             "conflicts": report.conflicts(),
             "review_required": report.review_required,
             "review_diffs": report.review_diffs,
+            "hooks": hooks,
             "warnings": report.warnings,
         }));
-    } else {
-        print_human(&report, options.mode, printer);
     }
-    Ok(Report {
-        outcome,
-        document,
-        failure: None,
-    })
+    finish_with_hooks(
+        Report {
+            outcome,
+            document,
+            failure: None,
+        },
+        &hooks,
+    )
 }
 
 fn print_human(report: &UpdateReport, mode: Mode, printer: &Printer) {
@@ -218,7 +316,7 @@ fn print_human(report: &UpdateReport, mode: Mode, printer: &Printer) {
     }
     if !report.review_required.is_empty() {
         for diff in &report.review_diffs {
-            printer.out(diff);
+            printer.diff(diff);
         }
         printer.warn(&format!(
             "{} merge(s) await review and nothing was written: run on a terminal to answer, or pass --yes",
@@ -246,7 +344,19 @@ fn print_human(report: &UpdateReport, mode: Mode, printer: &Printer) {
         }
     }
     if report.dry_run {
-        printer.out(&plan);
+        let mut heading = String::new();
+        for pack in &report.packs {
+            let versions = if pack.from != pack.to {
+                format!("{} -> {}", pack.from, pack.to)
+            } else if mode == Mode::Update {
+                format!("{} (no newer version to move to)", pack.to)
+            } else {
+                format!("{} (locked version)", pack.to)
+            };
+            heading.push_str(&format!("{} {versions}\n", pack.id));
+        }
+        printer.out(&heading);
+        printer.plan(&plan);
         printer.note("dry run: nothing was written");
         return;
     }
@@ -255,7 +365,7 @@ fn print_human(report: &UpdateReport, mode: Mode, printer: &Printer) {
         Mode::Regenerate => "Regenerated",
     };
     for pack in &report.packs {
-        let count = report.files.iter().filter(|f| f.pack == pack.id).count();
+        let count = report.files_changed(Some(&pack.id));
         let versions = if pack.from == pack.to {
             pack.to.clone()
         } else {

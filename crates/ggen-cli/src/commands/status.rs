@@ -57,5 +57,5 @@ pub(super) fn print_files(report: &StatusReport, printer: &Printer) {
         };
         text.push_str(&format!("{word:<10} {}  ({}{how})\n", file.path, file.pack));
     }
-    printer.out(&text);
+    printer.plan(&text);
 }

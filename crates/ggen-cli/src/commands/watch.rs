@@ -90,7 +90,7 @@ fn report(printer: &Printer, event: &WatchEvent) {
             format!(
                 "regenerated {}: {} file(s) changed in {} ms{tail}",
                 packs.join(", "),
-                report.files.len(),
+                report.files_changed(None),
                 elapsed.as_millis()
             )
         }

@@ -217,7 +217,7 @@ pub fn publish_and_create(
     for dir in versions {
         scratch
             .ggen()
-            .args(["packs", "publish", dir, "--registry", "reg"])
+            .args(["packs", "publish", dir, "--registry", "reg", "--init"])
             .assert()
             .success();
     }

@@ -42,7 +42,7 @@ pub fn publish(
         ],
     );
     let mut cmd = scratch.ggen();
-    cmd.args(["packs", "publish", &dir, "--registry", "registry"]);
+    cmd.args(["packs", "publish", &dir, "--registry", "registry", "--init"]);
     if let Some(key) = sign_key {
         cmd.args(["--sign-key", key]);
     }

@@ -180,20 +180,20 @@ fn install_once(
 
     for pack in &planned {
         let commands = &pack.resolved.pack.manifest.hooks.post_install;
-        if commands.is_empty() {
-            continue;
-        }
-        let runs = hooks::run(
-            pack.resolved.pack.id(),
-            commands,
-            &root,
-            options.allow_hooks,
-            reporter,
-        );
+        let context = hooks::HookContext {
+            operation: "install",
+            hook: hooks::HookKind::PostInstall,
+            pack: pack.resolved.pack.id(),
+            from: "",
+            to: &pack.resolved.pack.version().to_string(),
+        };
+        let runs = hooks::run(&context, commands, &root, options.allow_hooks, reporter);
         if runs.iter().any(|r| r.status == hooks::HookStatus::Skipped) {
-            warnings.push(format!(
-                "pack `{}`: post_install hooks not run (rerun with --allow-hooks to run them)",
-                pack.resolved.pack.id()
+            let project = (options.root != Path::new(".")).then_some(options.root.as_path());
+            warnings.push(hooks::skipped_warning(
+                pack.resolved.pack.id(),
+                hooks::HookKind::PostInstall,
+                project,
             ));
         }
         report.hooks.extend(runs);

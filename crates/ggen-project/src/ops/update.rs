@@ -55,6 +55,9 @@ pub struct PackChange {
     /// Templates rendered; the rest were unchanged and taken from the render cache.
     pub templates_rendered: usize,
     pub templates_reused: usize,
+    /// The new version's `post_update` hooks (run by the caller, with consent).
+    #[serde(skip)]
+    pub post_update: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -67,6 +70,8 @@ pub struct FileUpdate {
     pub conflicts: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// Written or deleted on disk (what history counts); false for skipped and kept files.
+    pub written: bool,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -93,6 +98,15 @@ impl UpdateReport {
         self.files
             .iter()
             .filter(|f| f.action == UpdateAction::Conflict)
+            .count()
+    }
+
+    /// Files written or deleted for `pack` (every pack with `None`): the one count that
+    /// messages and history agree on.
+    pub fn files_changed(&self, pack: Option<&str>) -> usize {
+        self.files
+            .iter()
+            .filter(|f| f.written && pack.is_none_or(|id| f.pack == id))
             .count()
     }
 
@@ -198,6 +212,7 @@ pub fn update_in(
             variables: regen.variables.clone(),
             templates_rendered: regen.generation.rendered,
             templates_reused: regen.generation.templates.len() - regen.generation.rendered,
+            post_update: regen.resolved.pack.manifest.hooks.post_update.clone(),
         });
         let inputs = PlanInputs {
             layout: &layout,
@@ -223,6 +238,7 @@ pub fn update_in(
                 action: plan.action,
                 conflicts: plan.conflicts,
                 note: plan.note.clone(),
+                written: plan.change().is_some(),
             });
         }
     }
@@ -264,6 +280,7 @@ pub fn update_in(
                 file.action = UpdateAction::Skip;
                 file.conflicts = 0;
                 file.note = Some("merge declined at review".into());
+                file.written = false;
             }
         }
     }

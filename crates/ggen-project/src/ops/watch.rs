@@ -19,6 +19,10 @@ use crate::{Environment, Layout, ProjectError, Reporter};
 /// How often the stop flag is looked at.
 const TICK: Duration = Duration::from_millis(100);
 
+/// A burst of changes is acted on at most this many debounces after its first change, however
+/// long it goes on (the default 200 ms debounce keeps the SPEC's "within a second").
+const MAX_BATCH_DEBOUNCES: u32 = 2;
+
 #[derive(Debug, Clone)]
 pub struct WatchOptions {
     /// Quiet time after the last event before regenerating (bursts become one run).
@@ -87,17 +91,16 @@ pub fn watch(
     let mut pending: BTreeSet<String> = BTreeSet::new();
     let mut retry = false;
     while !stop.load(Ordering::Relaxed) {
-        let batch = next_batch(&rx, options.debounce, stop);
-        for path in batch {
-            pending.extend(watched.affected(layout, &path));
-        }
+        let batch = next_batch(&rx, options.debounce, stop, &mut |path| {
+            watched.affected(layout, path)
+        });
+        pending.extend(batch);
         if !pending.is_empty() || retry {
             let packs: Vec<String> = pending.iter().cloned().collect();
             match regenerate(layout, env, &packs, reporter) {
                 Ok((report, elapsed)) => {
                     pending.clear();
                     retry = false;
-                    watched.lock_hash = hash_of(&layout.lockfile());
                     on_event(WatchEvent::Regenerated { report, elapsed });
                 }
                 Err(ProjectError::Busy { .. }) => {
@@ -112,6 +115,8 @@ pub fn watch(
                     });
                 }
             }
+            // Our own write of ggen.lock is no change to react to.
+            watched.lock_hash = hash_of(&layout.lockfile());
             // Packs may have been added or removed meanwhile.
             watched.refresh(layout, &mut *watcher)?;
         }
@@ -120,31 +125,58 @@ pub fn watch(
         {
             last_registry_poll = Instant::now();
             poll_registry(layout, env, options.auto_update, reporter, on_event);
+            // An automatic update wrote ggen.lock: that is ours too, not the user's.
+            watched.lock_hash = hash_of(&layout.lockfile());
+            watched.refresh(layout, &mut *watcher)?;
         }
     }
     Ok(())
 }
 
-/// Waits for a first event (or a tick), then collects events until `debounce` passes quietly.
+/// Waits up to a tick for a first change that affects a pack, then collects changes until
+/// `debounce` passes without another one, and never longer than [`MAX_BATCH_DEBOUNCES`]
+/// debounces after the first: a change is acted on promptly even while the project is busy.
+/// Events that affect no pack (reads, unrelated files, ggen's own writes) neither start a
+/// batch nor delay one. Returns the packs affected.
 fn next_batch(
     rx: &Receiver<notify::Result<notify::Event>>,
     debounce: Duration,
     stop: &AtomicBool,
-) -> Vec<PathBuf> {
-    let mut paths = Vec::new();
-    match rx.recv_timeout(TICK) {
-        Ok(Ok(event)) => paths.extend(changed_paths(event)),
-        Ok(Err(_)) | Err(RecvTimeoutError::Timeout) => return paths,
-        Err(RecvTimeoutError::Disconnected) => return paths,
-    }
+    affected: &mut dyn FnMut(&Path) -> Vec<String>,
+) -> BTreeSet<String> {
+    let mut packs = BTreeSet::new();
+    let tick_end = Instant::now() + TICK;
+    let mut batch_end: Option<(Instant, Instant)> = None;
     loop {
         if stop.load(Ordering::Relaxed) {
-            return paths;
+            return packs;
         }
-        match rx.recv_timeout(debounce) {
-            Ok(Ok(event)) => paths.extend(changed_paths(event)),
-            Ok(Err(_)) => {}
-            Err(_) => return paths,
+        let now = Instant::now();
+        let until = match batch_end {
+            None => tick_end,
+            Some((quiet, limit)) => quiet.min(limit),
+        };
+        let Some(wait) = until.checked_duration_since(now).filter(|d| !d.is_zero()) else {
+            return packs;
+        };
+        let event = match rx.recv_timeout(wait.min(TICK)) {
+            Ok(Ok(event)) => event,
+            Ok(Err(_)) | Err(RecvTimeoutError::Timeout) => continue,
+            Err(RecvTimeoutError::Disconnected) => return packs,
+        };
+        let mut relevant = false;
+        for path in changed_paths(event) {
+            let hit = affected(&path);
+            relevant |= !hit.is_empty();
+            packs.extend(hit);
+        }
+        if relevant {
+            let now = Instant::now();
+            let limit = match batch_end {
+                Some((_, limit)) => limit,
+                None => now + debounce * MAX_BATCH_DEBOUNCES,
+            };
+            batch_end = Some((now + debounce, limit));
         }
     }
 }

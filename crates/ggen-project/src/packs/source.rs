@@ -24,6 +24,15 @@ impl PackRequest {
     /// A spec naming a path (it contains a `/`, starts with `.`, or ends in `.tar.gz`) is a
     /// path; anything else is `ID[@REQUIREMENT]`.
     pub fn parse(spec: &str) -> Result<PackRequest, ProjectError> {
+        // `https://…`, `git+ssh://…`, `git@host:repo.git`: sources still to come.
+        let looks_like_remote = spec.contains("://")
+            || (spec.starts_with("git@") && spec.contains(':'))
+            || spec.ends_with(".git");
+        if looks_like_remote {
+            return Err(ProjectError::UnsupportedSource {
+                spec: spec.to_string(),
+            });
+        }
         let looks_like_path = spec.contains('/')
             || spec.contains(std::path::MAIN_SEPARATOR)
             || spec.starts_with('.')

@@ -70,6 +70,15 @@ pub fn resolve(
         known: RefCell::new(HashMap::new()),
         labels: RefCell::new(HashMap::new()),
     };
+    // A requested id the registry does not have is most often a typo: say so, with the
+    // nearest id, rather than as a resolution failure.
+    if let Some(registry) = registry {
+        for (id, _) in &problem.requests {
+            if !problem.fixed.contains_key(id) && registry.pack_index_optional(id)?.is_none() {
+                return Err(registry.unknown_pack(id));
+            }
+        }
+    }
     let selected = match pubgrub::resolve(&provider, Node::Root, Version::new(0, 0, 0)) {
         Ok(selected) => selected,
         Err(PubGrubError::NoSolution(tree)) => {

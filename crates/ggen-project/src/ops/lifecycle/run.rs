@@ -82,7 +82,13 @@ pub(crate) fn run_phases(
     reporter: &dyn Reporter,
     held: Option<&mut Project>,
 ) -> Result<RunReport, ProjectError> {
-    let lifecycle = Lifecycle::load(&layout.root().join("make.toml"))?;
+    let make_toml = layout.root().join("make.toml");
+    if !make_toml.is_file() && !layout.lockfile().is_file() {
+        return Err(ProjectError::NotAProject {
+            path: layout.root().to_path_buf(),
+        });
+    }
+    let lifecycle = Lifecycle::load(&make_toml)?;
     for phase in &options.phases {
         if !lifecycle.phases.contains_key(phase) {
             return Err(ProjectError::Lifecycle {
@@ -109,20 +115,17 @@ pub(crate) fn run_phases(
         state: LifecycleState::load(&state_path)?,
         runs: Vec::new(),
     };
+    // before_all once, the phases in order, after_all once (SPEC §7: "before/after every
+    // phase" read as around the whole run, like make's prerequisites of a goal list).
+    let hooks = &lifecycle.hooks;
+    let order = hooks
+        .before_all
+        .iter()
+        .chain(&options.phases)
+        .chain(&hooks.after_all);
     let mut result = Ok(());
-    for phase in &options.phases {
-        let hooks = &lifecycle.hooks;
-        let order = hooks
-            .before_all
-            .iter()
-            .chain([phase])
-            .chain(&hooks.after_all);
-        for step in order {
-            result = runner.run_phase(step);
-            if result.is_err() || runner.failed() {
-                break;
-            }
-        }
+    for step in order {
+        result = runner.run_phase(step);
         if result.is_err() || runner.failed() {
             break;
         }
@@ -209,7 +212,7 @@ impl Runner<'_> {
                     files = self.regenerate()?;
                     PhaseOutcome::Succeeded
                 } else {
-                    self.shell(&commands)
+                    self.shell(name, &commands)
                 }
             }
         };
@@ -271,8 +274,9 @@ impl Runner<'_> {
 
     /// Runs commands through `sh -c` in the project root, output streamed; the first
     /// failure stops the phase.
-    fn shell(&self, commands: &[String]) -> PhaseOutcome {
+    fn shell(&self, phase: &str, commands: &[String]) -> PhaseOutcome {
         for command in commands {
+            self.reporter.running_command(phase, command);
             let mut child = Command::new("sh");
             child
                 .arg("-c")

@@ -1,0 +1,3 @@
+//! Questions asked on a terminal (stdin and stderr both terminals), never otherwise.
+
+pub mod review;

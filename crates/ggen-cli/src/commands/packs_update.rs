@@ -41,6 +41,22 @@ pub fn update(
         &args.vars,
     )?;
     if args.test && !options.dry_run {
+        return run_tested(&options, args.hooks.allow_hooks, global, printer);
+    }
+    run(&options, args.hooks.allow_hooks, global, printer)
+}
+
+/// `--test`: the update, then the `test` phase; a failing test rolls the update back (one
+/// library operation, under one hold of the project lock).
+fn run_tested(
+    options: &UpdateOptions,
+    allow_hooks: bool,
+    global: &GlobalArgs,
+    printer: &Printer,
+) -> Result<Report, CliError> {
+    let mut document = None;
+    let env = settings::environment(global)?;
+    let reporter = TerminalReporter::new(printer.interactive(), global.quiet);
     let tested = ggen_project::ops::lifecycle::update_tested(
         options,
         &env,
@@ -62,47 +78,6 @@ pub fn update(
         ),
         false => Vec::new(),
     };
-    }
-    run(&options, args.hooks.allow_hooks, global, printer)
-}
-
-/// `--test`: the update, then the `test` phase; a failing test rolls the update back (one
-/// library operation, under one hold of the project lock).
-fn run_tested(
-    options: &UpdateOptions,
-    allow_hooks: bool,
-    global: &GlobalArgs,
-    printer: &Printer,
-) -> Result<Report, CliError> {
-    let mut document = None;
-    let env = settings::environment(global)?;
-    let reporter = TerminalReporter::new(printer.interactive(), global.quiet);
-<<<<<<< HEAD
-    let tested = ggen_project::ops::lifecycle::update_tested(
-        options,
-        &env,
-        allow_hooks,
-        printer.json,
-        &reporter,
-    )?;
-    let (report, test) = (tested.update, tested.test);
-=======
-    let tested =
-        ggen_project::ops::lifecycle::update_tested(options, &env, printer.json, &reporter)?;
-    let (mut report, test) = (tested.update, tested.test);
-    // A rolled-back update keeps nothing to run hooks after.
-    let hooks = match test.passed {
-        true => post_update_hooks(
-            &mut report,
-            options.mode,
-            allow_hooks,
-            global,
-            &env,
-            &reporter,
-        ),
-        false => Vec::new(),
-    };
->>>>>>> promises
     if printer.json {
         document = Some(serde_json::json!({
             "packs": report.packs,

@@ -155,6 +155,8 @@ pub struct NewArgs {
     #[command(flatten)]
     pub vars: VarArgs,
     #[command(flatten)]
+    pub answers: AnswerArgs,
+    #[command(flatten)]
     pub hooks: HookArgs,
     /// Show what would be generated; write nothing
     #[arg(long)]
@@ -169,6 +171,14 @@ pub struct VarArgs {
     /// Read variables from a TOML file of `name = value` (repeatable; `--var` wins)
     #[arg(long = "var-file", value_name = "FILE.toml")]
     pub var_files: Vec<std::path::PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct AnswerArgs {
+    /// Take every variable's default without asking (a required one without a default is
+    /// an error); ggen never asks anyway when stdin or stderr is not a terminal
+    #[arg(long)]
+    pub defaults: bool,
 }
 
 #[derive(Debug, Args)]
@@ -321,6 +331,8 @@ pub struct InstallArgs {
     #[command(flatten)]
     pub vars: VarArgs,
     #[command(flatten)]
+    pub answers: AnswerArgs,
+    #[command(flatten)]
     pub hooks: HookArgs,
     /// Overwrite files in the way; reinstall a pack that is already installed
     #[arg(long)]
@@ -381,6 +393,8 @@ pub struct UpdateArgs {
     pub merge: MergeArgs,
     #[command(flatten)]
     pub vars: VarArgs,
+    #[command(flatten)]
+    pub answers: AnswerArgs,
 }
 
 #[derive(Debug, Args)]
@@ -392,6 +406,8 @@ pub struct RegenerateArgs {
     pub merge: MergeArgs,
     #[command(flatten)]
     pub vars: VarArgs,
+    #[command(flatten)]
+    pub answers: AnswerArgs,
 }
 
 #[derive(Debug, Args)]

@@ -5,6 +5,7 @@ mod commands;
 mod error;
 mod printer;
 mod progress;
+mod prompt;
 mod report;
 mod settings;
 mod var_file;

@@ -11,6 +11,8 @@ pub struct TerminalReporter {
     bar: Mutex<Option<ProgressBar>>,
     interactive: bool,
     quiet: bool,
+    /// Variables nothing gave are asked ([`crate::prompt::vars::can_ask`]).
+    ask_variables: bool,
 }
 
 impl TerminalReporter {
@@ -19,7 +21,14 @@ impl TerminalReporter {
             bar: Mutex::new(None),
             interactive,
             quiet,
+            ask_variables: false,
         }
+    }
+
+    /// Asks for variables on the terminal unless `--defaults` was given or there is none.
+    pub fn asking_variables(mut self, defaults: bool) -> TerminalReporter {
+        self.ask_variables = crate::prompt::vars::can_ask(defaults);
+        self
     }
 }
 
@@ -85,6 +94,14 @@ impl Reporter for TerminalReporter {
             return false;
         }
         matches!(answer.trim(), "y" | "Y" | "yes" | "Yes")
+    }
+
+    fn ask_variable(&self, question: &ggen_pack::variables::Question<'_>) -> Option<String> {
+        if !self.ask_variables {
+            return None;
+        }
+        self.finish();
+        crate::prompt::vars::ask(question)
     }
 }
 

@@ -11,7 +11,12 @@ fn resolve(
     given: &BTreeMap<String, String>,
     recorded: &BTreeMap<String, String>,
 ) -> Result<BTreeMap<String, String>, PackError> {
-    ggen_pack::variables::resolve(manifest, given, recorded, &BTreeMap::new())
+    let inputs = ggen_pack::variables::Inputs {
+        given,
+        recorded: (!recorded.is_empty()).then_some(recorded),
+        user_defaults: &BTreeMap::new(),
+    };
+    ggen_pack::variables::resolve(manifest, &inputs, &ggen_pack::variables::never_ask)
 }
 
 fn manifest(variables: &str) -> Manifest {

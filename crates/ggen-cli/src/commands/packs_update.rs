@@ -35,10 +35,11 @@ pub fn update(
         &args.merge,
         &args.vars,
     )?;
+    let defaults = args.answers.defaults;
     if args.test && !options.dry_run {
-        return run_tested(&options, global, printer);
+        return run_tested(&options, global, printer, defaults);
     }
-    run(&options, global, printer)
+    run(&options, global, printer, defaults)
 }
 
 /// `--test`: the update, then the `test` phase; a failing test rolls the update back (one
@@ -47,10 +48,12 @@ fn run_tested(
     options: &UpdateOptions,
     global: &GlobalArgs,
     printer: &Printer,
+    defaults: bool,
 ) -> Result<Report, CliError> {
     let mut document = None;
     let env = settings::environment(global)?;
-    let reporter = TerminalReporter::new(printer.interactive(), global.quiet);
+    let reporter =
+        TerminalReporter::new(printer.interactive(), global.quiet).asking_variables(defaults);
     let tested =
         ggen_project::ops::lifecycle::update_tested(options, &env, printer.json, &reporter)?;
     let (report, test) = (tested.update, tested.test);
@@ -111,7 +114,7 @@ pub fn regenerate(
         &args.merge,
         &args.vars,
     )?;
-    run(&options, global, printer)
+    run(&options, global, printer, args.answers.defaults)
 }
 
 fn options(
@@ -142,10 +145,12 @@ fn run(
     options: &UpdateOptions,
     global: &GlobalArgs,
     printer: &Printer,
+    defaults: bool,
 ) -> Result<Report, CliError> {
     let mut document = None;
     let env = settings::environment(global)?;
-    let reporter = TerminalReporter::new(printer.interactive(), global.quiet);
+    let reporter =
+        TerminalReporter::new(printer.interactive(), global.quiet).asking_variables(defaults);
     let report = ggen_project::ops::update::update(options, &env, &reporter)?;
     let outcome = Outcome::unresolved_if(report.unresolved());
     for warning in &report.warnings {

@@ -246,9 +246,10 @@ whose ggen.lock names it; --undo makes it selectable again.\n\n\
 Example:\n  ggen packs yank rust-web@1.2.0 --registry ./registry"
     )]
     Yank(YankArgs),
-    /// A registry pack's versions, dependencies, yanked versions and signatures
+    /// A pack's variables (type, default, choices, pattern, description, secret); for a
+    /// registry pack also its versions, dependencies, yanked versions and signatures
     #[command(
-        after_help = "Example:\n  ggen packs info rust-web --registry https://packs.example.org"
+        after_help = "Example:\n  ggen packs info rust-web --registry https://packs.example.org\n  ggen packs info ./my-pack"
     )]
     Info(InfoArgs),
 }

@@ -158,6 +158,8 @@ pub struct NewArgs {
     #[command(flatten)]
     pub vars: VarArgs,
     #[command(flatten)]
+    pub answers: AnswerArgs,
+    #[command(flatten)]
     pub hooks: HookArgs,
     /// Show what would be generated; write nothing
     #[arg(long)]
@@ -172,6 +174,14 @@ pub struct VarArgs {
     /// Read variables from a TOML file of `name = value` (repeatable; `--var` wins)
     #[arg(long = "var-file", value_name = "FILE.toml")]
     pub var_files: Vec<std::path::PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct AnswerArgs {
+    /// Take every variable's default without asking (a required one without a default is
+    /// an error); ggen never asks anyway when stdin or stderr is not a terminal
+    #[arg(long)]
+    pub defaults: bool,
 }
 
 #[derive(Debug, Args)]
@@ -243,9 +253,10 @@ whose ggen.lock names it; --undo makes it selectable again.\n\n\
 Example:\n  ggen packs yank rust-web@1.2.0 --registry ./registry"
     )]
     Yank(YankArgs),
-    /// A registry pack's versions, dependencies, yanked versions and signatures
+    /// A pack's variables (type, default, choices, pattern, description, secret); for a
+    /// registry pack also its versions, dependencies, yanked versions and signatures
     #[command(
-        after_help = "Example:\n  ggen packs info rust-web --registry https://packs.example.org"
+        after_help = "Example:\n  ggen packs info rust-web --registry https://packs.example.org\n  ggen packs info ./my-pack"
     )]
     Info(InfoArgs),
     /// Run an installed pack's hooks (those skipped by `ggen new` without --allow-hooks)
@@ -359,6 +370,8 @@ pub struct InstallArgs {
     #[command(flatten)]
     pub vars: VarArgs,
     #[command(flatten)]
+    pub answers: AnswerArgs,
+    #[command(flatten)]
     pub hooks: HookArgs,
     /// Overwrite files in the way; reinstall a pack that is already installed
     #[arg(long)]
@@ -420,6 +433,8 @@ pub struct UpdateArgs {
     pub vars: VarArgs,
     #[command(flatten)]
     pub hooks: HookArgs,
+    #[command(flatten)]
+    pub answers: AnswerArgs,
 }
 
 #[derive(Debug, Args)]
@@ -433,6 +448,8 @@ pub struct RegenerateArgs {
     pub vars: VarArgs,
     #[command(flatten)]
     pub hooks: HookArgs,
+    #[command(flatten)]
+    pub answers: AnswerArgs,
 }
 
 #[derive(Debug, Args)]

@@ -14,6 +14,8 @@ pub struct TerminalReporter {
     interactive: bool,
     quiet: bool,
     review: MergeReview,
+    /// Variables nothing gave are asked ([`crate::prompt::vars::can_ask`]).
+    ask_variables: bool,
 }
 
 impl TerminalReporter {
@@ -23,12 +25,19 @@ impl TerminalReporter {
             interactive,
             quiet,
             review: MergeReview::default(),
+            ask_variables: false,
         }
     }
 
     /// Prompts need someone at the terminal: stdin and stderr both terminals.
     fn can_ask(&self) -> bool {
         self.interactive && std::io::stdin().is_terminal()
+    }
+
+    /// Asks for variables on the terminal unless `--defaults` was given or there is none.
+    pub fn asking_variables(mut self, defaults: bool) -> TerminalReporter {
+        self.ask_variables = crate::prompt::vars::can_ask(defaults);
+        self
     }
 }
 
@@ -133,6 +142,14 @@ impl TerminalReporter {
             return false;
         }
         matches!(answer.trim(), "y" | "Y" | "yes" | "Yes")
+    }
+
+    fn ask_variable(&self, question: &ggen_pack::variables::Question<'_>) -> Option<String> {
+        if !self.ask_variables {
+            return None;
+        }
+        self.finish();
+        crate::prompt::vars::ask(question)
     }
 }
 

@@ -228,3 +228,112 @@ fn config_defaults_are_used_before_the_pack_default() {
     let out = std::fs::read_to_string(scratch.work().join("app/out.txt")).unwrap();
     assert_eq!(out, "flag=off\nnext=8\nfeature auth\n");
 }
+
+#[test]
+fn the_lock_records_typed_values_and_old_string_locks_are_migrated() {
+    let scratch = Scratch::new();
+    let pack = scratch.write_tree(
+        "pack",
+        &[
+            ("gpack.toml", MANIFEST),
+            ("templates/out.txt.tmpl", TEMPLATE),
+        ],
+    );
+    scratch
+        .ggen()
+        .args(["new", "app", "--pack"])
+        .arg(&pack)
+        .args([
+            "--var",
+            "flag=yes",
+            "--var",
+            "port=8080",
+            "--var",
+            "features=auth,web",
+        ])
+        .assert()
+        .success();
+    let lock_path = scratch.work().join("app/ggen.lock");
+    let lock = std::fs::read_to_string(&lock_path).unwrap();
+    for line in [
+        "flag = true\n",
+        "port = 8080\n",
+        "features = [\"auth\", \"web\"]\n",
+    ] {
+        assert!(lock.contains(line), "{line:?} not in\n{lock}");
+    }
+    let output = std::fs::read_to_string(scratch.work().join("app/out.txt")).unwrap();
+
+    // A lock written before typed values held strings: it loads, renders the same, and the
+    // next command that resolves the pack records the values typed.
+    let old = lock
+        .replace("flag = true\n", "flag = \"true\"\n")
+        .replace("port = 8080\n", "port = \"8080\"\n")
+        .replace(
+            "features = [\"auth\", \"web\"]\n",
+            "features = \"auth,web\"\n",
+        );
+    assert_ne!(old, lock);
+    std::fs::write(&lock_path, &old).unwrap();
+    let out = scratch
+        .ggen()
+        .args(["-C", "app", "packs", "regenerate"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read_to_string(scratch.work().join("app/out.txt")).unwrap(),
+        output
+    );
+    assert_eq!(std::fs::read_to_string(&lock_path).unwrap(), lock);
+}
+
+#[test]
+fn packs_info_on_a_registry_pack_lists_its_variables() {
+    let scratch = Scratch::new();
+    let manifest = "[pack]\nid = \"svc\"\nversion = \"1.2.0\"\ndescription = \"a service\"\n\
+        [variables.db]\ntype = \"choice\"\nchoices = [\"pg\", \"sqlite\"]\ndefault = \"pg\"\n\
+        description = \"database\"\n\
+        [variables.port]\ntype = \"int\"\ndefault = 8080\n\
+        [variables.token]\nsecret = true\ndescription = \"API token\"\npattern = \"[a-z0-9]+\"\n";
+    scratch.write_tree(
+        "svc-src",
+        &[("gpack.toml", manifest), ("templates/x.txt", "x\n")],
+    );
+    scratch
+        .ggen()
+        .args(["packs", "publish", "svc-src", "--registry", "reg"])
+        .assert()
+        .success();
+    let output = scratch
+        .ggen()
+        .args(["--registry", "reg", "packs", "info", "svc"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("variables of 1.2.0:"), "{text}");
+    assert!(text.contains("db (choice)  default \"pg\""), "{text}");
+    assert!(text.contains("choices: pg, sqlite"), "{text}");
+    assert!(text.contains("token (string)  secret  required"), "{text}");
+    assert!(text.contains("      API token\n"), "{text}");
+    assert!(text.contains("pattern: [a-z0-9]+"), "{text}");
+
+    let output = scratch
+        .ggen()
+        .args(["--json", "--registry", "reg", "packs", "info", "svc"])
+        .output()
+        .unwrap();
+    let json = common::stdout_json(&output);
+    assert_eq!(json["variables_of"], "1.2.0");
+    let vars = json["variables"].as_array().unwrap();
+    let names: Vec<&str> = vars.iter().map(|v| v["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["db", "port", "token"]);
+    assert_eq!(vars[0]["choices"], serde_json::json!(["pg", "sqlite"]));
+    assert_eq!(vars[1]["type"], "int");
+    assert_eq!(vars[1]["default"], 8080);
+    assert_eq!(vars[2]["secret"], true);
+    assert_eq!(vars[2]["required"], true);
+    assert_eq!(vars[2]["pattern"], "[a-z0-9]+");
+    assert_eq!(vars[2]["description"], "API token");
+}

@@ -45,6 +45,9 @@ pub struct VariableSpec {
     pub kind: VariableType,
     /// The allowed values of a `choice` (one of them) or `list` (any of them; empty: any).
     pub choices: Vec<String>,
+    /// `secret = true`: typed without echo, never recorded in the project (`ggen.lock`,
+    /// `.ggen/`), never shown in messages or `--json` output.
+    pub secret: bool,
 }
 
 /// A variable's `type` in `gpack.toml`.

@@ -81,6 +81,7 @@ fn spec_example_parses_to_the_expected_manifest() {
                 pattern: Some("^[a-z][a-z0-9_]*$".into()),
                 kind: ggen_pack::VariableType::String,
                 choices: Vec::new(),
+                secret: false,
             },
         )]),
         templates: TemplatesSection {

@@ -3,6 +3,12 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use std::cell::RefCell;
+
+use ggen_pack::variables::{
+    Inputs, Question, TypedValue, never_ask, recorded_texts, recorded_values,
+    resolve as resolve_with,
+};
 use ggen_pack::{Manifest, PackError};
 
 /// Resolution without `$GGEN_HOME/config.toml [defaults]`.
@@ -11,7 +17,12 @@ fn resolve(
     given: &BTreeMap<String, String>,
     recorded: &BTreeMap<String, String>,
 ) -> Result<BTreeMap<String, String>, PackError> {
-    ggen_pack::variables::resolve(manifest, given, recorded, &BTreeMap::new())
+    let inputs = Inputs {
+        given,
+        recorded: (!recorded.is_empty()).then_some(recorded),
+        user_defaults: &BTreeMap::new(),
+    };
+    resolve_with(manifest, &inputs, &never_ask)
 }
 
 fn manifest(variables: &str) -> Manifest {
@@ -197,10 +208,161 @@ fn manifests_with_bad_types_or_defaults_are_refused() {
 fn user_defaults_come_after_the_lock_and_before_the_pack_default() {
     let m = manifest("[variables.author]\ndefault = \"pack\"\n[variables.other]\n");
     let user = map(&[("author", "Ada"), ("other", "o")]);
-    let values =
-        ggen_pack::variables::resolve(&m, &BTreeMap::new(), &BTreeMap::new(), &user).unwrap();
+    let none = BTreeMap::new();
+    let inputs = Inputs {
+        given: &none,
+        recorded: None,
+        user_defaults: &user,
+    };
+    let values = resolve_with(&m, &inputs, &never_ask).unwrap();
     assert_eq!(values, map(&[("author", "Ada"), ("other", "o")]));
     let recorded = map(&[("author", "Lin")]);
-    let values = ggen_pack::variables::resolve(&m, &BTreeMap::new(), &recorded, &user).unwrap();
+    let inputs = Inputs {
+        recorded: Some(&recorded),
+        ..inputs
+    };
+    let values = resolve_with(&m, &inputs, &never_ask).unwrap();
     assert_eq!(values["author"], "Lin");
+}
+
+/// Answers from a script: (name, answer); every question asked is logged.
+fn scripted<'a>(
+    answers: &'a [(&'a str, &'a str)],
+    asked: &'a RefCell<Vec<String>>,
+) -> impl Fn(&Question<'_>) -> Option<String> + 'a {
+    move |question| {
+        let mut line = format!("{} default={:?}", question.name, question.default);
+        if let Some(reason) = &question.reason {
+            line.push_str(&format!(" reason={reason}"));
+        }
+        asked.borrow_mut().push(line);
+        answers
+            .iter()
+            .find(|(name, _)| *name == question.name)
+            .and_then(|(_, answer)| question.check(answer).ok())
+    }
+}
+
+#[test]
+fn only_variables_without_a_value_are_asked_with_their_default() {
+    let m = manifest(
+        "[variables.author]\ndefault = \"pack\"\n[variables.name]\n[variables.given]\n\
+         [variables.kept]\n[variables.port]\ntype = \"int\"\ndefault = 80\n",
+    );
+    let given = map(&[("given", "g")]);
+    let user = map(&[("author", "Ada")]);
+    let recorded = map(&[("kept", "k")]);
+    let asked = RefCell::new(Vec::new());
+    let answers = [("name", "svc"), ("port", "8080")];
+    let ask = scripted(&answers, &asked);
+    let inputs = Inputs {
+        given: &given,
+        recorded: Some(&recorded),
+        user_defaults: &user,
+    };
+    let values = resolve_with(&m, &inputs, &ask).unwrap();
+    assert_eq!(
+        values,
+        map(&[
+            ("author", "Ada"),
+            ("given", "g"),
+            ("kept", "k"),
+            ("name", "svc"),
+            ("port", "8080")
+        ])
+    );
+    assert_eq!(
+        *asked.borrow(),
+        [
+            "author default=Some(\"Ada\")",
+            "name default=None",
+            "port default=Some(\"80\")"
+        ]
+    );
+}
+
+#[test]
+fn a_recorded_value_that_no_longer_validates_is_asked_again_with_the_reason() {
+    let m = manifest("[variables.db]\ntype = \"choice\"\nchoices = [\"pg\", \"sqlite\"]\n");
+    let recorded = map(&[("db", "mysql")]);
+    let none = BTreeMap::new();
+    let inputs = Inputs {
+        given: &none,
+        recorded: Some(&recorded),
+        user_defaults: &none,
+    };
+    let asked = RefCell::new(Vec::new());
+    let answers = [("db", "sqlite")];
+    let values = resolve_with(&m, &inputs, &scripted(&answers, &asked)).unwrap();
+    assert_eq!(values["db"], "sqlite");
+    let log = asked.borrow();
+    assert!(
+        log[0].contains("recorded in ggen.lock (mysql) is no longer allowed"),
+        "{log:?}"
+    );
+    // Nobody to ask: the old value is refused as before.
+    let err = resolve_with(&m, &inputs, &never_ask).unwrap_err();
+    assert!(matches!(err, PackError::VariableValue { .. }), "{err:?}");
+}
+
+#[test]
+fn a_secret_is_never_recorded_shown_or_defaulted_on_later_commands() {
+    let m = manifest(
+        "[variables.token]\nsecret = true\ndefault = \"dflt\"\npattern = \"[a-z]+\"\n\
+         [variables.flag]\ntype = \"bool\"\ndefault = true\n\
+         [variables.langs]\ntype = \"list\"\ndefault = [\"a\", \"b\"]\n",
+    );
+    let none = BTreeMap::new();
+    // First install: the default is a default like any other.
+    let first = Inputs {
+        given: &none,
+        recorded: None,
+        user_defaults: &none,
+    };
+    let values = resolve_with(&m, &first, &never_ask).unwrap();
+    assert_eq!(values["token"], "dflt");
+    let recorded = recorded_values(&m, &values);
+    assert_eq!(
+        recorded,
+        BTreeMap::from([
+            ("flag".to_string(), TypedValue::Bool(true)),
+            (
+                "langs".to_string(),
+                TypedValue::List(vec!["a".into(), "b".into()])
+            ),
+        ])
+    );
+    // Later: a secret recorded anyway (a hand-edited lock) is not taken, nor is the default.
+    let mut texts = recorded_texts(&recorded);
+    texts.insert("token".into(), "fromlock".into());
+    let later = Inputs {
+        recorded: Some(&texts),
+        ..first
+    };
+    match resolve_with(&m, &later, &never_ask).unwrap_err() {
+        PackError::MissingVariables { missing, list, .. } => {
+            assert_eq!(missing.len(), 1);
+            assert!(missing[0].secret);
+            assert!(list.contains("token") && list.contains("secret"), "{list}");
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    let asked = RefCell::new(Vec::new());
+    let answers = [("token", "typed")];
+    let values = resolve_with(&m, &later, &scripted(&answers, &asked)).unwrap();
+    assert_eq!(values["token"], "typed");
+    assert_eq!(*asked.borrow(), ["token default=None"]);
+    // A refused secret is not shown in the error.
+    let given = map(&[("token", "Wrong-Value")]);
+    let err = resolve_with(
+        &m,
+        &Inputs {
+            given: &given,
+            ..later
+        },
+        &never_ask,
+    )
+    .unwrap_err();
+    assert!(!err.to_string().contains("Wrong-Value"), "{err}");
+    assert!(err.to_string().contains("`token`"), "{err}");
 }

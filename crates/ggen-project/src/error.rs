@@ -179,7 +179,11 @@ impl ProjectError {
                     .iter()
                     .map(|variable| format!("--var {}=VALUE", variable.name))
                     .collect();
-                Some(format!("pass them with `{}`", flags.join(" ")))
+                Some(format!(
+                    "pass them with `{}`, a `--var-file FILE.toml`, or GGEN_VAR_<NAME> in the \
+                     environment; on a terminal ggen asks for them",
+                    flags.join(" ")
+                ))
             }
             ProjectError::Registry(err) => err.hint(),
             _ => None,

@@ -30,6 +30,12 @@ pub trait Reporter: Sync {
     fn review_merge(&self, _path: &str, _diff: &str) -> Option<bool> {
         None
     }
+    /// Asks for the value of a variable nothing gave; the answer passes
+    /// [`Question::check`](ggen_pack::variables::Question::check). `None` when there is
+    /// nobody to ask (no terminal, `--defaults`): the variable takes its default, if any.
+    fn ask_variable(&self, _question: &ggen_pack::variables::Question<'_>) -> Option<String> {
+        None
+    }
 }
 
 /// Reports nothing and refuses hooks.

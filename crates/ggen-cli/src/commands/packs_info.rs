@@ -42,6 +42,25 @@ pub fn run(args: &InfoArgs, global: &GlobalArgs, printer: &Printer) -> Result<Re
             ));
         }
     }
+    // The variables are the newest version's (or, when every one is yanked, the last's).
+    let shown = index.newest().or(index.versions.last());
+    let manifest = match shown {
+        Some(entry) => {
+            match ggen_project::packs::source::fetch_registry_pack(
+                &registry, &index.id, entry, &env,
+            ) {
+                Ok(pack) => Some(pack.manifest),
+                Err(err) => {
+                    printer.warn(&format!(
+                        "cannot read the variables of {}@{}: {err}",
+                        index.id, entry.version
+                    ));
+                    None
+                }
+            }
+        }
+        None => None,
+    };
     if printer.json {
         let versions: Vec<serde_json::Value> = index
             .versions
@@ -64,6 +83,8 @@ pub fn run(args: &InfoArgs, global: &GlobalArgs, printer: &Printer) -> Result<Re
             "newest": newest,
             "registry": registry.describe(),
             "versions": versions,
+            "variables_of": shown.filter(|_| manifest.is_some()).map(|e| e.version.clone()),
+            "variables": manifest.as_ref().map(variables_json),
         }));
         return Ok(Report {
             outcome: Outcome::Success,
@@ -92,6 +113,13 @@ pub fn run(args: &InfoArgs, global: &GlobalArgs, printer: &Printer) -> Result<Re
                 .collect();
             text.push_str(&format!("      depends on {}\n", deps.join(", ")));
         }
+    }
+    if let (Some(manifest), Some(entry)) = (&manifest, shown) {
+        variables_text(
+            manifest,
+            &format!("variables of {}", entry.version),
+            &mut text,
+        );
     }
     printer.out(&text);
     Ok(Report {
@@ -122,21 +150,7 @@ fn path_pack(dir: &std::path::Path, printer: &Printer) -> Result<Report, CliErro
         .map_err(|err| CliError::new(format!("{}: {err}", dir.display())))?;
     let manifest = &pack.manifest;
     if printer.json {
-        let variables: Vec<serde_json::Value> = manifest
-            .variables
-            .iter()
-            .map(|(name, spec)| {
-                serde_json::json!({
-                    "name": name,
-                    "type": spec.kind.name(),
-                    "default": spec.default,
-                    "choices": spec.choices,
-                    "pattern": spec.pattern,
-                    "description": spec.description,
-                    "required": spec.default.is_none(),
-                })
-            })
-            .collect();
+        let variables = variables_json(manifest);
         return Ok(Report::new(Outcome::Success).with_json(printer, || {
             serde_json::json!({
                 "id": manifest.pack.id,
@@ -154,13 +168,43 @@ fn path_pack(dir: &std::path::Path, printer: &Printer) -> Result<Report, CliErro
         manifest.pack.description,
         dir.display()
     );
-    text.push_str(if manifest.variables.is_empty() {
-        "variables: none\n"
-    } else {
-        "variables:\n"
-    });
+    variables_text(manifest, "variables", &mut text);
+    printer.out(&text);
+    Ok(Report::new(Outcome::Success))
+}
+
+/// The variables a pack asks for, as `--json` lists them.
+fn variables_json(manifest: &ggen_pack::Manifest) -> serde_json::Value {
+    manifest
+        .variables
+        .iter()
+        .map(|(name, spec)| {
+            serde_json::json!({
+                "name": name,
+                "type": spec.kind.name(),
+                "default": spec.default.as_ref().map(|d| ggen_pack::variables::TypedValue::new(spec.kind, d)),
+                "choices": spec.choices,
+                "pattern": spec.pattern,
+                "description": spec.description,
+                "required": spec.default.is_none(),
+                "secret": spec.secret,
+            })
+        })
+        .collect()
+}
+
+/// The variables a pack asks for, one block per variable under a `HEADING:` line.
+fn variables_text(manifest: &ggen_pack::Manifest, heading: &str, text: &mut String) {
+    if manifest.variables.is_empty() {
+        text.push_str(&format!("{heading}: none\n"));
+        return;
+    }
+    text.push_str(&format!("{heading}:\n"));
     for (name, spec) in &manifest.variables {
         text.push_str(&format!("  {name} ({})", spec.kind.name()));
+        if spec.secret {
+            text.push_str("  secret");
+        }
         match &spec.default {
             Some(default) => text.push_str(&format!("  default {default:?}")),
             None => text.push_str("  required"),
@@ -176,6 +220,4 @@ fn path_pack(dir: &std::path::Path, printer: &Printer) -> Result<Report, CliErro
             text.push_str(&format!("      pattern: {pattern}\n"));
         }
     }
-    printer.out(&text);
-    Ok(Report::new(Outcome::Success))
 }

@@ -21,7 +21,7 @@ pub fn new(args: &NewArgs, global: &GlobalArgs, printer: &Printer) -> Result<Rep
         allow_hooks: args.hooks.allow_hooks,
         create: true,
     };
-    run(&options, global, printer, true)
+    run(&options, global, printer, true, args.answers.defaults)
 }
 
 pub fn install(
@@ -38,7 +38,7 @@ pub fn install(
         allow_hooks: args.hooks.allow_hooks,
         create: false,
     };
-    run(&options, global, printer, false)
+    run(&options, global, printer, false, args.answers.defaults)
 }
 
 fn requests(specs: &[String]) -> Result<Vec<PackRequest>, CliError> {
@@ -60,10 +60,12 @@ fn run(
     global: &GlobalArgs,
     printer: &Printer,
     creating: bool,
+    defaults: bool,
 ) -> Result<Report, CliError> {
     let mut document = None;
     let env = settings::environment(global)?;
-    let reporter = TerminalReporter::new(printer.interactive(), global.quiet);
+    let reporter =
+        TerminalReporter::new(printer.interactive(), global.quiet).asking_variables(defaults);
     let report = ggen_project::ops::install::install(options, &env, &reporter)?;
     let outcome = Outcome::unresolved_if(report.conflicts() > 0);
     for warning in &report.warnings {

@@ -40,10 +40,11 @@ pub fn update(
         &args.merge,
         &args.vars,
     )?;
+    let defaults = args.answers.defaults;
     if args.test && !options.dry_run {
-        return run_tested(&options, args.hooks.allow_hooks, global, printer);
+        return run_tested(&options, args.hooks.allow_hooks, global, printer, defaults);
     }
-    run(&options, args.hooks.allow_hooks, global, printer)
+    run(&options, args.hooks.allow_hooks, global, printer, defaults)
 }
 
 /// `--test`: the update, then the `test` phase; a failing test rolls the update back (one
@@ -53,10 +54,12 @@ fn run_tested(
     allow_hooks: bool,
     global: &GlobalArgs,
     printer: &Printer,
+    defaults: bool,
 ) -> Result<Report, CliError> {
     let mut document = None;
     let env = settings::environment(global)?;
-    let reporter = TerminalReporter::new(printer.interactive(), global.quiet);
+    let reporter =
+        TerminalReporter::new(printer.interactive(), global.quiet).asking_variables(defaults);
     let tested = ggen_project::ops::lifecycle::update_tested(
         options,
         &env,
@@ -201,7 +204,13 @@ pub fn regenerate(
         &args.merge,
         &args.vars,
     )?;
-    run(&options, args.hooks.allow_hooks, global, printer)
+    run(
+        &options,
+        args.hooks.allow_hooks,
+        global,
+        printer,
+        args.answers.defaults,
+    )
 }
 
 fn options(
@@ -233,10 +242,12 @@ fn run(
     allow_hooks: bool,
     global: &GlobalArgs,
     printer: &Printer,
+    defaults: bool,
 ) -> Result<Report, CliError> {
     let mut document = None;
     let env = settings::environment(global)?;
-    let reporter = TerminalReporter::new(printer.interactive(), global.quiet);
+    let reporter =
+        TerminalReporter::new(printer.interactive(), global.quiet).asking_variables(defaults);
     let mut report = ggen_project::ops::update::update(options, &env, &reporter)?;
     let outcome = Outcome::unresolved_if(report.unresolved());
     for warning in &report.warnings {

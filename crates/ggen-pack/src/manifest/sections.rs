@@ -22,7 +22,14 @@ const TOP_KEYS: &[&str] = &[
     "hooks",
 ];
 const PACK_KEYS: &[&str] = &["id", "version", "description", "authors", "license", "ggen"];
-const VARIABLE_KEYS: &[&str] = &["description", "default", "pattern", "type", "choices"];
+const VARIABLE_KEYS: &[&str] = &[
+    "description",
+    "default",
+    "pattern",
+    "type",
+    "choices",
+    "secret",
+];
 const TEMPLATES_KEYS: &[&str] = &["root", "partials"];
 const GRAPH_KEYS: &[&str] = &["files", "prefixes"];
 const HOOKS_KEYS: &[&str] = &["post_install", "post_update"];
@@ -361,12 +368,20 @@ fn variable(
         }
         None => None,
     };
+    let secret = match table.get("secret") {
+        Some(value) => match value.get_ref() {
+            DeValue::Boolean(flag) => *flag,
+            _ => return Err(doc.wrong_type(&format!("{full}.secret"), value, "a boolean")),
+        },
+        None => false,
+    };
     Ok(VariableSpec {
         description,
         default,
         pattern,
         kind,
         choices,
+        secret,
     })
 }
 

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use ggen_pack::variables::{Inputs, Question, TypedValue, recorded_texts, recorded_values};
 use ggen_template::Renderer;
 use serde::Serialize;
 
@@ -13,6 +14,7 @@ use crate::packs::source::{PackRequest, ResolvedPack, resolve};
 use crate::plan::decide::{Action, Facts, decide};
 use crate::plan::merge::Merge;
 use crate::state::lockfile::{LockedPack, Lockfile};
+use crate::state::secret_salt::SecretSalt;
 use crate::state::snapshot::{
     FileStat, Snapshot, SnapshotConflict, SnapshotFile, SnapshotPack, SnapshotRegion,
 };
@@ -79,7 +81,8 @@ pub struct InstalledPack {
     /// False when the pack came in as a dependency.
     pub requested: bool,
     pub dependencies: Vec<String>,
-    pub variables: BTreeMap<String, String>,
+    /// As recorded in `ggen.lock`: typed, secrets left out.
+    pub variables: BTreeMap<String, TypedValue>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -141,7 +144,8 @@ fn install_once(
     check_root(&root, options.create)?;
     let layout = Layout::new(root.clone());
     let lock = load_state(&layout)?;
-    let planned = plan_packs(options, env, &lock.0, reporter)?;
+    let salt = SecretSalt::load(&layout)?;
+    let planned = plan_packs(options, env, &lock.0, reporter, &salt)?;
 
     let mut warnings: Vec<String> = planned
         .iter()
@@ -169,7 +173,11 @@ fn install_once(
         "packs install"
     };
     match write_install(&layout, env, reporter, &planned, &outcomes, lock, command) {
-        Ok(region_warnings) => warnings.extend(region_warnings),
+        Ok(region_warnings) => {
+            warnings.extend(region_warnings);
+            // After the commit: a salt lost to a crash only costs one full render.
+            salt.keep(&layout)?;
+        }
         Err(err) => {
             if created_root {
                 let _ = std::fs::remove_dir_all(&root);
@@ -238,6 +246,7 @@ fn plan_packs(
     env: &Environment,
     lock: &Lockfile,
     reporter: &dyn Reporter,
+    salt: &SecretSalt,
 ) -> Result<Vec<PlannedPack>, ProjectError> {
     let resolved = resolve(&options.packs, lock, env)?;
     for pack in &resolved {
@@ -259,15 +268,15 @@ fn plan_packs(
         .map(|resolved| {
             let recorded = lock
                 .pack(resolved.pack.id())
-                .map(|p| p.variables.clone())
-                .unwrap_or_default();
-            let variables = ggen_pack::variables::resolve(
-                &resolved.pack.manifest,
-                &options.vars,
-                &recorded,
-                &env.variable_defaults,
-            )?;
-            let generation = generate(&resolved.pack, &variables, &renderer, reporter, None)?;
+                .map(|p| recorded_texts(&p.variables));
+            let inputs = Inputs {
+                given: &options.vars,
+                recorded: recorded.as_ref(),
+                user_defaults: &env.variable_defaults,
+            };
+            let ask = |question: &Question<'_>| reporter.ask_variable(question);
+            let variables = ggen_pack::variables::resolve(&resolved.pack.manifest, &inputs, &ask)?;
+            let generation = generate(&resolved.pack, &variables, &renderer, reporter, None, salt)?;
             Ok(PlannedPack {
                 resolved,
                 variables,
@@ -451,7 +460,14 @@ fn installed_pack(pack: &PlannedPack) -> InstalledPack {
         integrity: pack.resolved.integrity.clone(),
         requested: pack.resolved.requested,
         dependencies: pack.resolved.dependencies.clone(),
-        variables: pack.variables.clone(),
+        variables: pack.recorded_variables(),
+    }
+}
+
+impl PlannedPack {
+    /// The variables as `ggen.lock` and the snapshot record them.
+    fn recorded_variables(&self) -> BTreeMap<String, TypedValue> {
+        recorded_values(&self.resolved.pack.manifest, &self.variables)
     }
 }
 
@@ -514,7 +530,7 @@ fn write_install(
             integrity: pack.resolved.integrity.clone(),
             signature: pack.resolved.signature.clone(),
             dependencies: pack.resolved.dependencies.clone(),
-            variables: pack.variables.clone(),
+            variables: pack.recorded_variables(),
         });
         snapshot.packs.insert(
             id.clone(),
@@ -522,7 +538,7 @@ fn write_install(
                 version,
                 source: pack.resolved.source.clone(),
                 integrity: pack.resolved.integrity.clone(),
-                variables: pack.variables.clone(),
+                variables: pack.recorded_variables(),
                 files: Vec::new(),
                 graph: pack.generation.graph.clone(),
                 templates: pack.generation.templates.clone(),

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use ggen_pack::variables::{Inputs, Question, TypedValue, recorded_texts, recorded_values};
 use ggen_template::Renderer;
 use serde::Serialize;
 
@@ -13,6 +14,7 @@ use crate::packs::source::{ResolvedPack, UpdateTarget, load_update};
 use crate::project::Project;
 use crate::state::lockfile::{LockedPack, Lockfile};
 use crate::state::objects::ObjectStore;
+use crate::state::secret_salt::SecretSalt;
 use crate::state::snapshot::{Snapshot, SnapshotPack};
 use crate::transaction::{FileChange, Transaction};
 use crate::{Environment, Layout, ProjectError, Reporter};
@@ -51,7 +53,8 @@ pub struct PackChange {
     pub to: String,
     /// A major-version jump (or a 0.x minor one): announced as breaking.
     pub breaking: bool,
-    pub variables: BTreeMap<String, String>,
+    /// As recorded in `ggen.lock`: typed, secrets left out.
+    pub variables: BTreeMap<String, TypedValue>,
     /// Templates rendered; the rest were unchanged and taken from the render cache.
     pub templates_rendered: usize,
     pub templates_reused: usize,
@@ -124,6 +127,13 @@ struct Regeneration {
     generation: PackGeneration,
 }
 
+impl Regeneration {
+    /// The variables as `ggen.lock` and the snapshot record them.
+    fn recorded_variables(&self) -> BTreeMap<String, TypedValue> {
+        recorded_values(&self.resolved.pack.manifest, &self.variables)
+    }
+}
+
 /// Runs an update or a regeneration as one change of the project.
 pub fn update(
     options: &UpdateOptions,
@@ -151,6 +161,7 @@ pub fn update_in(
     refuse_pending_conflicts(&ids, &snapshot)?;
     let renderer = Renderer::new(env.limits);
     let objects = ObjectStore::new(layout.objects());
+    let salt = SecretSalt::load(&layout)?;
     let mut regenerations = Vec::new();
     for id in &ids {
         let locked = lock
@@ -162,12 +173,14 @@ pub fn update_in(
             Mode::Regenerate => UpdateTarget::Exact(parse_version(&locked)?),
         };
         let resolved = load_update(&locked, &target, env)?;
-        let variables = ggen_pack::variables::resolve(
-            &resolved.pack.manifest,
-            &options.vars,
-            &locked.variables,
-            &env.variable_defaults,
-        )?;
+        let recorded = recorded_texts(&locked.variables);
+        let inputs = Inputs {
+            given: &options.vars,
+            recorded: Some(&recorded),
+            user_defaults: &env.variable_defaults,
+        };
+        let ask = |question: &Question<'_>| reporter.ask_variable(question);
+        let variables = ggen_pack::variables::resolve(&resolved.pack.manifest, &inputs, &ask)?;
         let cache = snapshot.packs.get(id).map(|record| RenderCache {
             templates: &record.templates,
             objects: &objects,
@@ -178,6 +191,7 @@ pub fn update_in(
             &renderer,
             reporter,
             cache.as_ref(),
+            &salt,
         )?;
         regenerations.push(Regeneration {
             locked,
@@ -209,7 +223,7 @@ pub fn update_in(
             breaking: is_breaking(&from, &to),
             from,
             to,
-            variables: regen.variables.clone(),
+            variables: regen.recorded_variables(),
             templates_rendered: regen.generation.rendered,
             templates_reused: regen.generation.templates.len() - regen.generation.rendered,
             post_update: regen.resolved.pack.manifest.hooks.post_update.clone(),
@@ -325,6 +339,8 @@ pub fn update_in(
         record_pack(&mut lock, &mut snapshot, regen);
     }
     tx.commit(&mut lock, &snapshot)?;
+    // After the commit: a salt lost to a crash only costs one full render.
+    salt.keep(&layout)?;
     project.lockfile = lock;
     project.snapshot = snapshot;
     let unmerged: Vec<crate::state::git_index::Unmerged> = plans
@@ -420,7 +436,7 @@ fn record_pack(lock: &mut Lockfile, snapshot: &mut Snapshot, regen: &Regeneratio
         integrity: regen.resolved.integrity.clone(),
         signature: regen.resolved.signature.clone(),
         dependencies: regen.resolved.dependencies.clone(),
-        variables: regen.variables.clone(),
+        variables: regen.recorded_variables(),
     });
     let files = snapshot
         .files
@@ -434,7 +450,7 @@ fn record_pack(lock: &mut Lockfile, snapshot: &mut Snapshot, regen: &Regeneratio
             version,
             source: regen.resolved.source.clone(),
             integrity: regen.resolved.integrity.clone(),
-            variables: regen.variables.clone(),
+            variables: regen.recorded_variables(),
             files,
             graph: regen.generation.graph.clone(),
             templates: regen.generation.templates.clone(),

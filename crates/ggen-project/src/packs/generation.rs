@@ -7,6 +7,7 @@ use ggen_template::{Graph, GraphSource, Library, PackContext, Renderer, Template
 use rayon::prelude::*;
 
 use crate::state::objects::ObjectStore;
+use crate::state::secret_salt::SecretSalt;
 use crate::state::snapshot::{GraphRecord, TemplateRecord};
 use crate::{ProjectError, Reporter};
 
@@ -109,13 +110,15 @@ pub struct PackGeneration {
 }
 
 /// Loads the pack's graph, renders every template (in parallel; with a cache, only those
-/// whose key changed) and checks that no two templates write the same path.
+/// whose key changed) and checks that no two templates write the same path. The keys hold
+/// secret variables only as hashes salted with `salt`.
 pub fn generate(
     pack: &Pack,
     vars: &BTreeMap<String, String>,
     renderer: &Renderer,
     reporter: &dyn Reporter,
     cache: Option<&RenderCache<'_>>,
+    salt: &SecretSalt,
 ) -> Result<PackGeneration, ProjectError> {
     let graph_files = pack.graph_files()?;
     let sources: Vec<GraphSource> = graph_files
@@ -169,11 +172,29 @@ pub fn generate(
         template_files.len() as u64,
     );
     let graph_hash = graph_record.hash.clone();
+    let key_vars: BTreeMap<String, String> = vars
+        .iter()
+        .map(|(name, value)| {
+            let secret = pack.manifest.variables.get(name).is_some_and(|s| s.secret);
+            let value = if secret {
+                salt.hide(value)
+            } else {
+                value.clone()
+            };
+            (name.clone(), value)
+        })
+        .collect();
     let rendered: Vec<(Template, String, Vec<ggen_template::RenderedFile>, bool)> = template_files
         .par_iter()
         .map(|file| {
             let template = Template::parse(&file.rel_path, &file.bytes)?;
-            let key = template_key(&template, &context, vars, &graph_hash, renderer.library())?;
+            let key = template_key(
+                &template,
+                &context,
+                &key_vars,
+                &graph_hash,
+                renderer.library(),
+            )?;
             let cached = cache.and_then(|c| c.outputs(&template, &key));
             let fresh = cached.is_none();
             let outputs = match cached {

@@ -288,6 +288,17 @@ fn fetch_all(
     Ok(packs)
 }
 
+/// The pack of one registry version (verified like an install's, unpacked in the cache), to
+/// read its manifest: `ggen packs info ID` lists its variables.
+pub fn fetch_registry_pack(
+    registry: &Registry,
+    id: &str,
+    entry: &VersionEntry,
+    env: &Environment,
+) -> Result<Pack, ProjectError> {
+    Ok(fetch_one(registry, id, entry, env)?.pack)
+}
+
 /// One registry pack: its verified archive, unpacked in the cache, whose manifest must be
 /// the one the index describes.
 fn fetch_one(

@@ -48,6 +48,11 @@ impl Layout {
         self.state_dir().join("snapshot.json")
     }
 
+    /// The salt of the render cache's keys for secret variables.
+    pub fn secret_salt(&self) -> PathBuf {
+        self.state_dir().join("secret-salt")
+    }
+
     pub fn objects(&self) -> PathBuf {
         self.state_dir().join("objects")
     }

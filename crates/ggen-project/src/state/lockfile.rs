@@ -41,7 +41,8 @@ pub struct LockedPack {
     #[serde(default)]
     pub dependencies: Vec<String>,
     #[serde(default)]
-    pub variables: BTreeMap<String, String>,
+    /// Typed (booleans, integers, lists as TOML values); secrets are never recorded.
+    pub variables: BTreeMap<String, ggen_pack::variables::TypedValue>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -124,6 +125,7 @@ impl Lockfile {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ggen_pack::variables::TypedValue;
 
     fn sample() -> Lockfile {
         let mut lock = Lockfile::default();
@@ -135,7 +137,7 @@ mod tests {
                 integrity: "sha256-00".into(),
                 signature: None,
                 dependencies: vec![],
-                variables: BTreeMap::from([("name".into(), "demo".into())]),
+                variables: BTreeMap::from([("name".into(), TypedValue::Text("demo".into()))]),
             });
         }
         lock.files.insert(
@@ -163,6 +165,42 @@ mod tests {
         let back = Lockfile::load(&path).unwrap().unwrap();
         assert_eq!(back, lock);
         assert_eq!(back.to_text().unwrap(), text);
+    }
+
+    #[test]
+    fn variables_are_recorded_typed_and_string_only_locks_still_load() {
+        let mut lock = sample();
+        lock.packs[0].variables = BTreeMap::from([
+            ("flag".into(), TypedValue::Bool(false)),
+            ("port".into(), TypedValue::Int(8080)),
+            (
+                "langs".into(),
+                TypedValue::List(vec!["rust".into(), "go".into()]),
+            ),
+            ("name".into(), TypedValue::Text("true".into())),
+        ]);
+        let text = lock.to_text().unwrap();
+        for line in [
+            "flag = false\n",
+            "port = 8080\n",
+            "langs = [\"rust\", \"go\"]\n",
+            "name = \"true\"\n",
+        ] {
+            assert!(text.contains(line), "{line:?} not in\n{text}");
+        }
+        assert_eq!(
+            Lockfile::parse(text.as_bytes(), Path::new("ggen.lock")).unwrap(),
+            lock
+        );
+
+        // Before typed values every value was a string: such a lock loads, its values as
+        // texts that resolution checks against the variable's type.
+        let old = "version = 1\n[[pack]]\nid = \"a\"\nversion = \"1.0.0\"\nsource = \"s\"\n\
+                   integrity = \"sha256-00\"\n[pack.variables]\nflag = \"false\"\nport = \"8080\"\n";
+        let old = Lockfile::parse(old.as_bytes(), Path::new("ggen.lock")).unwrap();
+        let texts = ggen_pack::variables::recorded_texts(&old.packs[0].variables);
+        assert_eq!(texts["flag"], "false");
+        assert_eq!(texts["port"], "8080");
     }
 
     #[test]

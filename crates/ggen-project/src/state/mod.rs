@@ -6,4 +6,5 @@ pub(crate) mod git_index;
 pub mod layout;
 pub mod lockfile;
 pub mod objects;
+pub mod secret_salt;
 pub mod snapshot;

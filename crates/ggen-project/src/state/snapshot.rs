@@ -129,7 +129,8 @@ pub struct SnapshotPack {
     pub version: String,
     pub source: String,
     pub integrity: String,
-    pub variables: BTreeMap<String, String>,
+    /// Typed (booleans, integers, lists as TOML values); secrets are never recorded.
+    pub variables: BTreeMap<String, ggen_pack::variables::TypedValue>,
     /// Paths this pack generated, sorted.
     pub files: Vec<String>,
     pub graph: GraphRecord,

@@ -1,6 +1,6 @@
 //! Progress bars and prompts for the library's [`Reporter`], on a terminal only.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::sync::Mutex;
 
@@ -121,6 +121,14 @@ impl Reporter for TerminalReporter {
     fn confirm_lifecycle(&self, why: &str, commands: &[String]) -> bool {
         self.ask_to_run(&format!("{why}; it runs these shell commands:"), commands)
     }
+
+    fn ask_variable(&self, question: &ggen_pack::variables::Question<'_>) -> Option<String> {
+        if !self.ask_variables {
+            return None;
+        }
+        self.finish();
+        crate::prompt::vars::ask(question)
+    }
 }
 
 impl TerminalReporter {
@@ -135,21 +143,15 @@ impl TerminalReporter {
         for command in commands {
             let _ = writeln!(err, "    {command}");
         }
-        let _ = write!(err, "Run them? [y/N] ");
-        let _ = err.flush();
-        let mut answer = String::new();
-        if std::io::stdin().lock().read_line(&mut answer).is_err() {
-            return false;
-        }
-        matches!(answer.trim(), "y" | "Y" | "yes" | "Yes")
-    }
-
-    fn ask_variable(&self, question: &ggen_pack::variables::Question<'_>) -> Option<String> {
-        if !self.ask_variables {
-            return None;
-        }
-        self.finish();
-        crate::prompt::vars::ask(question)
+        // Answered with a line (y/n + Enter) so a stray key never consents.
+        dialoguer::Confirm::new()
+            .with_prompt("Run them?")
+            .default(false)
+            .wait_for_newline(true)
+            .interact_on_opt(&dialoguer::console::Term::stderr())
+            .ok()
+            .flatten()
+            .unwrap_or(false)
     }
 }
 

@@ -16,9 +16,9 @@ use txn_support::{
 };
 
 /// Runs `ggen --json status` (the next command after a crash) and returns whether it said it
-/// recovered an interrupted transaction. `baseline` is a project holding every object the
-/// recovered one may hold (the state before the stopped command).
-fn next_command_recovers(fixture: &UpdateFixture, project: &Path, baseline: &Path) -> bool {
+/// recovered an interrupted transaction. `baseline`, when given, is a project holding every
+/// object the recovered one may hold (the state before the stopped command).
+fn next_command_recovers(fixture: &UpdateFixture, project: &Path, baseline: Option<&Path>) -> bool {
     let output = fixture
         .scratch
         .ggen()
@@ -41,10 +41,10 @@ fn next_command_recovers(fixture: &UpdateFixture, project: &Path, baseline: &Pat
 
 /// Issue 19, item 9: once recovered, no temporary file is left anywhere (`.ggen/objects`
 /// included), and a transaction that was undone left no object of its own behind.
-fn assert_no_leftovers(project: &Path, recovered: bool, baseline: &Path) {
+fn assert_no_leftovers(project: &Path, recovered: bool, baseline: Option<&Path>) {
     let temporary = temporary_files(project);
     assert!(temporary.is_empty(), "left behind: {temporary:?}");
-    if recovered {
+    if recovered && let Some(baseline) = baseline {
         let before = objects(baseline);
         let extra: Vec<_> = objects(project).difference(&before).cloned().collect();
         assert!(
@@ -143,7 +143,7 @@ fn an_update_killed_at_any_instant_is_recovered() {
         std::thread::sleep(at);
         let _ = child.kill(); // SIGKILL
         let _ = child.wait();
-        let said_so = next_command_recovers(&fixture, &project, &fixture.before());
+        let said_so = next_command_recovers(&fixture, &project, Some(&fixture.before()));
         let is_after = classify(&project, &before, &after, &format!("kill {kill} at {at:?}"));
         if is_after {
             as_after += 1;
@@ -206,7 +206,7 @@ fn an_update_stopped_after_each_write_is_recovered() {
             writes = k - 1;
             break;
         }
-        let said_so = next_command_recovers(&fixture, &project, &fixture.before());
+        let said_so = next_command_recovers(&fixture, &project, Some(&fixture.before()));
         let is_after = classify(
             &project,
             &before,
@@ -346,7 +346,7 @@ fn a_recovery_stopped_after_each_write_is_finished_by_the_next_command() {
             writes = k - 1;
             break;
         }
-        next_command_recovers(&fixture, &project, &fixture.before());
+        next_command_recovers(&fixture, &project, Some(&fixture.before()));
         assert_eq!(state(&project), before, "recovery stopped after write {k}");
         std::fs::remove_dir_all(&project).expect("clean up");
     }
@@ -387,7 +387,9 @@ fn a_rollback_stopped_after_each_write_is_recovered() {
             writes = k - 1;
             break;
         }
-        next_command_recovers(&fixture, &project, &updated);
+        // A rollback's journal stores the conflicted files it captures; the update's history
+        // entry names them, so they are not garbage: no object check here.
+        next_command_recovers(&fixture, &project, None);
         let now = state(&project);
         if now == rolled_back {
             undone += 1;

@@ -46,7 +46,14 @@ fn needs_repair(layout: &Layout) -> bool {
     let journal = std::fs::read_dir(layout.journal_dir())
         .map(|mut entries| entries.next().is_some())
         .unwrap_or(false);
+    // A write of ggen's own state outside a transaction, stopped midway.
+    let leftover = std::fs::read_dir(layout.state_dir()).is_ok_and(|entries| {
+        entries
+            .filter_map(|e| e.ok())
+            .any(|e| ggen_fs::is_temporary(&e.file_name().to_string_lossy()))
+    });
     journal
+        || leftover
         || matches!(
             Lockfile::load(&layout.lockfile()),
             Err(ProjectError::CorruptLockfile { .. })

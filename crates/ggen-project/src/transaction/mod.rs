@@ -87,6 +87,14 @@ impl<'a> Transaction<'a> {
             true => packs_of(layout),
             false => Lockfile::default(),
         };
+        let id = journal::new_id(layout)?;
+        // The journal's directory comes first: from here on a stop at any write (the objects
+        // holding the before-states below) leaves an entry that tells the next command to
+        // recover, and with it to sweep what this transaction left in the store.
+        let dir = layout.journal_dir().join(&id);
+        if journaled {
+            ggen_fs::create_dir_all(&dir)?;
+        }
         let capture = |path: &std::path::Path| {
             if journaled {
                 journal::capture(path, &store)
@@ -94,23 +102,33 @@ impl<'a> Transaction<'a> {
                 Ok(PathState::Absent)
             }
         };
-        let files = paths
-            .par_iter()
-            .map(|path| Ok((path.clone(), unchanged(capture(&layout.file(path))?))))
-            .collect::<Result<BTreeMap<_, _>, ProjectError>>()?;
-        let record = Record {
-            format: journal::FORMAT,
-            id: journal::new_id(layout)?,
-            time: journal::now_rfc3339(),
-            command: command.to_string(),
-            committed: false,
-            packs: Vec::new(),
-            lockfile: unchanged(capture(&layout.lockfile())?),
-            snapshot: unchanged(capture(&layout.snapshot())?),
-            files,
+        let captured = (|| {
+            let files = paths
+                .par_iter()
+                .map(|path| Ok((path.clone(), unchanged(capture(&layout.file(path))?))))
+                .collect::<Result<BTreeMap<_, _>, ProjectError>>()?;
+            Ok::<_, ProjectError>(Record {
+                format: journal::FORMAT,
+                id: id.clone(),
+                time: journal::now_rfc3339(),
+                command: command.to_string(),
+                committed: false,
+                packs: Vec::new(),
+                lockfile: unchanged(capture(&layout.lockfile())?),
+                snapshot: unchanged(capture(&layout.snapshot())?),
+                files,
+            })
+        })();
+        let record = match captured {
+            Ok(record) => record,
+            Err(err) => {
+                if journaled {
+                    let _ = ggen_fs::remove_dir_all(&dir);
+                }
+                return Err(err);
+            }
         };
         let journal = if journaled {
-            let dir = layout.journal_dir().join(&record.id);
             let written = record
                 .write(&dir)
                 .and_then(|()| Ok(ggen_fs::sync_filesystem(layout.root())?));

@@ -12,7 +12,7 @@ use crate::state::objects::ObjectStore;
 use crate::state::snapshot::Snapshot;
 use crate::transaction::history::collect_garbage;
 use crate::transaction::journal::{self, Record};
-use crate::transaction::undo::{remove_state_temporaries, roll_back};
+use crate::transaction::undo::{remove_state_temporaries, remove_temporary_files, roll_back};
 use crate::{Layout, ProjectError};
 
 /// One interrupted transaction, undone.
@@ -42,6 +42,10 @@ pub struct RestoredState {
 /// Undoes every transaction left in `.ggen/journal/`, newest first. The caller holds the
 /// project lock, so none of them is still running.
 pub(crate) fn recover_journals(layout: &Layout) -> Result<Vec<Recovery>, ProjectError> {
+    // Writes of ggen's own state outside a transaction (`.ggen/.gitignore`, the lifecycle's
+    // state, a damaged file's copy) stopped midway leave a temporary file here: cheap to look.
+    remove_temporary_files(&layout.state_dir());
+    remove_temporary_files(&layout.corrupt_dir());
     let dir = layout.journal_dir();
     let Ok(entries) = std::fs::read_dir(&dir) else {
         return Ok(Vec::new());

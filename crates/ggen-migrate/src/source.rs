@@ -56,7 +56,9 @@ pub(crate) fn read(src: &Path) -> Result<OriginalPack, MigrateError> {
     let pack_toml = src.join("pack.toml");
     let ggen_toml = src.join("ggen.toml");
     let gpack_toml = src.join("gpack.toml");
-    if gpack_toml.is_file() {
+    // A `gpack.toml` without `[gpack]` next to a `pack.toml` is not a v1 manifest.
+    let v1 = std::fs::read_to_string(&gpack_toml).is_ok_and(|text| text.contains("[gpack]"));
+    if gpack_toml.is_file() && (v1 || !pack_toml.is_file()) {
         read_gpack(src, &gpack_toml)
     } else if pack_toml.is_file() {
         read_pack_toml(src, &pack_toml)

@@ -335,7 +335,7 @@ fn convert_template(
         },
         None => (Original::default(), text),
     };
-    for (key, _) in &fm.rest {
+    for key in fm.rest.keys() {
         if INERT_KEYS.contains(&key.as_str()) {
             report.changed(format!("`{key}` does nothing here: dropped"));
         } else if let Some(reason) = frontmatter::unsupported_key(key) {
@@ -426,7 +426,7 @@ fn convert_template(
 
     // The prelude: the names the original put at the top level, as `set`s.
     let mut prelude = String::new();
-    for (name, _) in &queries {
+    for name in queries.keys() {
         let shadowed = matches!(mode, Mode::FanOut(_)) && row_vars.contains(name);
         if findings.roots.contains(name) && !shadowed {
             prelude.push_str(&format!("{{% set {name} = sparql[{}] %}}", json(name)));

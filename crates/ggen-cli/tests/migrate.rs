@@ -139,6 +139,28 @@ fn v1_gpack_gets_a_valid_id_and_its_inputs_become_variables() {
 }
 
 #[test]
+fn ggen_toml_rules_become_templates() {
+    let scratch = Scratch::new();
+    let (code, document) = migrate(&scratch, "rules-project");
+    assert_eq!(code, 0, "{document:#}");
+    assert_eq!(document["format"], "ggen.toml");
+    assert_eq!(document["pack"], "out001-living-loop-valid");
+    let rule = file(&document, "templates/item.tera");
+    assert_eq!(rule["target"], "templates/rules/items.tmpl");
+    scratch
+        .ggen()
+        .args(["new", "gen", "--pack", "./packs/rules-project"])
+        .assert()
+        .success();
+    // `output_file = "out/{{ name }}.txt"`: one file per row, the Tera comment gone and
+    // the line after it kept, as Tera renders it.
+    let files: Vec<String> = tree(&scratch.work().join("gen")).into_keys().collect();
+    assert_eq!(files, ["ggen.lock", "out/widget.txt"]);
+    let item = std::fs::read_to_string(scratch.work().join("gen/out/widget.txt")).expect("item");
+    assert_eq!(item, "\nItem: widget\n");
+}
+
+#[test]
 fn a_file_that_needs_a_human_exits_3_and_is_kept_aside() {
     let scratch = Scratch::new();
     let (code, document) = migrate(&scratch, "clap-noun-verb-crate-pack");

@@ -246,6 +246,18 @@ ggen packs publish ./my-pack --registry ./registry"
     /// Write a small working pack to start from (see docs/writing-packs.md)
     #[command(after_help = "Example:\n  ggen packs new my-pack && ggen new demo --pack ./my-pack")]
     New(PacksNewArgs),
+    /// Convert a pack written for the original ggen (pack.toml, ggen.toml rules, gpack v1)
+    #[command(
+        after_help = "Reads SRC (a directory with pack.toml + ontology.ttl + templates/, a ggen.toml \
+with [[generation.rules]], or a v1 gpack.toml with [gpack]) and writes a pack of this ggen \
+into --out (default: ./<pack id>). Each file is reported as converted, converted with \
+changes, or needing a human (and why); files that need a human are kept under unconverted/ \
+in the new pack, not among its templates.\n\n\
+Exit status: 0 when everything converted, 3 when anything needs a human, 1 on errors.\n\n\
+Example:\n  ggen packs migrate ../old-ggen/packs/typer-pack --out ./typer-pack\n  \
+ggen new demo --pack ./typer-pack\n\nSee docs/migrating.md."
+    )]
+    Migrate(MigrateArgs),
     /// Mark a published version yanked: new resolutions skip it, projects that lock it keep it
     #[command(
         after_help = "Versions are immutable: a yanked version stays downloadable for projects \
@@ -562,6 +574,18 @@ pub struct PublishArgs {
     /// Sign the pack's id, version and archive hash with this secret key
     #[arg(long, value_name = "FILE")]
     pub sign_key: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    /// The original pack's directory
+    pub src: PathBuf,
+    /// Where to write the converted pack (absent or empty; default: ./<pack id>)
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Report what would be converted; write nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]

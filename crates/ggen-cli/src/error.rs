@@ -67,5 +67,6 @@ from_library_error!(
     ggen_fs::FsError,
     ggen_pack::PackError,
     ggen_template::TemplateError,
-    ggen_registry::RegistryError
+    ggen_registry::RegistryError,
+    ggen_migrate::MigrateError
 );

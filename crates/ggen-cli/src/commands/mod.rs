@@ -14,6 +14,7 @@ mod packs_hooks;
 mod packs_info;
 mod packs_install;
 mod packs_list;
+mod packs_migrate;
 mod packs_new;
 mod packs_outdated;
 mod packs_publish;
@@ -68,6 +69,7 @@ pub fn run(cli: Cli, printer: &Printer) -> Result<Report, CliError> {
         Command::Rollback(args) => rollback::run(&args, global, printer),
         Command::Packs(PacksCommand::Publish(args)) => packs_publish::run(&args, global, printer),
         Command::Packs(PacksCommand::New(args)) => packs_new::run(&args, global, printer),
+        Command::Packs(PacksCommand::Migrate(args)) => packs_migrate::run(&args, global, printer),
         Command::Packs(PacksCommand::Yank(args)) => packs_yank::run(&args, global, printer),
         Command::Packs(PacksCommand::Info(args)) => packs_info::run(&args, global, printer),
         Command::Packs(PacksCommand::Hooks(HooksCommand::Run(args))) => {

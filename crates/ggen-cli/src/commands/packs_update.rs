@@ -50,6 +50,7 @@ fn run_tested(
 ) -> Result<Report, CliError> {
     let mut document = None;
     let env = settings::environment(global)?;
+    let options = &in_project(options, &env);
     let reporter = TerminalReporter::new(printer.interactive(), global.quiet);
     let tested =
         ggen_project::ops::lifecycle::update_tested(options, &env, printer.json, &reporter)?;
@@ -138,6 +139,15 @@ fn options(
     })
 }
 
+/// The options with the project found from the working directory (see
+/// [`settings::project_root`]).
+fn in_project(options: &UpdateOptions, env: &ggen_project::Environment) -> UpdateOptions {
+    UpdateOptions {
+        root: settings::project_root(env),
+        ..options.clone()
+    }
+}
+
 fn run(
     options: &UpdateOptions,
     global: &GlobalArgs,
@@ -145,6 +155,7 @@ fn run(
 ) -> Result<Report, CliError> {
     let mut document = None;
     let env = settings::environment(global)?;
+    let options = &in_project(options, &env);
     let reporter = TerminalReporter::new(printer.interactive(), global.quiet);
     let report = ggen_project::ops::update::update(options, &env, &reporter)?;
     let outcome = Outcome::unresolved_if(report.unresolved());

@@ -45,7 +45,10 @@ fn commit_and_clone(project: &Path, clone: &Path) {
         .status()
         .expect("git clone");
     assert!(status.success());
-    assert!(!clone.join(".ggen").exists(), ".ggen/ must not be committed");
+    assert!(
+        !clone.join(".ggen").exists(),
+        ".ggen/ must not be committed"
+    );
     assert!(clone.join("ggen.lock").is_file());
 }
 
@@ -84,9 +87,17 @@ fn edit(project: &Path) {
     std::fs::write(&readme, text.replace("your notes", "my own notes")).unwrap();
     let main = project.join("src/main.rs");
     let text = std::fs::read_to_string(&main).unwrap();
-    std::fs::write(&main, text.replace("fn run() {}", "fn run() {\n    println!(\"mine\");\n}")).unwrap();
+    std::fs::write(
+        &main,
+        text.replace("fn run() {}", "fn run() {\n    println!(\"mine\");\n}"),
+    )
+    .unwrap();
     std::fs::remove_file(project.join("src/lib.rs")).unwrap();
-    std::fs::write(project.join("config.txt"), "port = 7070\nhost = localhost\n").unwrap();
+    std::fs::write(
+        project.join("config.txt"),
+        "port = 7070\nhost = localhost\n",
+    )
+    .unwrap();
 }
 
 fn run(scratch: &Scratch, dir: &Path, args: &[&str]) -> Output {
@@ -152,8 +163,14 @@ fn assert_update_equivalent(scratch: &Scratch, original: &Path, clone: &Path, up
     );
     assert_eq!(checkout_tree(original), checkout_tree(clone));
     let merged = std::fs::read_to_string(clone.join("src/main.rs")).unwrap();
-    assert!(merged.contains("version 2") && merged.contains("mine"), "{merged}");
-    assert!(!clone.join("src/lib.rs").exists(), "deleted by the user: stays deleted");
+    assert!(
+        merged.contains("version 2") && merged.contains("mine"),
+        "{merged}"
+    );
+    assert!(
+        !clone.join("src/lib.rs").exists(),
+        "deleted by the user: stays deleted"
+    );
     // The rebuilt snapshot was written: later commands in the clone are normal ones.
     assert!(clone.join(".ggen/snapshot.json").is_file());
     for args in [&["status"][..], &["conflicts"][..], &["packs", "check"][..]] {
@@ -172,7 +189,11 @@ fn a_fresh_clone_updates_a_registry_pack_exactly_like_the_original_checkout() {
 
     // Before any edit: the lock alone says every file is as generated.
     let out = run(&scratch, &clone, &["status"]);
-    assert!(stderr(&out).contains("5 generated files, all as generated"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("5 generated files, all as generated"),
+        "{}",
+        stderr(&out)
+    );
 
     assert_update_equivalent(
         &scratch,
@@ -217,12 +238,21 @@ fn assert_update_equivalent_path(scratch: &Scratch, original: &Path, clone: &Pat
         &["--json", "packs", "update", "app", "--var", "name=renamed"],
     );
     let report = stdout_json(&out);
-    assert!(report["warnings"].as_array().unwrap().is_empty(), "{report}");
+    assert!(
+        report["warnings"].as_array().unwrap().is_empty(),
+        "{report}"
+    );
     assert_eq!(checkout_tree(original), checkout_tree(clone));
     let merged = std::fs::read_to_string(clone.join("src/main.rs")).unwrap();
-    assert!(merged.contains("// renamed") && merged.contains("mine"), "{merged}");
+    assert!(
+        merged.contains("// renamed") && merged.contains("mine"),
+        "{merged}"
+    );
     let readme = std::fs::read_to_string(clone.join("README.md")).unwrap();
-    assert!(readme.contains("# renamed") && readme.contains("my own notes"), "{readme}");
+    assert!(
+        readme.contains("# renamed") && readme.contains("my own notes"),
+        "{readme}"
+    );
     for args in [&["status"][..], &["packs", "check"][..]] {
         same_answer(scratch, original, clone, args);
     }
@@ -261,18 +291,31 @@ fn a_path_pack_changed_since_it_was_locked_keeps_every_user_byte_and_says_why() 
         .collect();
     assert_eq!(warnings.len(), 1, "one per pack: {warnings:?}");
     let warning = &warnings[0];
-    for needle in ["`app`", "src/main.rs", "config.txt", "README.md", "changed since it was locked", "empty base"] {
+    for needle in [
+        "`app`",
+        "src/main.rs",
+        "config.txt",
+        "README.md",
+        "changed since it was locked",
+        "empty base",
+    ] {
         assert!(warning.contains(needle), "{needle}: {warning}");
     }
     // Unmodified: replaced by the new version, as in the original.
-    assert_eq!(std::fs::read(clone.join(".gitignore")).unwrap(), b"target/\n*.log\n");
+    assert_eq!(
+        std::fs::read(clone.join(".gitignore")).unwrap(),
+        b"target/\n*.log\n"
+    );
     // Modified: every line of the user's file is still there.
     let merged = std::fs::read_to_string(clone.join("src/main.rs")).unwrap();
     for line in edited_main.lines() {
         assert!(merged.contains(line), "{line:?} lost: {merged}");
     }
     let config = std::fs::read_to_string(clone.join("config.txt")).unwrap();
-    assert!(config.contains("port = 7070") && config.contains("<<<<<<<"), "{config}");
+    assert!(
+        config.contains("port = 7070") && config.contains("<<<<<<<"),
+        "{config}"
+    );
     let readme = std::fs::read_to_string(clone.join("README.md")).unwrap();
     assert!(readme.contains("my own notes"), "{readme}");
     assert!(!clone.join("src/lib.rs").exists());
@@ -346,15 +389,33 @@ fn a_lock_whose_hashes_match_nothing_is_never_clean_and_never_overwrites() {
     let status = stdout_json(&out);
     assert_eq!(status["files"].as_array().unwrap().len(), 5, "{status}");
     let check = run(&scratch, &clone, &["packs", "check"]);
-    assert_eq!(check.status.code(), Some(1), "not clean: {}", stderr(&check));
+    assert_eq!(
+        check.status.code(),
+        Some(1),
+        "not clean: {}",
+        stderr(&check)
+    );
 
-    let out = run(&scratch, &clone, &["--json", "packs", "update", "app", "--to", "1.1.0"]);
+    let out = run(
+        &scratch,
+        &clone,
+        &["--json", "packs", "update", "app", "--to", "1.1.0"],
+    );
     let report = stdout_json(&out);
     let warnings = report["warnings"].to_string();
-    for path in [".gitignore", "README.md", "src/main.rs", "src/lib.rs", "config.txt"] {
+    for path in [
+        ".gitignore",
+        "README.md",
+        "src/main.rs",
+        "src/lib.rs",
+        "config.txt",
+    ] {
         assert!(warnings.contains(path), "{path}: {warnings}");
     }
-    assert!(warnings.contains("does not give the content ggen.lock records"), "{warnings}");
+    assert!(
+        warnings.contains("does not give the content ggen.lock records"),
+        "{warnings}"
+    );
     // Every byte of every file is still in it.
     for (path, bytes) in before {
         if path == "ggen.lock" {
@@ -396,20 +457,30 @@ fn the_project_is_found_from_a_subdirectory_and_paths_are_relative_to_it() {
     write_app_pack(&scratch.work().join("v2"), "1.1.0", &v2_files());
     let project = common::publish_and_create(&scratch, &["v1", "v2"], "proj", "app@=1.0.0");
     let src: PathBuf = project.join("src");
-    std::fs::write(project.join("config.txt"), "port = 7070\nhost = localhost\n").unwrap();
+    std::fs::write(
+        project.join("config.txt"),
+        "port = 7070\nhost = localhost\n",
+    )
+    .unwrap();
     let main = src.join("main.rs");
     std::fs::write(&main, "// changed\n").unwrap();
 
     let out = run(&scratch, &src, &["status"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("config.txt") && text.contains("src/main.rs"), "{text}");
+    assert!(
+        text.contains("config.txt") && text.contains("src/main.rs"),
+        "{text}"
+    );
 
     // `ggen diff main.rs` from src/ is src/main.rs.
     let out = run(&scratch, &src, &["diff", "main.rs"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("b/src/main.rs") && !text.contains("config.txt"), "{text}");
+    assert!(
+        text.contains("b/src/main.rs") && !text.contains("config.txt"),
+        "{text}"
+    );
 
     // A conflict, resolved with a path relative to the subdirectory.
     let out = run(&scratch, &src, &["packs", "update", "app", "--to", "1.1.0"]);
@@ -441,7 +512,10 @@ fn packs_install_outside_any_project_says_it_creates_one() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(
-        err.contains(&format!("creating a new ggen project in {}", here.display())),
+        err.contains(&format!(
+            "creating a new ggen project in {}",
+            here.display()
+        )),
         "{err}"
     );
     assert!(here.join("ggen.lock").is_file());

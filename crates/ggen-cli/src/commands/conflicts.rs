@@ -1,6 +1,5 @@
 //! `ggen conflicts`: the files with unresolved conflicts.
 
-
 use crate::args::GlobalArgs;
 use crate::error::CliError;
 use crate::printer::Printer;

@@ -1,6 +1,5 @@
 //! `ggen diff [PATH…]`: what the last generation wrote vs the files now.
 
-
 use crate::args::{DiffArgs, GlobalArgs};
 use crate::error::CliError;
 use crate::printer::Printer;

@@ -1,7 +1,6 @@
 //! `ggen packs check`: fail (exit 1) unless every generated file is as generated and no pack
 //! needs regenerating.
 
-
 use crate::args::GlobalArgs;
 use crate::commands::status::print_files;
 use crate::error::CliError;

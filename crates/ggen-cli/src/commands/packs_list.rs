@@ -1,7 +1,7 @@
 //! `ggen packs list [--available]`.
 
-use ggen_project::state::lockfile::Lockfile;
 use ggen_project::Environment;
+use ggen_project::state::lockfile::Lockfile;
 
 use crate::args::{GlobalArgs, ListArgs};
 use crate::error::CliError;

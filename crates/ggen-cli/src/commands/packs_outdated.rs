@@ -1,6 +1,5 @@
 //! `ggen packs outdated`.
 
-
 use crate::args::{GlobalArgs, OutdatedArgs};
 use crate::error::CliError;
 use crate::printer::Printer;

@@ -1,6 +1,5 @@
 //! `ggen packs uninstall ID`.
 
-
 use crate::args::{GlobalArgs, UninstallArgs};
 use crate::error::CliError;
 use crate::printer::Printer;

@@ -23,13 +23,7 @@ pub fn run(args: &ResolveArgs, global: &GlobalArgs, printer: &Printer) -> Result
     // Relative to where the user is, like git: `ggen resolve main.rs` from `src/`.
     let path = settings::project_path(&env, layout.root(), &args.path)?;
     let reporter = TerminalReporter::new(printer.interactive(), global.quiet);
-    ggen_project::ops::resolve::resolve(
-        &layout,
-        &path,
-        side,
-        &env,
-        &reporter,
-    )?;
+    ggen_project::ops::resolve::resolve(&layout, &path, side, &env, &reporter)?;
     if printer.json {
         document = Some(serde_json::json!({
             "path": path,

@@ -272,12 +272,13 @@ pub fn diff(
         let base = if objects.path(&file.hash).is_file() {
             Ok(objects.get(&file.hash)?)
         } else {
-            let generation = rebuilt.entry(file.pack.clone()).or_insert_with(|| {
-                match lock.pack(&file.pack) {
-                    Some(locked) => render_locked(locked, env, &renderer, reporter),
-                    None => Err(format!("pack `{}` is not in ggen.lock", file.pack)),
-                }
-            });
+            let generation =
+                rebuilt
+                    .entry(file.pack.clone())
+                    .or_insert_with(|| match lock.pack(&file.pack) {
+                        Some(locked) => render_locked(locked, env, &renderer, reporter),
+                        None => Err(format!("pack `{}` is not in ggen.lock", file.pack)),
+                    });
             match generation {
                 Err(reason) => Err(reason.clone()),
                 Ok(generation) => generation
@@ -300,7 +301,9 @@ pub fn diff(
                     path: entry.path,
                     state: entry.state,
                     diff: String::new(),
-                    no_base: Some(format!(".ggen/ has no copy of what was generated, and {reason}")),
+                    no_base: Some(format!(
+                        ".ggen/ has no copy of what was generated, and {reason}"
+                    )),
                 });
                 continue;
             }

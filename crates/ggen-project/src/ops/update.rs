@@ -175,7 +175,15 @@ pub fn update_in(
     }
     check_variable_names(&options.vars, &regenerations)?;
     // A fresh clone (no `.ggen/`): the merge bases come from the lock.
-    let repair = restore_bases(&layout, &lock, &mut snapshot, &ids, env, &renderer, reporter)?;
+    let repair = restore_bases(
+        &layout,
+        &lock,
+        &mut snapshot,
+        &ids,
+        env,
+        &renderer,
+        reporter,
+    )?;
     for regen in &regenerations {
         inherit_create_once(&mut snapshot, &repair, &regen.generation.files);
     }

@@ -74,15 +74,14 @@ pub fn render_locked(
             resolved
         }
         None => {
-            let resolved = load_update(locked, &UpdateTarget::Exact(version), env).map_err(
-                |e| {
+            let resolved =
+                load_update(locked, &UpdateTarget::Exact(version), env).map_err(|e| {
                     if locked.source.starts_with("registry+") {
                         format!("{at} cannot be loaded from its registry ({e})")
                     } else {
                         format!("{at} cannot be loaded ({e})")
                     }
-                },
-            )?;
+                })?;
             if resolved.integrity != locked.integrity {
                 return Err(format!(
                     "the archive of {at} is not the one that was locked (integrity {} instead of {})",

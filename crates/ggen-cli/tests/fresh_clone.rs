@@ -319,9 +319,18 @@ fn a_path_pack_changed_since_it_was_locked_keeps_every_user_byte_and_says_why() 
     let readme = std::fs::read_to_string(clone.join("README.md")).unwrap();
     assert!(readme.contains("my own notes"), "{readme}");
     assert!(!clone.join("src/lib.rs").exists());
-    // The human report says it too.
     let conflicts = run(&scratch, &clone, &["conflicts"]);
     assert!(String::from_utf8_lossy(&conflicts.stdout).contains("config.txt"));
+    // Taking the pack's side redoes the empty-base merge: the manual-edit region stays.
+    assert!(readme.contains("<<<<<<<"), "{readme}");
+    let out = run(&scratch, &clone, &["resolve", "README.md", "--theirs"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let readme = std::fs::read_to_string(clone.join("README.md")).unwrap();
+    assert!(
+        readme.contains("my own notes") && readme.contains("version 2"),
+        "{readme}"
+    );
+    assert!(!readme.contains("<<<<<<<"), "{readme}");
 }
 
 #[test]

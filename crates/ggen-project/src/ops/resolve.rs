@@ -58,13 +58,19 @@ fn theirs(
     objects: &ObjectStore,
 ) -> Result<Vec<u8>, ProjectError> {
     let new = objects.get(&conflict.new)?;
-    let (Some(base), Some(current)) = (&conflict.base, &conflict.current) else {
+    let Some(current) = &conflict.current else {
         return Ok(new);
     };
     if conflict.reason != "merge" {
         return Ok(new);
     }
-    let (base, current) = (objects.get(base)?, objects.get(current)?);
+    // No base: the update merged against an empty one (a fresh clone whose base could not
+    // be rebuilt, see `packs::rebuild`); redo that merge.
+    let base = match &conflict.base {
+        Some(base) => objects.get(base)?,
+        None => Vec::new(),
+    };
+    let current = objects.get(current)?;
     let options = ggen_merge::MergeOptions {
         favor: Some(ggen_merge::Favor::Theirs),
         ..ggen_merge::MergeOptions::default()

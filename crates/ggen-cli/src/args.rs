@@ -186,7 +186,8 @@ pub struct AnswerArgs {
 
 #[derive(Debug, Args)]
 pub struct HookArgs {
-    /// Run the packs' hooks (shell commands) without asking
+    /// Run the shell commands packs supply without asking: their hooks and, for
+    /// `packs update --test`, a make.toml the update wrote or changed
     #[arg(long)]
     pub allow_hooks: bool,
 }
@@ -436,9 +437,6 @@ pub struct UpdateArgs {
     /// Run the lifecycle `test` phase afterwards; roll the whole update back if it fails
     #[arg(long)]
     pub test: bool,
-    /// With --test: run a make.toml that this update wrote or changed without asking
-    #[arg(long)]
-    pub allow_hooks: bool,
     #[command(flatten)]
     pub merge: MergeArgs,
     #[command(flatten)]

@@ -173,3 +173,56 @@ fn read_config(ggen_home: &Path) -> Result<Config, CliError> {
     toml::from_str(&text)
         .map_err(|e| CliError::new(format!("invalid configuration {}: {e}", path.display())))
 }
+
+/// The project a command works on, found like git and cargo find theirs: the nearest
+/// directory at or above the working directory (after `-C`) that holds `ggen.lock`; the
+/// working directory itself when none does (a command that needs a project then says it
+/// is not one; `packs install` creates one there).
+pub fn project_root(env: &Environment) -> PathBuf {
+    find_project(&env.cwd).unwrap_or_else(|| env.cwd.clone())
+}
+
+/// The nearest directory at or above `start` that holds `ggen.lock`.
+pub fn find_project(start: &Path) -> Option<PathBuf> {
+    start
+        .ancestors()
+        .find(|dir| dir.join("ggen.lock").is_file())
+        .map(Path::to_path_buf)
+}
+
+/// The layout of [`project_root`].
+pub fn project_layout(env: &Environment) -> ggen_project::Layout {
+    ggen_project::Layout::new(project_root(env))
+}
+
+/// A path the user typed (relative to the working directory, or absolute) as the
+/// `/`-separated path inside the project at `root` that ggen.lock uses.
+pub fn project_path(env: &Environment, root: &Path, given: &str) -> Result<String, CliError> {
+    let full = lexical(&env.cwd.join(given));
+    let inside = full.strip_prefix(lexical(root)).map_err(|_| {
+        CliError::new(format!(
+            "{given}: not inside the project at {}",
+            root.display()
+        ))
+    })?;
+    let parts: Vec<String> = inside
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    Ok(parts.join("/"))
+}
+
+/// `path` with `.` and `..` taken out without asking the file system (the file may be gone).
+fn lexical(path: &Path) -> PathBuf {
+    let mut clean = PathBuf::new();
+    for part in path.components() {
+        match part {
+            std::path::Component::ParentDir => {
+                clean.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => clean.push(other),
+        }
+    }
+    clean
+}

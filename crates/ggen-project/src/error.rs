@@ -15,6 +15,14 @@ pub enum ProjectError {
     Registry(#[from] ggen_registry::RegistryError),
     #[error("{path} is corrupt: {message}")]
     CorruptLockfile { path: PathBuf, message: String },
+    #[error(
+        "{path} was written by a newer ggen (lockfile format {version}; this ggen reads format {supported})"
+    )]
+    NewerLockfile {
+        path: PathBuf,
+        version: u32,
+        supported: u32,
+    },
     #[error("{path} is corrupt: {message}")]
     CorruptSnapshot { path: PathBuf, message: String },
     #[error("object {path} does not match its hash")]
@@ -133,6 +141,9 @@ impl ProjectError {
             ProjectError::Busy { .. } => {
                 Some("wait for the other command to finish, or run again without `--no-wait`".into())
             }
+            ProjectError::NewerLockfile { .. } => Some(
+                "upgrade ggen to the version your team uses (`ggen --version` shows yours); nothing was changed".into(),
+            ),
             ProjectError::CorruptLockfile { .. } | ProjectError::CorruptSnapshot { .. } => Some(
                 "no good copy is in .ggen/history: restore it from version control (`git checkout ggen.lock`), or undo the last change with `ggen rollback --force`".into(),
             ),

@@ -69,7 +69,11 @@ pub fn load_project(layout: &Layout) -> Result<(Lockfile, Snapshot), ProjectErro
     let lock = Lockfile::load(&layout.lockfile())?.ok_or_else(|| ProjectError::NotAProject {
         path: layout.root().to_path_buf(),
     })?;
-    let snapshot = Snapshot::load(&layout.snapshot())?.unwrap_or_else(Snapshot::new);
+    // No snapshot (a fresh clone, `.ggen/` is not committed): the lock says what was generated.
+    let snapshot = match Snapshot::load(&layout.snapshot())? {
+        Some(snapshot) => snapshot,
+        None => crate::packs::rebuild::snapshot_from_lock(&lock),
+    };
     Ok((lock, snapshot))
 }
 

@@ -1,7 +1,5 @@
 //! `ggen conflicts`: the files with unresolved conflicts.
 
-use ggen_project::Layout;
-
 use crate::args::GlobalArgs;
 use crate::error::CliError;
 use crate::printer::Printer;
@@ -11,7 +9,7 @@ use crate::{Outcome, Report};
 pub fn list(global: &GlobalArgs, printer: &Printer) -> Result<Report, CliError> {
     let mut document = None;
     let env = settings::environment(global)?;
-    let conflicts = ggen_project::ops::resolve::conflicts(&Layout::new(env.cwd.clone()))?;
+    let conflicts = ggen_project::ops::resolve::conflicts(&settings::project_layout(&env))?;
     let outcome = if conflicts.iter().all(|c| c.settled.is_some()) {
         Outcome::Success
     } else {

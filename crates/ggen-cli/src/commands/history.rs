@@ -17,7 +17,7 @@ use crate::{Outcome, Report};
 pub fn run(global: &GlobalArgs, printer: &Printer) -> Result<Report, CliError> {
     let mut document = None;
     let env = settings::environment(global)?;
-    let records = ggen_project::transaction::history::list(&Layout::new(env.cwd.clone()))?;
+    let records = ggen_project::transaction::history::list(&settings::project_layout(&env))?;
     let entries: Vec<HistoryEntry> = records.iter().rev().map(HistoryEntry::from).collect();
     if printer.json {
         document = Some(serde_json::json!({
@@ -143,6 +143,10 @@ fn project_root(command: &Command, global: &GlobalArgs) -> Option<PathBuf> {
     let mut dir = std::env::current_dir().ok()?;
     if let Some(directory) = &global.directory {
         dir = dir.join(directory);
+    }
+    if !matches!(command, Command::New(_)) {
+        // The project found upward, as the command itself will (`settings::project_root`).
+        dir = crate::settings::find_project(&dir).unwrap_or(dir);
     }
     let root = match command {
         Command::New(args) => dir.join(&args.dir),

@@ -1,6 +1,5 @@
 //! `ggen lifecycle list` and `ggen lifecycle run PHASE…`.
 
-use ggen_project::Layout;
 use ggen_project::ops::lifecycle::{Lifecycle, PhaseOutcome, RunOptions, TEMPLATE_PHASE};
 
 use crate::args::{GlobalArgs, LifecycleRunArgs};
@@ -13,7 +12,7 @@ use crate::{Outcome, Report};
 pub fn list(global: &GlobalArgs, printer: &Printer) -> Result<Report, CliError> {
     let mut document = None;
     let env = settings::environment(global)?;
-    let lifecycle = Lifecycle::load(&env.cwd.join("make.toml"))?;
+    let lifecycle = Lifecycle::load(&settings::project_root(&env).join("make.toml"))?;
     let describe = |name: &str| -> String {
         let phase = &lifecycle.phases[name];
         match (&phase.description, phase.all_commands().is_empty()) {
@@ -88,7 +87,7 @@ pub fn run(
         stdout_to_stderr: printer.json,
     };
     let report = ggen_project::ops::lifecycle::run(
-        &Layout::new(env.cwd.clone()),
+        &settings::project_layout(&env),
         &env,
         &options,
         &reporter,

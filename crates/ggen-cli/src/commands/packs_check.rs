@@ -1,8 +1,6 @@
 //! `ggen packs check`: fail (exit 1) unless every generated file is as generated and no pack
 //! needs regenerating.
 
-use ggen_project::Layout;
-
 use crate::args::GlobalArgs;
 use crate::commands::status::print_files;
 use crate::error::CliError;
@@ -13,7 +11,7 @@ use crate::{Outcome, Report};
 pub fn run(global: &GlobalArgs, printer: &Printer) -> Result<Report, CliError> {
     let mut document = None;
     let env = settings::environment(global)?;
-    let report = ggen_project::ops::drift::check(&Layout::new(env.cwd.clone()))?;
+    let report = ggen_project::ops::drift::check(&settings::project_layout(&env))?;
     let clean = report.is_clean();
     if printer.json {
         document = Some(serde_json::json!({

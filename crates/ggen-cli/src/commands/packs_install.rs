@@ -64,6 +64,19 @@ fn run(
 ) -> Result<Report, CliError> {
     let mut document = None;
     let env = settings::environment(global)?;
+    let mut options = options.clone();
+    if !creating {
+        // Into the project found upward, like git and cargo; none found: a new one here.
+        match settings::find_project(&env.cwd) {
+            Some(root) => options.root = root,
+            None if !options.dry_run => printer.note(&format!(
+                "creating a new ggen project in {}",
+                env.cwd.display()
+            )),
+            None => {}
+        }
+    }
+    let options = &options;
     let reporter =
         TerminalReporter::new(printer.interactive(), global.quiet).asking_variables(defaults);
     let report = ggen_project::ops::install::install(options, &env, &reporter)?;

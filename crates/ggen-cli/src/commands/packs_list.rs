@@ -1,7 +1,7 @@
 //! `ggen packs list [--available]`.
 
+use ggen_project::Environment;
 use ggen_project::state::lockfile::Lockfile;
-use ggen_project::{Environment, Layout};
 
 use crate::args::{GlobalArgs, ListArgs};
 use crate::error::CliError;
@@ -15,11 +15,11 @@ pub fn run(args: &ListArgs, global: &GlobalArgs, printer: &Printer) -> Result<Re
     if args.available {
         return available(&env, printer);
     }
-    let layout = Layout::new(env.cwd.clone());
+    let layout = settings::project_layout(&env);
     let lock = ggen_project::state::lockfile::Lockfile::load(&layout.lockfile())?;
     let Some(lock) = lock else {
         return Err(CliError::new(format!(
-            "{} is not a ggen project (no ggen.lock)",
+            "{} is not a ggen project (no ggen.lock here or in a directory above)",
             env.cwd.display()
         ))
         .with_hint("create one with `ggen new DIR --pack ID` or `ggen packs install ID`"));

@@ -1,7 +1,5 @@
 //! `ggen packs outdated`.
 
-use ggen_project::Layout;
-
 use crate::args::{GlobalArgs, OutdatedArgs};
 use crate::error::CliError;
 use crate::printer::Printer;
@@ -14,7 +12,7 @@ pub fn run(
     printer: &Printer,
 ) -> Result<Report, CliError> {
     let env = settings::environment(global)?;
-    let rows = ggen_project::ops::outdated::outdated(&Layout::new(env.cwd.clone()), &env)?;
+    let rows = ggen_project::ops::outdated::outdated(&settings::project_layout(&env), &env)?;
     let behind: Vec<&str> = rows
         .iter()
         .filter(|r| r.has_newer(args.compatible))

@@ -1,7 +1,5 @@
 //! `ggen packs uninstall ID`.
 
-use ggen_project::Layout;
-
 use crate::args::{GlobalArgs, UninstallArgs};
 use crate::error::CliError;
 use crate::printer::Printer;
@@ -18,7 +16,7 @@ pub fn run(
     let env = settings::environment(global)?;
     let reporter = TerminalReporter::new(printer.interactive(), global.quiet);
     let report = ggen_project::ops::uninstall::uninstall(
-        &Layout::new(env.cwd.clone()),
+        &settings::project_layout(&env),
         &args.id,
         args.force,
         &env,

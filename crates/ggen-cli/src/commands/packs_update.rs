@@ -58,6 +58,7 @@ fn run_tested(
 ) -> Result<Report, CliError> {
     let mut document = None;
     let env = settings::environment(global)?;
+    let options = &in_project(options, &env);
     let reporter =
         TerminalReporter::new(printer.interactive(), global.quiet).asking_variables(defaults);
     let tested = ggen_project::ops::lifecycle::update_tested(
@@ -237,6 +238,15 @@ fn options(
     })
 }
 
+/// The options with the project found from the working directory (see
+/// [`settings::project_root`]).
+fn in_project(options: &UpdateOptions, env: &ggen_project::Environment) -> UpdateOptions {
+    UpdateOptions {
+        root: settings::project_root(env),
+        ..options.clone()
+    }
+}
+
 fn run(
     options: &UpdateOptions,
     allow_hooks: bool,
@@ -246,6 +256,7 @@ fn run(
 ) -> Result<Report, CliError> {
     let mut document = None;
     let env = settings::environment(global)?;
+    let options = &in_project(options, &env);
     let reporter =
         TerminalReporter::new(printer.interactive(), global.quiet).asking_variables(defaults);
     let mut report = ggen_project::ops::update::update(options, &env, &reporter)?;

@@ -1,6 +1,5 @@
 //! `ggen resolve PATH --ours|--theirs|--merged`.
 
-use ggen_project::Layout;
 use ggen_project::ops::resolve::Side;
 
 use crate::args::{GlobalArgs, ResolveArgs};
@@ -20,15 +19,11 @@ pub fn run(args: &ResolveArgs, global: &GlobalArgs, printer: &Printer) -> Result
     } else {
         Side::Merged
     };
-    let path = args.path.trim_start_matches("./").to_string();
+    let layout = settings::project_layout(&env);
+    // Relative to where the user is, like git: `ggen resolve main.rs` from `src/`.
+    let path = settings::project_path(&env, layout.root(), &args.path)?;
     let reporter = TerminalReporter::new(printer.interactive(), global.quiet);
-    ggen_project::ops::resolve::resolve(
-        &Layout::new(env.cwd.clone()),
-        &path,
-        side,
-        &env,
-        &reporter,
-    )?;
+    ggen_project::ops::resolve::resolve(&layout, &path, side, &env, &reporter)?;
     if printer.json {
         document = Some(serde_json::json!({
             "path": path,

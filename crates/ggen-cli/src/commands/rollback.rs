@@ -1,6 +1,5 @@
 //! `ggen rollback [TXID] [--force]`.
 
-use ggen_project::Layout;
 use ggen_project::ops::rollback::RollbackOptions;
 
 use crate::args::{GlobalArgs, RollbackArgs};
@@ -23,7 +22,7 @@ pub fn run(
         force: args.force,
     };
     let report = ggen_project::ops::rollback::rollback(
-        &Layout::new(env.cwd.clone()),
+        &settings::project_layout(&env),
         &options,
         &env,
         &reporter,

@@ -1,6 +1,5 @@
 //! `ggen status`.
 
-use ggen_project::Layout;
 use ggen_project::ops::drift::{FileState, StatusReport};
 
 use crate::args::GlobalArgs;
@@ -12,7 +11,7 @@ use crate::{Outcome, Report};
 pub fn status(global: &GlobalArgs, printer: &Printer) -> Result<Report, CliError> {
     let mut document = None;
     let env = settings::environment(global)?;
-    let report = ggen_project::ops::drift::status(&Layout::new(env.cwd.clone()))?;
+    let report = ggen_project::ops::drift::status(&settings::project_layout(&env))?;
     let conflicted = report
         .files
         .iter()

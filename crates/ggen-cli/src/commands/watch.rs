@@ -4,7 +4,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use ggen_project::Layout;
 use ggen_project::ops::watch::{AutoUpdate, WatchEvent, WatchOptions};
 
 use crate::args::{AutoUpdateArg, GlobalArgs, WatchArgs};
@@ -17,7 +16,7 @@ use crate::{Outcome, Report};
 pub fn run(args: &WatchArgs, global: &GlobalArgs, printer: &Printer) -> Result<Report, CliError> {
     let mut document = None;
     let env = settings::environment(global)?;
-    let layout = Layout::new(env.cwd.clone());
+    let layout = settings::project_layout(&env);
     let stop = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&stop);
     ctrlc::set_handler(move || flag.store(true, Ordering::Relaxed))

@@ -2,15 +2,18 @@
 //! Change detection is cheap: a file whose size, mtime and inode match the snapshot's stat is
 //! not read again.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::packs::generation::PackGeneration;
+use crate::packs::rebuild::render_locked;
 use crate::project::load_project;
 use crate::state::objects::ObjectStore;
 use crate::state::snapshot::{Snapshot, SnapshotFile};
-use crate::{Layout, ProjectError};
+use crate::{Environment, Layout, ProjectError, Reporter};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -158,7 +161,7 @@ pub fn check(layout: &Layout) -> Result<CheckReport, ProjectError> {
         let record = snapshot.packs.get(&locked.id);
         let reasons = match ggen_pack::Pack::load(&PathBuf::from(dir)) {
             Err(e) => vec![format!("cannot read the pack directory: {e}")],
-            Ok(pack) => pack_changes(&pack, &locked.version, record)?,
+            Ok(pack) => pack_changes(&pack, locked, record)?,
         };
         regenerate.extend(reasons.into_iter().map(|reason| RegenerateReason {
             pack: locked.id.clone(),
@@ -170,9 +173,10 @@ pub fn check(layout: &Layout) -> Result<CheckReport, ProjectError> {
 
 fn pack_changes(
     pack: &ggen_pack::Pack,
-    locked_version: &str,
+    locked: &crate::state::lockfile::LockedPack,
     record: Option<&crate::state::snapshot::SnapshotPack>,
 ) -> Result<Vec<String>, ProjectError> {
+    let locked_version = locked.version.as_str();
     let mut reasons = Vec::new();
     if pack.version().to_string() != locked_version {
         reasons.push(format!(
@@ -181,7 +185,16 @@ fn pack_changes(
         ));
     }
     let Some(record) = record else {
-        reasons.push("no snapshot record".into());
+        // No `.ggen/` record (a fresh clone): the lock's integrity says whether the
+        // directory still holds what was generated from.
+        let archive = ggen_pack::archive::pack_directory(&pack.root, pack.id(), pack.version())?;
+        let integrity = ggen_pack::integrity::sha256(&archive);
+        if integrity != locked.integrity {
+            reasons.push(format!(
+                "the pack directory changed since it was locked (integrity {integrity}, locked {})",
+                locked.integrity
+            ));
+        }
         return Ok(reasons);
     };
     let templates = pack.template_files()?;
@@ -222,13 +235,23 @@ fn pack_changes(
 pub struct FileDiff {
     pub path: String,
     pub state: FileState,
-    /// Unified diff, generated -> current (empty for binary files).
+    /// Unified diff, generated -> current (empty for binary files, or without a base).
     pub diff: String,
+    /// Why there is no diff: what was generated is not in `.ggen/` and cannot be rebuilt.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub no_base: Option<String>,
 }
 
-/// Unified diffs of generated files that changed on disk (all of them, or `paths`).
-pub fn diff(layout: &Layout, paths: &[String]) -> Result<Vec<FileDiff>, ProjectError> {
-    let (_, snapshot) = load_project(layout)?;
+/// Unified diffs of generated files that changed on disk (all of them, or `paths`). A base
+/// missing from `.ggen/objects` (a fresh clone) is rebuilt from the locked pack version and
+/// used only when it matches the lock's hash.
+pub fn diff(
+    layout: &Layout,
+    paths: &[String],
+    env: &Environment,
+    reporter: &dyn Reporter,
+) -> Result<Vec<FileDiff>, ProjectError> {
+    let (lock, snapshot) = load_project(layout)?;
     for path in paths {
         if !snapshot.files.contains_key(path) {
             return Err(ProjectError::NotGenerated { path: path.clone() });
@@ -236,6 +259,8 @@ pub fn diff(layout: &Layout, paths: &[String]) -> Result<Vec<FileDiff>, ProjectE
     }
     let status = status_of(layout, &snapshot)?;
     let objects = ObjectStore::new(layout.objects());
+    let renderer = ggen_template::Renderer::new(env.limits);
+    let mut rebuilt: BTreeMap<String, Result<PackGeneration, String>> = BTreeMap::new();
     let mut diffs = Vec::new();
     for entry in status.files {
         if !paths.is_empty() && !paths.contains(&entry.path) {
@@ -244,7 +269,45 @@ pub fn diff(layout: &Layout, paths: &[String]) -> Result<Vec<FileDiff>, ProjectE
         let Some(file) = snapshot.files.get(&entry.path) else {
             continue;
         };
-        let base = objects.get(&file.hash)?;
+        let base = if objects.path(&file.hash).is_file() {
+            Ok(objects.get(&file.hash)?)
+        } else {
+            let generation =
+                rebuilt
+                    .entry(file.pack.clone())
+                    .or_insert_with(|| match lock.pack(&file.pack) {
+                        Some(locked) => render_locked(locked, env, &renderer, reporter),
+                        None => Err(format!("pack `{}` is not in ggen.lock", file.pack)),
+                    });
+            match generation {
+                Err(reason) => Err(reason.clone()),
+                Ok(generation) => generation
+                    .files
+                    .iter()
+                    .find(|f| f.path == entry.path && f.hash == file.hash)
+                    .map(|f| f.content.clone())
+                    .ok_or_else(|| {
+                        format!(
+                            "rendering {}@{} again does not give the content ggen.lock records",
+                            file.pack, file.version
+                        )
+                    }),
+            }
+        };
+        let base = match base {
+            Ok(base) => base,
+            Err(reason) => {
+                diffs.push(FileDiff {
+                    path: entry.path,
+                    state: entry.state,
+                    diff: String::new(),
+                    no_base: Some(format!(
+                        ".ggen/ has no copy of what was generated, and {reason}"
+                    )),
+                });
+                continue;
+            }
+        };
         let current = ggen_fs::read_optional(&layout.file(&entry.path))?.unwrap_or_default();
         let text = match (std::str::from_utf8(&base), std::str::from_utf8(&current)) {
             (Ok(old), Ok(new)) => crate::ops::update::unified_diff(
@@ -259,6 +322,7 @@ pub fn diff(layout: &Layout, paths: &[String]) -> Result<Vec<FileDiff>, ProjectE
             path: entry.path,
             state: entry.state,
             diff: text,
+            no_base: None,
         });
     }
     Ok(diffs)

@@ -61,7 +61,11 @@ fn theirs(
     objects: &ObjectStore,
 ) -> Result<Vec<u8>, ProjectError> {
     let new = objects.get(&conflict.new)?;
-    let (Some(base), Some(current)) = (&conflict.base, &conflict.current) else {
+    // A file that was in the way (no merge ran): the pack's version with the user's
+    // protected and manual-edit regions carried in. A merge without a base (a fresh clone's
+    // empty base, see `packs::rebuild`) is redone below.
+    let merged_without_base = conflict.base.is_none() && conflict.reason == "merge";
+    let Some(current) = conflict.current.as_ref().filter(|_| conflict.base.is_some() || merged_without_base) else {
         let in_the_way = std::fs::symlink_metadata(layout.file(path));
         if !in_the_way.is_ok_and(|meta| meta.is_file()) {
             return Ok(new);
@@ -77,7 +81,13 @@ fn theirs(
     if conflict.reason != "merge" {
         return Ok(new);
     }
-    let (base, current) = (objects.get(base)?, objects.get(current)?);
+    // No base: the update merged against an empty one (a fresh clone whose base could not
+    // be rebuilt, see `packs::rebuild`); redo that merge.
+    let base = match &conflict.base {
+        Some(base) => objects.get(base)?,
+        None => Vec::new(),
+    };
+    let current = objects.get(current)?;
     let options = ggen_merge::MergeOptions {
         favor: Some(ggen_merge::Favor::Theirs),
         ..ggen_merge::MergeOptions::default()

@@ -9,7 +9,8 @@ use ggen_pack::variables::{Inputs, Question, TypedValue, recorded_texts, recorde
 use ggen_template::Renderer;
 use serde::Serialize;
 
-use crate::packs::generation::{PackGeneration, RenderCache, generate};
+use crate::packs::generation::{GeneratedFile, PackGeneration, RenderCache, generate};
+use crate::packs::rebuild::{BaseRepair, restore_bases};
 use crate::packs::source::{ResolvedPack, UpdateTarget, load_update};
 use crate::project::Project;
 use crate::state::lockfile::{LockedPack, Lockfile};
@@ -201,12 +202,25 @@ pub fn update_in(
         });
     }
     check_variable_names(&options.vars, &regenerations)?;
+    // A fresh clone (no `.ggen/`): the merge bases come from the lock.
+    let repair = restore_bases(
+        &layout,
+        &lock,
+        &mut snapshot,
+        &ids,
+        env,
+        &renderer,
+        reporter,
+    )?;
+    for regen in &regenerations {
+        inherit_create_once(&mut snapshot, &repair, &regen.generation.files);
+    }
 
     let mut report = UpdateReport {
         dry_run: options.dry_run,
         packs: Vec::new(),
         files: Vec::new(),
-        warnings: Vec::new(),
+        warnings: repair.warnings.clone(),
         review_required: Vec::new(),
         review_diffs: Vec::new(),
     };
@@ -236,6 +250,7 @@ pub fn update_in(
             version: regen.resolved.pack.version().to_string(),
             strategy: options.strategy,
             restore: options.restore,
+            repair: &repair,
         };
         for plan in file_plan::plan_pack(&inputs, &regen.generation.files)? {
             plans.push((index, plan));
@@ -303,7 +318,11 @@ pub fn update_in(
     }
 
     // Apply: objects for every version a later resolve may need, then the files.
-    let mut object_list: Vec<(&str, &[u8])> = Vec::new();
+    let mut object_list: Vec<(&str, &[u8])> = repair
+        .bases
+        .iter()
+        .map(|(hash, bytes)| (hash.as_str(), bytes.as_slice()))
+        .collect();
     for regen in &regenerations {
         for file in &regen.generation.files {
             object_list.push((&file.hash, &file.content));
@@ -424,6 +443,18 @@ fn check_foreign_paths(
         }
     }
     Ok(())
+}
+
+/// A file whose record came from the lock (which does not say "created once") keeps the
+/// new generation's `unless_exists`: a create-once file stays created once in a fresh clone.
+fn inherit_create_once(snapshot: &mut Snapshot, repair: &BaseRepair, files: &[GeneratedFile]) {
+    for file in files {
+        if repair.from_lock.contains(&file.path)
+            && let Some(old) = snapshot.files.get_mut(&file.path)
+        {
+            old.unless_exists |= file.unless_exists;
+        }
+    }
 }
 
 fn record_pack(lock: &mut Lockfile, snapshot: &mut Snapshot, regen: &Regeneration) {

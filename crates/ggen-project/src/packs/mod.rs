@@ -3,4 +3,5 @@
 
 pub(crate) mod generation;
 pub use generation::variable_kinds;
+pub mod rebuild;
 pub mod source;

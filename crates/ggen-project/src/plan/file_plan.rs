@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::decide::{Action, ConflictReason, Facts, SkipReason, decide};
 use super::merge::Merge;
 use crate::packs::generation::GeneratedFile;
+use crate::packs::rebuild::BaseRepair;
 use crate::state::objects::ObjectStore;
 use crate::state::snapshot::{FileStat, Snapshot, SnapshotConflict, SnapshotFile, SnapshotRegion};
 use crate::transaction::FileChange;
@@ -55,6 +56,8 @@ pub struct PlanInputs<'a> {
     pub version: String,
     pub strategy: MergeStrategy,
     pub restore: bool,
+    /// Merge bases `.ggen/objects` lacks, rebuilt from the lock (a fresh clone), or none.
+    pub repair: &'a BaseRepair,
 }
 
 /// What the snapshot keeps for the file afterwards.
@@ -376,7 +379,7 @@ fn plan_content(
         let (Some(current), Some(old)) = (current.as_mut(), old) else {
             return Ok(false);
         };
-        let base = inputs.objects.get(&old.hash)?;
+        let base = inputs.repair.base(inputs.objects, path, &old.hash)?;
         let current_bytes = current.bytes(inputs, path)?.to_vec();
         let binary = ![&current_bytes[..], &base[..], &file.content[..]]
             .iter()
@@ -449,11 +452,14 @@ fn plan_content(
                 });
             };
             let current_hash = hashes.current.clone().unwrap_or_default();
+            // Merged against an empty base: there is no base version to offer later.
+            let no_base = inputs.repair.has_no_base(path);
+            let base = (!no_base).then_some(base);
             let conflict_record = |reason: &str| SnapshotConflict {
                 pack: pack.to_string(),
                 template: file.template.clone(),
                 reason: reason.into(),
-                base: hashes.base.clone(),
+                base: hashes.base.clone().filter(|_| !no_base),
                 current: Some(current_hash.clone()),
                 new: file.hash.clone(),
             };
@@ -463,7 +469,7 @@ fn plan_content(
                 plan.conflict = Some(conflict_record("binary"));
                 plan.current_object = Some((current_hash.clone(), current_bytes));
                 plan.conflicts = 1;
-                plan.base = Some(base);
+                plan.base = base;
                 return Ok(plan);
             }
             let options = MergeOptions {
@@ -477,8 +483,13 @@ fn plan_content(
                 marker_size: ggen_merge::DEFAULT_MARKER_SIZE,
                 marker_width: ggen_merge::MarkerWidth::Widen,
             };
-            let merged =
-                ggen_merge::merge_regions(path, &current_bytes, &base, &file.content, &options);
+            let merged = ggen_merge::merge_regions(
+                path,
+                &current_bytes,
+                base.as_deref().unwrap_or_default(),
+                &file.content,
+                &options,
+            );
             let action = if merged.conflicts > 0 {
                 UpdateAction::Conflict
             } else {
@@ -491,7 +502,7 @@ fn plan_content(
             if merged.conflicts > 0 {
                 plan.conflict = Some(conflict_record("merge"));
                 plan.current_object = Some((current_hash.clone(), current_bytes.clone()));
-                plan.base = Some(base);
+                plan.base = base;
             }
             plan.current = Some(current_bytes);
             plan

@@ -68,6 +68,12 @@ impl Default for Lockfile {
     }
 }
 
+/// The top-level `version` of a lockfile's text, if it parses as TOML and has one.
+fn format_version(text: &str) -> Option<u32> {
+    let table: toml::Table = toml::from_str(text).ok()?;
+    u32::try_from(table.get("version")?.as_integer()?).ok()
+}
+
 impl Lockfile {
     /// Reads `path`; `None` when the project has no lockfile yet.
     pub fn load(path: &Path) -> Result<Option<Lockfile>, ProjectError> {
@@ -84,6 +90,17 @@ impl Lockfile {
             message,
         };
         let text = std::str::from_utf8(bytes).map_err(|_| corrupt("not valid UTF-8".into()))?;
+        // A newer format may add fields this ggen does not know: look at `version` first,
+        // so the user hears "upgrade", not "corrupt" (and recovery never replaces it).
+        if let Some(version) = format_version(text)
+            && version > FORMAT
+        {
+            return Err(ProjectError::NewerLockfile {
+                path: path.to_path_buf(),
+                version,
+                supported: FORMAT,
+            });
+        }
         let lock: Lockfile = toml::from_str(text).map_err(|e| corrupt(e.to_string()))?;
         if lock.version != FORMAT {
             return Err(corrupt(format!(

@@ -512,7 +512,7 @@ fn packs_install_outside_any_project_says_it_creates_one() {
     write_app_pack(&scratch.work().join("v1"), "1.0.0", &v1_files());
     scratch
         .ggen()
-        .args(["packs", "publish", "v1", "--registry", "reg"])
+        .args(["packs", "publish", "v1", "--registry", "reg", "--init"])
         .assert()
         .success();
     let here = scratch.work().join("here");

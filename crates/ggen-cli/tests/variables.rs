@@ -302,7 +302,7 @@ fn packs_info_on_a_registry_pack_lists_its_variables() {
     );
     scratch
         .ggen()
-        .args(["packs", "publish", "svc-src", "--registry", "reg"])
+        .args(["packs", "publish", "svc-src", "--registry", "reg", "--init"])
         .assert()
         .success();
     let output = scratch

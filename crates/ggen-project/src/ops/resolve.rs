@@ -65,7 +65,11 @@ fn theirs(
     // protected and manual-edit regions carried in. A merge without a base (a fresh clone's
     // empty base, see `packs::rebuild`) is redone below.
     let merged_without_base = conflict.base.is_none() && conflict.reason == "merge";
-    let Some(current) = conflict.current.as_ref().filter(|_| conflict.base.is_some() || merged_without_base) else {
+    let Some(current) = conflict
+        .current
+        .as_ref()
+        .filter(|_| conflict.base.is_some() || merged_without_base)
+    else {
         let in_the_way = std::fs::symlink_metadata(layout.file(path));
         if !in_the_way.is_ok_and(|meta| meta.is_file()) {
             return Ok(new);

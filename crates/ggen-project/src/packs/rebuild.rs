@@ -20,6 +20,7 @@ use crate::packs::generation::{PackGeneration, generate};
 use crate::packs::source::{UpdateTarget, load_path, load_update};
 use crate::state::lockfile::{LockedPack, Lockfile};
 use crate::state::objects::ObjectStore;
+use crate::state::secret_salt::SecretSalt;
 use crate::state::snapshot::{Snapshot, SnapshotFile, SnapshotRegion};
 use crate::{Environment, Layout, ProjectError, Reporter};
 
@@ -91,14 +92,22 @@ pub fn render_locked(
             resolved
         }
     };
+    // The locked values; a secret (never locked) only from GGEN_VAR_<NAME>: without it the
+    // base is not rebuilt and the file is merged against an empty one, as reported.
+    let recorded = ggen_pack::variables::recorded_texts(&locked.variables);
+    let inputs = ggen_pack::variables::Inputs {
+        given: &BTreeMap::new(),
+        recorded: Some(&recorded),
+        user_defaults: &env.variable_defaults,
+    };
     let variables = ggen_pack::variables::resolve(
         &resolved.pack.manifest,
-        &BTreeMap::new(),
-        &locked.variables,
-        &env.variable_defaults,
+        &inputs,
+        &ggen_pack::variables::never_ask,
     )
     .map_err(|e| format!("{at}: the locked variables do not resolve ({e})"))?;
-    generate(&resolved.pack, &variables, renderer, reporter, None)
+    let salt = SecretSalt::unkept().map_err(|e| e.to_string())?;
+    generate(&resolved.pack, &variables, renderer, reporter, None, &salt)
         .map_err(|e| format!("{at} does not render again ({e})"))
 }
 

@@ -42,6 +42,19 @@ impl SecretSalt {
         })
     }
 
+    /// A random salt for a render whose cache keys are thrown away (never written).
+    pub fn unkept() -> Result<SecretSalt, ProjectError> {
+        let mut bytes = [0u8; 32];
+        getrandom::fill(&mut bytes).map_err(|err| ProjectError::Internal {
+            message: format!("no random numbers: {err}"),
+        })?;
+        Ok(SecretSalt {
+            salt: hex::encode(bytes),
+            fresh: true,
+            used: AtomicBool::new(false),
+        })
+    }
+
     /// What a cache key holds for the secret `value`: a salted hash of it.
     pub fn hide(&self, value: &str) -> String {
         self.used.store(true, Ordering::Relaxed);

@@ -72,37 +72,30 @@ impl Printer {
     }
 
     pub fn warn(&self, message: &str) {
-        if self.quiet {
-            return;
-        }
-        let mut err = anstream::stderr();
-        let _ = writeln!(err, "{YELLOW}warning{YELLOW:#}: {message}");
+        self.labelled(YELLOW, "warning", message);
     }
 
     pub fn note(&self, message: &str) {
-        if self.quiet {
-            return;
-        }
-        let mut err = anstream::stderr();
-        let _ = writeln!(err, "{CYAN}note{CYAN:#}: {message}");
+        self.labelled(CYAN, "note", message);
     }
 
     /// A command's finding that is no error (`drift: …`), on stderr.
     pub fn verdict(&self, label: &str, message: &str) {
-        if self.quiet {
-            return;
-        }
-        let mut err = anstream::stderr();
-        let _ = writeln!(err, "{YELLOW}{label}{YELLOW:#}: {message}");
+        self.labelled(YELLOW, label, message);
     }
 
     /// A `hint:` line on stderr.
     pub fn hint(&self, message: &str) {
+        self.labelled(CYAN, "hint", message);
+    }
+
+    /// `label: message` on stderr, the label in `style`; nothing with `--quiet`.
+    fn labelled(&self, style: Style, label: &str, message: &str) {
         if self.quiet {
             return;
         }
         let mut err = anstream::stderr();
-        let _ = writeln!(err, "{CYAN}hint{CYAN:#}: {message}");
+        let _ = writeln!(err, "{style}{label}{style:#}: {message}");
     }
 
     /// The error, with its hints, on stderr (its JSON document is `main`'s).

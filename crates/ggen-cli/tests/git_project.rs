@@ -6,27 +6,9 @@ mod common;
 mod txn_support;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use common::{Scratch, stderr};
+use common::{Scratch, git, stderr};
 use txn_support::history_ids;
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let output = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .output()
-        .expect("run git");
-    assert!(
-        output.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
 
 /// README.md with a generated region that names the version and a manual-edit region.
 fn readme(version: &str) -> String {

@@ -31,23 +31,22 @@ impl SecretSalt {
                 });
             }
         }
-        let mut bytes = [0u8; 32];
-        getrandom::fill(&mut bytes).map_err(|err| ProjectError::Internal {
+        SecretSalt::random().map_err(|err| ProjectError::Internal {
             message: format!("no random numbers for {}: {err}", path.display()),
-        })?;
-        Ok(SecretSalt {
-            salt: hex::encode(bytes),
-            fresh: true,
-            used: AtomicBool::new(false),
         })
     }
 
     /// A random salt for a render whose cache keys are thrown away (never written).
     pub fn unkept() -> Result<SecretSalt, ProjectError> {
-        let mut bytes = [0u8; 32];
-        getrandom::fill(&mut bytes).map_err(|err| ProjectError::Internal {
+        SecretSalt::random().map_err(|err| ProjectError::Internal {
             message: format!("no random numbers: {err}"),
-        })?;
+        })
+    }
+
+    /// A new random salt, not on disk yet.
+    fn random() -> Result<SecretSalt, getrandom::Error> {
+        let mut bytes = [0u8; 32];
+        getrandom::fill(&mut bytes)?;
         Ok(SecretSalt {
             salt: hex::encode(bytes),
             fresh: true,

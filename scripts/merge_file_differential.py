@@ -6,10 +6,12 @@ For every two-parent merge commit (newest first), the merge base of its parents 
 every path modified on both sides (no renames; a blob on all three sides, text: no NUL in its
 first 8,000 bytes; at most 1 MiB) becomes one case: ours = first parent, theirs = second
 parent. Each case runs through both tools with -p and each of: (nothing), --diff3, --ours,
---theirs, --union. Both tools run in the same directory on the same file names, so labels agree.
+--theirs, --union (and --zdiff3 with --zdiff3). Both tools run in the same directory on the same
+file names, so labels agree; git runs without the user's or system's configuration (a
+merge.conflictStyle there would change its default).
 
     scripts/merge_file_differential.py --ggen target/release/ggen REPO_GIT_DIR... \
-        [--max-merges N] [--max-cases N] [--save-mismatches DIR] [--repeat N]
+        [--max-merges N] [--max-cases N] [--save-mismatches DIR] [--repeat N] [--zdiff3]
 
 Exit status 0 when every run agrees, 1 otherwise. Time is the wall time of the tool processes
 alone (spawn to exit), summed per tool; the ratio is ggen's over git's.
@@ -115,9 +117,13 @@ def cases(repo, max_merges):
         blobs.close()
 
 
+GIT_ENV = dict(os.environ, GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=os.devnull)
+
+
 def run(cmd, cwd):
     start = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    proc = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                          env=GIT_ENV)
     return proc.stdout, proc.returncode, time.perf_counter() - start
 
 
@@ -129,10 +135,12 @@ def main():
     parser.add_argument("--max-merges", type=int, default=0, help="per repository; 0: all")
     parser.add_argument("--max-cases", type=int, default=0, help="per repository; 0: all")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each tool per case")
+    parser.add_argument("--zdiff3", action="store_true", help="also run every case with --zdiff3")
     parser.add_argument("--save-mismatches", metavar="DIR",
                         help="write the three inputs of each disagreeing case here")
     args = parser.parse_args()
     ggen = os.path.abspath(args.ggen)
+    flag_sets = FLAGS + ([["--zdiff3"]] if args.zdiff3 else [])
 
     total = {"cases": 0, "runs": 0, "bytes_equal": 0, "status_equal": 0, "agree": 0,
              "git_time": 0.0, "ggen_time": 0.0, "conflicting_runs": 0}
@@ -147,7 +155,7 @@ def main():
                 for name, text in zip(("ours", "base", "theirs"), texts):
                     with open(os.path.join(work, name), "wb") as f:
                         f.write(text)
-                for flags in FLAGS:
+                for flags in flag_sets:
                     cmd = ["merge-file", "-p", *flags, "ours", "base", "theirs"]
                     git_out = ggen_out = None
                     for _ in range(args.repeat):

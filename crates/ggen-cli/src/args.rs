@@ -653,8 +653,8 @@ pub struct QueryArgs {
 #[command(
     disable_help_flag = true,
     after_help = "Options, read as git merge-file reads them (`ggen merge-file --help` lists them):\n  \
--p/--stdout, --diff3, --ours, --theirs, --union, -L LABEL (up to three), --marker-size N, -q,\n  \
---widen-markers (markers longer than any marker-like line).\n\n\
+-p/--stdout, --diff3, --zdiff3, --ours, --theirs, --union, -L LABEL (up to three), --marker-size N,\n  \
+-q, --widen-markers (markers longer than any marker-like line).\n\n\
 Exit status, as git merge-file's: the number of conflicts (at most 127), 255 on error, 129 on a usage error.\n\n\
 As a git merge driver:\n  git config merge.ggen.driver 'ggen merge-file -L %S -L %O -L %X %A %O %B'\n  \
 echo '*.rs merge=ggen' >> .gitattributes"

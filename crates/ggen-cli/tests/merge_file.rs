@@ -44,6 +44,10 @@ fn merge_file_matches_git_output_and_exit_codes() {
             ("many_base", many[0].as_str()),
             ("many_ours", many[1].as_str()),
             ("many_theirs", many[2].as_str()),
+            // Issue 14: with --diff3 git keeps a conflict whose two sides read the same.
+            ("same_ours", "\ns\nr\nN\n\n"),
+            ("same_base", "s\nr\nO\n\n\nw\n"),
+            ("same_theirs", "r\nN\n\n"),
         ],
     );
     std::fs::write(scratch.work().join("n/latin1_base"), b"caf\xe9\nb\nc\n").unwrap();
@@ -54,7 +58,7 @@ fn merge_file_matches_git_output_and_exit_codes() {
     )
     .unwrap();
     std::fs::write(scratch.work().join("n/binary"), b"a\0b\n").unwrap();
-    let cases: [&[&str]; 18] = [
+    let cases: [&[&str]; 21] = [
         &["-p", "m/ours", "m/base", "m/clean"],
         &["-p", "m/ours", "m/base", "m/conflict"],
         &["-p", "--diff3", "m/ours", "m/base", "m/conflict"],
@@ -86,6 +90,21 @@ fn merge_file_matches_git_output_and_exit_codes() {
             "n/base",
             "n/theirs",
         ],
+        &[
+            "-p",
+            "--diff3",
+            "n/same_ours",
+            "n/same_base",
+            "n/same_theirs",
+        ],
+        &[
+            "-p",
+            "--zdiff3",
+            "n/same_ours",
+            "n/same_base",
+            "n/same_theirs",
+        ],
+        &["-p", "n/same_ours", "n/same_base", "n/same_theirs"],
         // 130 conflicts: the exit status is capped at 127.
         &["-p", "n/many_ours", "n/many_base", "n/many_theirs"],
         // Text that is not UTF-8 merges as bytes.

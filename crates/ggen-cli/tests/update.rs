@@ -238,6 +238,54 @@ fn an_edit_inside_a_generated_region_the_pack_also_changed_is_a_conflict() {
     assert_eq!(stdout_json(&output)["files"][0]["state"], "modified");
 }
 
+/// A file whose content has marker-like lines (an asciidoc `=======` underline, a quoted
+/// `<<<<<<< ours`) gets markers one longer; the snapshot records that size, so once the user
+/// has merged by hand, `resolve --merged` and `conflicts` read the file with it and take the
+/// quoted line for content.
+#[test]
+fn a_file_with_marker_like_content_lines_can_be_settled_with_merged() {
+    let doc = |version: &str| {
+        format!(
+            "Merging\n=======\nGit marks a conflict like this:\n<<<<<<< ours\nversion: {version}\n"
+        )
+    };
+    let scratch = Scratch::new();
+    let root = setup(
+        &scratch,
+        &[("merging.adoc", doc("1").as_bytes())],
+        &[("merging.adoc", doc("2").as_bytes())],
+    );
+    std::fs::write(root.join("merging.adoc"), doc("100")).unwrap();
+
+    let output = update(&scratch, &[]);
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    let merged = read(&root, "merging.adoc");
+    assert!(merged.contains("\n<<<<<<<< current\n"), "{merged}");
+    assert!(merged.contains("\n>>>>>>>> app@2.0.0\n"), "{merged}");
+
+    // Markers of the recorded size remain: refused, naming the line.
+    let output = scratch
+        .ggen()
+        .args(["-C", "proj", "resolve", "merging.adoc", "--merged"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("(line 5)"), "{}", stderr(&output));
+
+    std::fs::write(root.join("merging.adoc"), doc("102")).unwrap();
+    scratch
+        .ggen()
+        .args(["-C", "proj", "resolve", "merging.adoc", "--merged"])
+        .assert()
+        .success();
+    scratch
+        .ggen()
+        .args(["-C", "proj", "conflicts"])
+        .assert()
+        .success();
+    assert_eq!(read(&root, "merging.adoc"), doc("102"));
+}
+
 #[test]
 fn a_manual_region_the_new_version_drops_is_kept_in_a_conflict() {
     let scratch = Scratch::new();

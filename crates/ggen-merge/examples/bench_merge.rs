@@ -4,8 +4,7 @@
 //! base in different places, and a few places are edited by both (conflicts). Prints the best
 //! of 5 runs for each, their ratio, and whether the outputs are byte-identical. They must be.
 //! Each conflict is two diff3 conflicts one line apart, which the merge style joins as git
-//! does, so the benchmark includes finding the diff3 conflicts in the inputs
-//! (`src/placement.rs`).
+//! does.
 #![allow(clippy::print_stdout)]
 
 use std::process::Command;

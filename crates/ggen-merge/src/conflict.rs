@@ -9,7 +9,9 @@
 //! ([`conflict_marker_size`]), so markers are never confused with content.
 
 use crate::merge::{LineEnding, Merge, MergeHunk, push_hunk};
-use crate::options::{ConflictStyle, Favor, MarkerWidth, MergeOptions, effective_marker_size};
+use crate::options::{
+    DEFAULT_MARKER_SIZE, Favor, MarkerWidth, MergeOptions, effective_marker_size,
+};
 
 const MARKER_CHARS: [u8; 4] = [b'<', b'|', b'=', b'>'];
 
@@ -122,7 +124,7 @@ fn write_conflict(
     let [current_label, base_label, other_label] = &opts.labels;
     write_marker(out, b'<', size, Some(current_label), eol);
     copy_lines(out, merge.current(), eol);
-    if opts.style == ConflictStyle::Diff3 {
+    if opts.style.shows_base() {
         write_marker(out, b'|', size, Some(base_label), eol);
         copy_lines(out, merge.base(), eol);
     }
@@ -155,6 +157,35 @@ enum State {
     Current,
     Base,
     Other,
+}
+
+/// The 1-based number of the first line of `text` that is a conflict marker, if any.
+///
+/// With the marker size the markers were written with (`Some`, as a project records it), a
+/// marker is exactly that many `<`, `|`, `=` or `>`, then the end of the line or (but for
+/// `=`) a space and a label, as [`parse`] reads them: content lines that merely look like
+/// markers (an asciidoc `=======` underline, a shorter or longer run) are not. Without a
+/// recorded size, any run of at least 7 `<`, `|` or `>` followed by the end of the line or a
+/// space is taken for one (a run of `=` is too common in content to tell).
+pub fn first_marker_line(text: &[u8], size: Option<usize>) -> Option<usize> {
+    let is_marker = |line: &[u8]| match size {
+        Some(size) => {
+            let size = effective_marker_size(size);
+            MARKER_CHARS
+                .iter()
+                .any(|&marker| marker_line(line, marker, size).is_some())
+        }
+        None => [b'<', b'|', b'>'].iter().any(|&marker| {
+            let run = line.iter().take_while(|&&b| b == marker).count();
+            let rest = &line[run..];
+            let rest = rest.strip_suffix(b"\n").unwrap_or(rest);
+            let rest = rest.strip_suffix(b"\r").unwrap_or(rest);
+            run >= DEFAULT_MARKER_SIZE && (rest.is_empty() || rest.starts_with(b" "))
+        }),
+    };
+    text.split_inclusive(|&b| b == b'\n')
+        .position(is_marker)
+        .map(|i| i + 1)
 }
 
 /// Read text with conflict markers of `marker_size` back into hunks, the inverse of
@@ -231,6 +262,24 @@ pub fn parse(text: &[u8], marker_size: usize) -> Vec<MergeHunk> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::options::ConflictStyle;
+
+    #[test]
+    fn first_marker_line_reads_markers_of_the_recorded_size() {
+        let doc = b"Title\n=======\n<<<<<<< ours is how git marks it\nb\n";
+        // Without a recorded size, a `<<<<<<< ` line is taken for a marker.
+        assert_eq!(first_marker_line(doc, None), Some(3));
+        // Written with markers of 8, that line and the underline are content.
+        assert_eq!(first_marker_line(doc, Some(8)), None);
+        let conflicted = b"a\n<<<<<<<< current\nx\n========\ny\n>>>>>>>> new\n";
+        assert_eq!(first_marker_line(conflicted, Some(8)), Some(2));
+        assert_eq!(first_marker_line(b"a\n========\r\n", Some(8)), Some(2));
+        assert_eq!(first_marker_line(b"a\n>>>>>>>>> x@1\n", None), Some(2));
+        assert_eq!(first_marker_line(b"a\n||||||| base\r\n", None), Some(2));
+        assert_eq!(first_marker_line(b"a\n<<<<<<<<=\nx << 2\n", None), None);
+        assert_eq!(first_marker_line(b"=======\n", None), None);
+        assert_eq!(first_marker_line(b"clean\n", Some(7)), None);
+    }
 
     fn opts(style: ConflictStyle) -> MergeOptions {
         MergeOptions {

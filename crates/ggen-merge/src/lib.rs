@@ -1,7 +1,7 @@
 //! Three-way merges as values, region markers and the region-aware merge. Pure: no I/O.
 //!
 //! - [`Merge`] and [`MergeHunk`]: merges as values (terms `[current, base, other]`).
-//! - [`merge_lines`] / [`merge_file`]: the line merge of `git merge-file`, built on gix-merge.
+//! - [`merge_lines`] / [`merge_file`]: the line merge of `git merge-file` (our own, on gix-imara-diff).
 //! - [`materialize`] / [`parse`]: conflict markers, written only at the edge.
 //! - [`regions`]: `@ggen:` region markers; [`merge_regions`]: the region-aware merge.
 //!
@@ -14,12 +14,10 @@ mod line_merge;
 mod merge;
 mod merge_file;
 mod options;
-mod placement;
-mod refine;
 mod region_merge;
 pub mod regions;
 
-pub use conflict::{conflict_marker_size, marker_size_for, materialize, parse};
+pub use conflict::{conflict_marker_size, first_marker_line, marker_size_for, materialize, parse};
 pub use line_merge::merge_lines;
 pub use merge::{LineEnding, Merge, MergeHunk};
 pub use merge_file::{MergeOutput, is_binary, is_text, merge_file};

@@ -23,6 +23,16 @@ pub enum ConflictStyle {
     Merge,
     /// `--diff3`: the two sides and the base, conflicts not reduced.
     Diff3,
+    /// `--zdiff3`: the two sides and the base, with the lines both sides share at either end
+    /// of a conflict moved out of it.
+    ZealousDiff3,
+}
+
+impl ConflictStyle {
+    /// Whether conflicts show the base between the two sides (`--diff3`, `--zdiff3`).
+    pub fn shows_base(self) -> bool {
+        matches!(self, ConflictStyle::Diff3 | ConflictStyle::ZealousDiff3)
+    }
 }
 
 /// How to settle conflicts instead of writing markers (`git merge-file --ours/--theirs/--union`).

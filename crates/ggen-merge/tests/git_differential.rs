@@ -2,12 +2,12 @@
 //!
 //! Every case is random small line-based files with edits on both sides, including CRLF and
 //! mixed line endings, missing final newlines, empty files, marker-like lines and lines of the
-//! bytes our wrapper around gix-merge rewrites lines with. For each
-//! case git runs in its default style, `--diff3`, `--ours`, `--theirs` and `--union`, and we
+//! control bytes (0x01, form feeds). For each case git runs in its default style,
+//! `--diff3`, `--zdiff3`, `--ours`, `--theirs` and `--union`, and we
 //! count per category how often our output is byte-identical and our conflict count equals
 //! git's exit code. Every category must agree in every case (see [`FLOORS`]);
 //! `tests/git_examples.rs` pins down, on minimal inputs, how git cuts merge-style conflicts
-//! (`src/refine.rs`).
+//! (`src/line_merge.rs`).
 //! `GGEN_GIT_DIFF_CASES` raises the number of cases (default 1,000); `GGEN_GIT_DIFF_SEED`
 //! changes the seed; `--nocapture` prints the rates and a few differing cases.
 #![allow(clippy::print_stderr)]
@@ -188,6 +188,7 @@ struct Tally {
     merge_git_more: usize,
     diff3_identical: usize,
     diff3_count: usize,
+    zdiff3_identical: usize,
     /// On git's conflicting cases.
     ours: usize,
     theirs: usize,
@@ -208,6 +209,7 @@ impl Tally {
         self.merge_git_more += x.merge_git_more;
         self.diff3_identical += x.diff3_identical;
         self.diff3_count += x.diff3_count;
+        self.zdiff3_identical += x.zdiff3_identical;
         self.ours += x.ours;
         self.theirs += x.theirs;
         self.union += x.union;
@@ -215,9 +217,10 @@ impl Tally {
     }
 }
 
-const MODES: [(&str, Option<&str>); 5] = [
+const MODES: [(&str, Option<&str>); 6] = [
     ("merge", None),
     ("diff3", Some("--diff3")),
+    ("zdiff3", Some("--zdiff3")),
     ("ours", Some("--ours")),
     ("theirs", Some("--theirs")),
     ("union", Some("--union")),
@@ -242,10 +245,10 @@ fn run_cases(seed: u64, count: usize) -> Tally {
                 continue;
             }
             let opts = MergeOptions {
-                style: if name == "diff3" {
-                    ConflictStyle::Diff3
-                } else {
-                    ConflictStyle::Merge
+                style: match name {
+                    "diff3" => ConflictStyle::Diff3,
+                    "zdiff3" => ConflictStyle::ZealousDiff3,
+                    _ => ConflictStyle::Merge,
                 },
                 favor: match name {
                     "ours" => Some(Favor::Ours),
@@ -281,6 +284,7 @@ fn run_cases(seed: u64, count: usize) -> Tally {
                     t.diff3_identical += usize::from(same);
                     t.diff3_count += usize::from(same_count);
                 }
+                "zdiff3" => t.zdiff3_identical += usize::from(same),
                 "ours" => t.ours += usize::from(same),
                 "theirs" => t.theirs += usize::from(same),
                 _ => t.union += usize::from(same),
@@ -308,18 +312,16 @@ fn percent(part: usize, whole: usize) -> f64 {
 
 /// Lowest agreement with git accepted, in percent of the cases of each category: all of them.
 ///
-/// The merge style and `--union` had floors of 93% and 87% while the line merge only moved
-/// shared lines off the ends of gix-merge's diff3 conflicts (96.0% / 91.9% on the default
-/// 1,000 cases); `src/refine.rs` now splits and joins them as git does, and they agree in
-/// every case measured (1,000 default cases; 20,000 with `GGEN_GIT_DIFF_SEED=12345` and with
-/// `GGEN_GIT_DIFF_SEED=987654321`).
-const FLOORS: [(&str, usize); 9] = [
+/// The line merge is git's algorithm on our own code (`src/line_merge.rs`): every category
+/// agrees in every case measured.
+const FLOORS: [(&str, usize); 10] = [
     ("verdict", 100),
     ("clean identical", 100),
     ("merge identical", 100),
     ("merge count", 100),
     ("diff3 identical", 100),
     ("diff3 count", 100),
+    ("--zdiff3 identical", 100),
     ("--ours identical", 100),
     ("--theirs identical", 100),
     ("--union identical", 100),
@@ -357,6 +359,7 @@ fn merge_file_agrees_with_git_merge_file() {
         (t.merge_count, t.cases),
         (t.diff3_identical, t.cases),
         (t.diff3_count, t.cases),
+        (t.zdiff3_identical, t.cases),
         (t.ours, t.conflicting),
         (t.theirs, t.conflicting),
         (t.union, t.conflicting),

@@ -1,6 +1,6 @@
 //! Minimal examples checked against the real `git merge-file` (git on PATH): where git cuts
 //! merge-style conflicts (split around shared lines, nearby conflicts joined; see
-//! `src/refine.rs`) and where it places an ambiguous insertion. `tests/git_differential.rs`
+//! `src/line_merge.rs`) and where it places an ambiguous insertion. `tests/git_differential.rs`
 //! compares the same on thousands of generated cases.
 
 use std::process::Command;
@@ -170,9 +170,8 @@ fn conflict_cutting_edge_cases_agree_with_git() {
     }
 }
 
-/// An insertion next to an equal line: gix-merge's diff alone would place it by indentation
-/// (the indent heuristic, which git merge-file does not use) and merge this cleanly; our
-/// wrapper neutralises the heuristic, so the result is git's.
+/// An insertion next to an equal line: placed by indentation (the indent heuristic, which git
+/// merge-file does not use) it would merge cleanly; placed lowest, as git does, it conflicts.
 #[test]
 fn insertion_placement_agrees_with_git() {
     let (git, ggen) = both("}\n}\n  x\n", "}\n  x\n", "}\ny\n  x\n");

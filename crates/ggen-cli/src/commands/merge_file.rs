@@ -29,6 +29,7 @@ usage: ggen merge-file [<options>] [-L <name1> [-L <orig> [-L <name2>]]] <file1>
 
     -p, --[no-]stdout     send results to standard output
     --[no-]diff3          use a diff3 based merge
+    --[no-]zdiff3         use a zealous diff3 based merge
     --[no-]ours           for conflicts, use our version
     --[no-]theirs         for conflicts, use their version
     --[no-]union          for conflicts, use a union version
@@ -244,7 +245,8 @@ fn parse_args(args: &[OsString]) -> Result<Request, UsageError> {
                         });
                     }
                 }
-                ("zdiff3" | "object-id", false) => {
+                ("zdiff3", false) => request.style = ConflictStyle::ZealousDiff3,
+                ("object-id", false) => {
                     return Err(UsageError {
                         message: Some(format!(
                             "ggen merge-file: --{option} is not supported (see the ggen-merge README)"

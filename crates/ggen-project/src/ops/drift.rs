@@ -58,11 +58,9 @@ pub fn status_of(layout: &Layout, snapshot: &Snapshot) -> Result<StatusReport, P
     let mut files: Vec<FileStatus> = entries
         .par_iter()
         .map(|(path, file)| {
-            let settled = snapshot
-                .conflicts
-                .contains_key(*path)
-                .then(|| crate::state::git_index::settled_in_git(layout.root(), path))
-                .flatten();
+            let settled = snapshot.conflicts.get(*path).and_then(|c| {
+                crate::state::git_index::settled_in_git(layout.root(), path, c.marker_size)
+            });
             let state = if settled.is_some() {
                 Some(FileState::Modified)
             } else if snapshot.conflicts.contains_key(*path) {

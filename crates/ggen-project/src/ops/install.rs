@@ -587,6 +587,7 @@ fn write_install(
                         base: None,
                         current: None,
                         new: file.hash.clone(),
+                        marker_size: None,
                     },
                 );
             }

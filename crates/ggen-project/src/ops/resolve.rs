@@ -40,7 +40,11 @@ pub fn conflicts(layout: &Layout) -> Result<Vec<ConflictEntry>, ProjectError> {
         .conflicts
         .into_iter()
         .map(|(path, conflict)| ConflictEntry {
-            settled: crate::state::git_index::settled_in_git(layout.root(), &path),
+            settled: crate::state::git_index::settled_in_git(
+                layout.root(),
+                &path,
+                conflict.marker_size,
+            ),
             path,
             conflict,
         })
@@ -125,7 +129,7 @@ pub fn resolve(
         Side::Theirs => Some(theirs(layout, path, &conflict, &objects)?),
         Side::Merged => {
             let bytes = ggen_fs::read(&layout.file(path))?;
-            if let Some(line) = marker_line(&bytes) {
+            if let Some(line) = ggen_merge::first_marker_line(&bytes, conflict.marker_size) {
                 return Err(ProjectError::MarkersRemain {
                     path: path.to_string(),
                     line,
@@ -192,33 +196,4 @@ pub fn resolve(
     tx.commit(&mut lock, &snapshot)?;
     crate::state::git_index::clear_unmerged(layout.root(), path);
     Ok(())
-}
-
-/// The 1-based line of the first conflict marker left in `bytes`, if any.
-pub fn marker_line(bytes: &[u8]) -> Option<usize> {
-    let text = String::from_utf8_lossy(bytes);
-    text.lines().position(is_marker).map(|i| i + 1)
-}
-
-fn is_marker(line: &str) -> bool {
-    ["<<<<<<<", ">>>>>>>", "|||||||"].iter().any(|m| {
-        line.strip_prefix(m).is_some_and(|rest| {
-            let rest = rest.trim_start_matches(&m[..1]);
-            rest.is_empty() || rest.starts_with(' ')
-        })
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::marker_line;
-
-    #[test]
-    fn finds_conflict_markers_but_not_look_alikes() {
-        assert_eq!(marker_line(b"a\n<<<<<<< current\nb\n"), Some(2));
-        assert_eq!(marker_line(b"a\n>>>>>>>>> x@1\n"), Some(2));
-        assert_eq!(marker_line(b"a\n||||||| base\n"), Some(2));
-        assert_eq!(marker_line(b"a\n<<<<<<<<=\nx << 2\n"), None);
-        assert_eq!(marker_line(b"clean\n"), None);
-    }
 }

@@ -441,6 +441,7 @@ fn plan_content(
                 base: None,
                 current: current_bytes.as_ref().map(|_| current_hash.clone()),
                 new: file.hash.clone(),
+                marker_size: None,
             });
             plan.current_object = current_bytes.map(|b| (current_hash, b));
             plan
@@ -455,18 +456,19 @@ fn plan_content(
             // Merged against an empty base: there is no base version to offer later.
             let no_base = inputs.repair.has_no_base(path);
             let base = (!no_base).then_some(base);
-            let conflict_record = |reason: &str| SnapshotConflict {
+            let conflict_record = |reason: &str, marker_size: Option<usize>| SnapshotConflict {
                 pack: pack.to_string(),
                 template: file.template.clone(),
                 reason: reason.into(),
                 base: hashes.base.clone().filter(|_| !no_base),
                 current: Some(current_hash.clone()),
                 new: file.hash.clone(),
+                marker_size,
             };
             if action == Action::Conflict(ConflictReason::Binary) {
                 let mut plan = plan(UpdateAction::Conflict)
                     .note("binary file changed by you and by the pack; kept yours (`ggen resolve --theirs` takes the pack's)");
-                plan.conflict = Some(conflict_record("binary"));
+                plan.conflict = Some(conflict_record("binary", None));
                 plan.current_object = Some((current_hash.clone(), current_bytes));
                 plan.conflicts = 1;
                 plan.base = base;
@@ -500,7 +502,7 @@ fn plan_content(
             plan.conflicts = merged.conflicts;
             plan.warnings = merged.warnings;
             if merged.conflicts > 0 {
-                plan.conflict = Some(conflict_record("merge"));
+                plan.conflict = Some(conflict_record("merge", Some(merged.marker_size)));
                 plan.current_object = Some((current_hash.clone(), current_bytes.clone()));
                 plan.base = base;
             }

@@ -202,12 +202,10 @@ pub(crate) fn sync_conflicts(
 /// How a conflict ggen still records was settled in git, if it was: the user took the
 /// file out of conflict the git way (edited out the markers and `git add`ed it), so git's
 /// index holds it at stage 0, as it is on disk, with no conflict markers left.
-pub fn settled_in_git(root: &Path, path: &str) -> Option<&'static str> {
+/// `marker_size` is the size the markers were written with, when recorded.
+pub fn settled_in_git(root: &Path, path: &str, marker_size: Option<usize>) -> Option<&'static str> {
     let text = std::fs::read(root.join(path)).ok()?;
-    let has_markers = text
-        .split(|b| *b == b'\n')
-        .any(|line| line.starts_with(b"<<<<<<<") || line.starts_with(b">>>>>>>"));
-    if has_markers {
+    if ggen_merge::first_marker_line(&text, marker_size).is_some() {
         return None;
     }
     let (top, inside) = work_tree(root)?;

@@ -180,6 +180,11 @@ pub struct SnapshotConflict {
     pub current: Option<String>,
     /// The pack's new content.
     pub new: String,
+    /// For `merge`: the size of the conflict markers written into the file (ggen widens them
+    /// past marker-like content lines), so `resolve --merged`, `status` and `conflicts` read
+    /// them back exactly. Absent in older snapshots: any marker-like line counts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub marker_size: Option<usize>,
 }
 
 impl Snapshot {

@@ -37,6 +37,14 @@ mv Cargo.toml Cargo.original.toml
         grep -v -E '^(ggen-|cargo-cicd)'
     sed -n '/^\[workspace.lints.rust\]/,/^\[features\]/p' Cargo.original.toml | sed '$d'
 } >Cargo.toml
+# Without RocksDB: its C++ build takes longer than everything else together, and a sync
+# keeps its graph in memory. The two persistent-store constructors now fail loudly
+# instead (so a run that needed one could not pass unnoticed).
+for manifest in crates/ggen-engine/Cargo.toml crates/praxis-graphlaw/Cargo.toml crates/ggen-marketplace/Cargo.toml; do
+    sed -i -E 's/^oxigraph = (\{ version = )?"([0-9.]+)"(, features = \["rdf-12"\] \})?/oxigraph = { version = "\2", default-features = false, features = ["rdf-12"] }/' "$manifest"
+done
+sed -i 's/Store::open(path)/Err::<Store, \&str>("no RocksDB in this build")/' crates/praxis-graphlaw/src/chatman/engine.rs
+sed -i 's/Store::open(store_path.as_ref())/Err::<Store, \&str>("no RocksDB in this build")/' crates/ggen-marketplace/src/marketplace/rdf/control.rs
 mkdir -p oracle/src
 cp "$here/main.rs" oracle/src/main.rs
 cat >oracle/Cargo.toml <<'TOML'

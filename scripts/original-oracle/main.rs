@@ -1,5 +1,6 @@
-//! Runs the original ggen's own sync pipeline on one project directory and prints the
-//! project-relative paths it wrote, one JSON document on stdout (exit 1 when it fails).
+//! Runs the original ggen's own sync pipeline on one project directory and prints, as one
+//! JSON document on stdout, the project-relative paths of the files it generated: written,
+//! or already there with the same bytes (exit 1 when it fails).
 //! Usage: ggen-original-oracle PROJECT_DIR
 use ggen_engine::sync::{SyncOptions, sync};
 use std::path::PathBuf;
@@ -15,12 +16,18 @@ fn main() {
     };
     match sync(&project, options) {
         Ok(report) => {
-            let written: Vec<String> = report
-                .written
+            let generated: Vec<&String> = report
+                .decisions
                 .iter()
-                .map(|path| path.display().to_string())
+                .filter(|(_, decision)| {
+                    !decision.starts_with("skipped") || decision.contains("unchanged")
+                })
+                .map(|(path, _)| path)
                 .collect();
-            println!("{}", serde_json::json!({"ok": true, "written": written}));
+            println!(
+                "{}",
+                serde_json::json!({"ok": true, "written": generated, "decisions": report.decisions})
+            );
         }
         Err(error) => {
             println!("{}", serde_json::json!({"ok": false, "error": format!("{error:#}")}));

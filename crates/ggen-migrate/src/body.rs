@@ -165,8 +165,8 @@ impl<'a> Scan<'a> {
                     self.bind(target);
                 }
                 self.bind("loop");
-                let grouped = rewritten.contains("groupby(")
-                    || self.grouped.contains(rewritten.trim());
+                let grouped =
+                    rewritten.contains("groupby(") || self.grouped.contains(rewritten.trim());
                 if targets.len() == 2 && !grouped {
                     // Tera iterates a map's entries with two names; minijinja wants `items`.
                     let trimmed = rewritten.trim_end();

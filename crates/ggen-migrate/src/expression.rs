@@ -468,9 +468,8 @@ fn filter(
                 findings.block("the filter `group_by` without `attribute`".to_string());
                 return end;
             };
-            findings.change(
-                "`group_by` became `groupby`: (key, rows) pairs in key order".to_string(),
-            );
+            findings
+                .change("`group_by` became `groupby`: (key, rows) pairs in key order".to_string());
             out.push_str(&format!("groupby({attribute})"));
             return end;
         }
@@ -497,7 +496,11 @@ fn filter(
                 );
                 return end;
             };
-            let operand = out[start..].trim_end().trim_end_matches('|').trim_end().to_string();
+            let operand = out[start..]
+                .trim_end()
+                .trim_end_matches('|')
+                .trim_end()
+                .to_string();
             out.truncate(start);
             // Tera appends a value, or every item of an array.
             out.push_str(&format!(
@@ -638,7 +641,10 @@ fn function(
             "`sparql(query=…)` in the body became a query of the frontmatter's `sparql:`"
                 .to_string(),
         );
-        out.push_str(&format!("sparql[{}]", serde_json::to_string(&name).unwrap_or_default()));
+        out.push_str(&format!(
+            "sparql[{}]",
+            serde_json::to_string(&name).unwrap_or_default()
+        ));
         return close + 1;
     }
     let text = match word {
@@ -833,10 +839,11 @@ fn typed_comparison(tokens: &[Token], names: &Names, findings: &mut Findings) ->
     let significant_tokens: Vec<usize> = (0..tokens.len())
         .filter(|&i| !matches!(tokens[i], Token::Space(_)))
         .collect();
-    let op_at = significant_tokens
-        .iter()
-        .copied()
-        .find(|&i| ["<", ">", "<=", ">="].iter().any(|op| tokens[i].is(op)))?;
+    let op_at = significant_tokens.iter().copied().find(|&i| {
+        ["<", ">", "<=", ">=", "==", "!="]
+            .iter()
+            .any(|op| tokens[i].is(op))
+    })?;
     let left = &tokens[..op_at];
     let right = &tokens[op_at + 1..];
     let trimmed = |part: &[Token]| -> Vec<Token> {
@@ -852,6 +859,32 @@ fn typed_comparison(tokens: &[Token], names: &Names, findings: &mut Findings) ->
             .is_some_and(|root| !names.defined.contains(&root) || part.len() > 1 || root == "row")
     };
     let op = tokens[op_at].text();
+    if op == "==" || op == "!=" {
+        // `row.flag == true`, `row.n == 3`: the original compared typed values, here a row
+        // value is text; both sides are compared as text.
+        let literal = |part: &[Token]| {
+            part.len() == 1
+                && (matches!(part[0], Token::Number(_))
+                    || part[0].is_word("true")
+                    || part[0].is_word("false"))
+        };
+        let (subject, value) = if literal(&r) && path(&l) {
+            (&l, &r[0])
+        } else if literal(&l) && path(&r) {
+            (&r, &l[0])
+        } else {
+            return None;
+        };
+        let subject = expression(subject, names, findings);
+        findings.change(
+            "a comparison with a typed literal compares text (`| string`): row values are text here"
+                .to_string(),
+        );
+        return Some(format!(
+            "({subject} | string) {op} {}",
+            serde_json::to_string(value.text()).unwrap_or_default()
+        ));
+    }
     if number(&r) && path(&l) {
         let subject = expression(&l, names, findings);
         findings.change(
@@ -971,6 +1004,12 @@ mod tests {
             " (\"a\") in (x) "
         );
         assert_eq!(cond("c.n > 3", &[], &["c"]), "(c.n | float) > 3");
+        assert_eq!(
+            cond("p.flag == true", &[], &["p"]),
+            "(p.flag | string) == \"true\""
+        );
+        assert_eq!(cond("1 != p.n", &[], &["p"]), "(p.n | string) != \"1\"");
+        assert_eq!(cond("p.kind == \"a\"", &[], &["p"]), "p.kind == \"a\"");
     }
 
     #[test]

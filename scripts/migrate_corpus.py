@@ -2,7 +2,8 @@
 """Runs `ggen packs migrate` over every pack of the original ggen repository and measures
 how much of it works here (docs/migrating.md quotes the numbers).
 
-    scripts/migrate_corpus.py --ggen target/debug/ggen ORIGINAL_GIT_DIR [--work DIR] [--verbose]
+    scripts/migrate_corpus.py --ggen target/debug/ggen ORIGINAL_GIT_DIR
+        [--oracle ORACLE_BIN] [--work DIR] [--verbose]
 
 ORIGINAL_GIT_DIR is a clone (bare or not) of seanchatmangpt/ggen. Its HEAD tree is
 extracted into the work directory; every directory holding a `pack.toml`, a `ggen.toml` with
@@ -12,9 +13,12 @@ extracted into the work directory; every directory holding a `pack.toml`, a `gge
    (exit 3: some files need a human), or not at all (exit 1).
 2. `ggen new W/projects/N --pack W/packs/N --json`: the pack generates (exit 0).
 3. `ggen template render T --pack W/packs/N` for each converted template: it renders.
-The original's own output is not computed here (that needs the original ggen built from
-source); the tests in crates/ggen-cli/tests/migrate.rs compare converted packs with what the
-original's end-to-end tests assert.
+4. With `--oracle`: the original's own engine generates the pack (a `pack.toml` pack into a
+   consumer project set up as the original's e2e tests do, a `ggen.toml` project in a copy
+   of itself; v1 packs have no engine there), and every file it writes is compared byte
+   for byte with the file `ggen new` wrote at the same path. ORACLE_BIN is
+   scripts/original-oracle (see its README): a few lines calling the original's
+   `ggen_engine::sync::sync`, built from the original's sources.
 
 Prints the counts; exit status 0.
 """
@@ -81,13 +85,88 @@ def pack_roots(tree):
 
 
 def run(cmd):
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    except subprocess.TimeoutExpired:
+        return subprocess.CompletedProcess(cmd, -1, "", "timed out after 120 s")
+
+
+def original_outputs(oracle, root, tree, oracle_tree, scratch):
+    """Runs the original engine on the pack at `root`: (project dir, written paths) or
+    (None, why not)."""
+    shutil.rmtree(scratch, ignore_errors=True)
+    os.makedirs(scratch)
+    if os.path.exists(os.path.join(root, "gpack.toml")) and not os.path.exists(
+        os.path.join(root, "pack.toml")
+    ) and not os.path.exists(os.path.join(root, "ggen.toml")):
+        return None, "v1 gpack.toml: the original's engine no longer reads it"
+    if os.path.exists(os.path.join(root, "pack.toml")):
+        # What the original's tests/support scaffold_pack does.
+        name = os.path.basename(root)
+        shutil.copytree(root, os.path.join(scratch, name), symlinks=True)
+        project = os.path.join(scratch, "consumer")
+        os.makedirs(os.path.join(project, "templates"))
+        open(os.path.join(project, "ontology.ttl"), "w").close()
+        with open(os.path.join(project, "ggen.toml"), "w") as f:
+            f.write(
+                f'[project]\nname = "consumer"\n\n[ontology]\nsource = "ontology.ttl"\n\n'
+                f'[packs]\n{name} = {{ path = "../{name}" }}\n\n[templates]\ndir = "templates"\n'
+            )
+    else:
+        # A ggen.toml project generates into itself, and its inputs may lie outside it: it
+        # runs in place in a copy of the whole tree kept for the original's runs.
+        project = os.path.join(oracle_tree, os.path.relpath(root, tree))
+    result = run([oracle, project])
+    try:
+        document = json.loads(result.stdout)
+    except json.JSONDecodeError:
+        return None, (result.stderr.strip().splitlines() or ["no output"])[-1]
+    if not document.get("ok"):
+        return None, document.get("error", "").splitlines()[0][:160]
+    written = [p for p in document["written"] if not p.startswith(".ggen")]
+    return project, written
+
+
+def compare(args, root, tree, scratch, project, rel, counts):
+    """Counts the original's output files for the pack at `root` that `ggen new` wrote
+    byte-identical into `project`."""
+    oracle_tree = os.path.join(os.path.dirname(scratch), "..", "oracle-tree")
+    if not os.path.isdir(oracle_tree):
+        shutil.copytree(tree, oracle_tree, symlinks=True)
+    expected_project, written = original_outputs(
+        os.path.abspath(args.oracle), root, tree, os.path.normpath(oracle_tree), scratch
+    )
+    if expected_project is None:
+        counts["original: packs it does not generate"] += 1
+        if args.verbose:
+            print(f"original does not generate: {rel}: {written}")
+        return
+    counts["original: packs it generates"] += 1
+    for path in written:
+        counts["original: output files"] += 1
+        with open(os.path.join(expected_project, path), "rb") as f:
+            want = f.read()
+        here = os.path.join(project, path)
+        if not os.path.isfile(here):
+            counts["output files not written here"] += 1
+            if args.verbose:
+                print(f"not written here: {path} of {rel}")
+            continue
+        with open(here, "rb") as f:
+            got = f.read()
+        if got == want:
+            counts["output files byte-identical"] += 1
+        else:
+            counts["output files that differ"] += 1
+            if args.verbose:
+                print(f"differs: {path} of {rel}")
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--ggen", required=True)
     parser.add_argument("original")
+    parser.add_argument("--oracle", help="the original engine (scripts/original-oracle)")
     parser.add_argument("--work")
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
@@ -96,7 +175,7 @@ def main():
     tree = os.path.join(work, "original")
     if not os.path.isdir(tree):
         extract(args.original, tree)
-    for sub in ("packs", "projects"):
+    for sub in ("packs", "projects", "oracle"):
         shutil.rmtree(os.path.join(work, sub), ignore_errors=True)
         os.makedirs(os.path.join(work, sub))
 
@@ -130,6 +209,8 @@ def main():
         elif args.verbose:
             err = generated.stderr.strip().splitlines()
             print(f"does not generate: {rel}: {err[0] if err else generated.stdout[:200]}")
+        if args.oracle:
+            compare(args, root, tree, os.path.join(work, "oracle", name), project, rel, counts)
         templates = os.path.join(out, "templates")
         for directory, _, files in os.walk(templates):
             if "_partials" in os.path.relpath(directory, templates).split(os.sep):

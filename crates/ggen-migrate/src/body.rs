@@ -15,6 +15,12 @@ pub(crate) struct Scan<'a> {
     pub includes: &'a BTreeMap<String, String>,
     frames: Vec<Vec<String>>,
     loops: usize,
+    /// Names a `set_global` inside a loop assigns: here they live in a namespace object.
+    globals: BTreeSet<String>,
+    /// That namespace's name (one the template does not use).
+    namespace: String,
+    /// Names set from a `groupby`: a list of (key, rows) pairs already, not a map.
+    grouped: BTreeSet<String>,
     pub findings: Findings,
 }
 
@@ -30,7 +36,33 @@ impl<'a> Scan<'a> {
             includes,
             frames: vec![Vec::new()],
             loops: 0,
+            globals: BTreeSet::new(),
+            namespace: String::new(),
+            grouped: BTreeSet::new(),
             findings: Findings::default(),
+        }
+    }
+
+    /// Prepares for `body`: the names it assigns with `set_global` inside a loop. Tera's
+    /// `set_global` writes the template's top-level frame, where a `set` here stays in the
+    /// loop; such names become attributes of a namespace object instead, set and read as
+    /// `NS.name` everywhere in the template.
+    pub(crate) fn prepare(&mut self, body: &str) {
+        self.globals = loop_globals(body);
+        let mut namespace = "tera_globals".to_string();
+        while body.contains(&namespace) {
+            namespace.push('_');
+        }
+        self.namespace = namespace;
+    }
+
+    /// What goes in front of the body: the namespace object, when [`Scan::prepare`] found
+    /// names for it (a tag that outputs nothing).
+    pub(crate) fn prelude(&self) -> String {
+        if self.globals.is_empty() {
+            String::new()
+        } else {
+            format!("{{% set {} = namespace() %}}", self.namespace)
         }
     }
 
@@ -50,6 +82,8 @@ impl<'a> Scan<'a> {
             locals: &locals,
             defined: self.defined,
             row_bindings: self.row_bindings,
+            globals: &self.globals,
+            namespace: &self.namespace,
         };
         if condition {
             expression::rewrite_condition(source, &names, &mut self.findings)
@@ -131,7 +165,9 @@ impl<'a> Scan<'a> {
                     self.bind(target);
                 }
                 self.bind("loop");
-                if targets.len() == 2 {
+                let grouped =
+                    rewritten.contains("groupby(") || self.grouped.contains(rewritten.trim());
+                if targets.len() == 2 && !grouped {
                     // Tera iterates a map's entries with two names; minijinja wants `items`.
                     let trimmed = rewritten.trim_end();
                     let trailing = &rewritten[trimmed.len()..];
@@ -157,24 +193,38 @@ impl<'a> Scan<'a> {
                     self.bind(after_word.trim());
                     return format!("{lead}set{after_word}");
                 };
-                let name = after_word[..eq].trim().to_string();
+                let target = &after_word[..eq];
+                let name = target.trim().to_string();
                 let rewritten = self.expression(&after_word[eq + 1..], false);
-                if word == "set_global" {
-                    if self.loops > 0 {
-                        self.findings.blockers.push(
-                            "`set_global` inside a loop: here a value set in a loop stays in the loop (rewrite it with a namespace)"
-                                .to_string(),
-                        );
-                    } else {
-                        change(&mut self.findings, "`set_global` became `set`");
+                if rewritten.contains("groupby(") {
+                    self.grouped.insert(name.clone());
+                }
+                let shadowed = self.locals().contains(&name);
+                if self.globals.contains(&name) && !shadowed {
+                    if word == "set" && self.loops > 0 {
+                        self.findings.blockers.push(format!(
+                            "`set {name}` inside a loop next to a `set_global {name}`: Tera kept two variables of that name"
+                        ));
                     }
+                    change(
+                        &mut self.findings,
+                        &format!(
+                            "`set_global` inside a loop became an attribute of a namespace (`{}.NAME`), read the same way",
+                            self.namespace
+                        ),
+                    );
+                    let target = target.replacen(&name, &format!("{}.{name}", self.namespace), 1);
+                    return format!("{lead}set{target}={rewritten}");
+                }
+                if word == "set_global" {
+                    change(&mut self.findings, "`set_global` became `set`");
                     if let Some(frame) = self.frames.first_mut() {
                         frame.push(name.clone());
                     }
                 } else {
                     self.bind(&name);
                 }
-                format!("{lead}set{}={rewritten}", &after_word[..eq])
+                format!("{lead}set{target}={rewritten}")
             }
             "macro" => {
                 let args: Vec<String> = after_word
@@ -273,6 +323,35 @@ impl<'a> Scan<'a> {
             }
         }
     }
+}
+
+/// The names `set_global` assigns inside a `for` loop of `text`.
+fn loop_globals(text: &str) -> BTreeSet<String> {
+    let mut globals = BTreeSet::new();
+    let mut depth = 0usize;
+    let mut rest = text;
+    while let Some(at) = rest.find("{%") {
+        let tail = &rest[at..];
+        let Some(end) = find_close(tail, "%}") else {
+            break;
+        };
+        let (_, inner, _) = trim_markers(&tail[..end + 2]);
+        rest = &tail[end + 2..];
+        match first_word(inner) {
+            "raw" => rest = split_raw(rest).1,
+            "for" => depth += 1,
+            "endfor" => depth = depth.saturating_sub(1),
+            "set_global" if depth > 0 => {
+                let after = inner.trim_start()["set_global".len()..].trim_start();
+                let name = first_word(after);
+                if !name.is_empty() {
+                    globals.insert(name.to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+    globals
 }
 
 fn change(findings: &mut Findings, note: &str) {
@@ -402,21 +481,65 @@ mod tests {
     }
 
     #[test]
+    fn a_loop_over_groups_unpacks_the_pairs() {
+        let (out, _) = scan(
+            "{% set g = rows | group_by(attribute=\"k\") %}{% for k, v in g %}{{ k }}{% endfor %}",
+            &["rows"],
+            false,
+        );
+        assert_eq!(
+            out,
+            "{% set g = rows | groupby(\"k\") %}{% for k, v in g %}{{ k }}{% endfor %}"
+        );
+    }
+
+    #[test]
     fn raw_blocks_and_comments_are_kept() {
         let text = "{# {{ x | bad }} #}{% raw %}{{ y | bad }}{% endraw %}";
         assert_eq!(scan(text, &[], false).0, text);
     }
 
     #[test]
-    fn set_global_in_a_loop_needs_a_human() {
-        let (_, findings) = scan(
-            "{% for x in xs %}{% set_global n = x %}{% endfor %}",
-            &["xs"],
-            false,
+    fn set_global_in_a_loop_becomes_a_namespace_attribute() {
+        let text = "{% set first = true %}{% for x in xs %}{% if first %}{{ x }}{% set_global first = false %}{% endif %}{% endfor %}{{ first }}";
+        let defined: BTreeSet<String> = ["xs".to_string()].into();
+        let includes = BTreeMap::new();
+        let mut scan = Scan::new(&defined, false, &includes);
+        scan.prepare(text);
+        let out = scan.text(text);
+        assert_eq!(scan.prelude(), "{% set tera_globals = namespace() %}");
+        assert_eq!(
+            out,
+            "{% set tera_globals.first = true %}{% for x in xs %}{% if (tera_globals.first is defined and tera_globals.first and tera_globals.first != \"false\") %}{{ x }}{% set tera_globals.first = false %}{% endif %}{% endfor %}{{ tera_globals.first }}"
         );
-        assert_eq!(findings.blockers.len(), 1);
-        let (out, findings) = scan("{% set_global n = 1 %}{{ n }}", &[], false);
+        assert!(scan.findings.blockers.is_empty());
+        assert!(!scan.findings.roots.contains("first"));
+        // Outside a loop `set_global` is a plain `set`, and nothing needs a namespace.
+        let (out, findings) = scan_prepared("{% set_global n = 1 %}{{ n }}");
         assert_eq!(out, "{% set n = 1 %}{{ n }}");
         assert!(findings.blockers.is_empty());
+    }
+
+    #[test]
+    fn the_namespace_name_is_one_the_template_does_not_use() {
+        let text = "{% for x in xs %}{% set_global tera_globals = x %}{% endfor %}";
+        let defined = BTreeSet::new();
+        let includes = BTreeMap::new();
+        let mut scan = Scan::new(&defined, false, &includes);
+        scan.prepare(text);
+        assert_eq!(
+            scan.text(text),
+            "{% for x in xs %}{% set tera_globals_.tera_globals = x %}{% endfor %}"
+        );
+    }
+
+    fn scan_prepared(text: &str) -> (String, Findings) {
+        let defined = BTreeSet::new();
+        let includes = BTreeMap::new();
+        let mut scan = Scan::new(&defined, false, &includes);
+        scan.prepare(text);
+        let out = scan.text(text);
+        assert_eq!(scan.prelude(), "");
+        (out, scan.findings)
     }
 }

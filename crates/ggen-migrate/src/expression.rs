@@ -103,6 +103,9 @@ pub(crate) struct Names<'a> {
     pub defined: &'a BTreeSet<String>,
     /// Under a per-row fan-out the row's bindings are top-level names: `row.x` becomes `x`.
     pub row_bindings: bool,
+    /// Names that live in the namespace object `namespace` (see [`crate::body::Scan::prepare`]).
+    pub globals: &'a BTreeSet<String>,
+    pub namespace: &'a str,
 }
 
 /// What a rewrite found: changes worth a note, things a human must do, free names used.
@@ -112,6 +115,8 @@ pub(crate) struct Findings {
     pub blockers: Vec<String>,
     /// Top-level names the expression reads (not locals, not attributes, not filters).
     pub roots: BTreeSet<String>,
+    /// Queries the body ran with `sparql(query="…")`, by the name they have in `sparql:` now.
+    pub inline_queries: Vec<(String, String)>,
 }
 
 impl Findings {
@@ -322,7 +327,10 @@ fn expression(tokens: &[Token], names: &Names, findings: &mut Findings) -> Strin
             i = row_access(tokens, i, &mut out, findings);
             continue;
         }
-        if !local {
+        if !local && names.globals.contains(word) {
+            out.push_str(names.namespace);
+            out.push('.');
+        } else if !local {
             findings.roots.insert(word.clone());
         }
         out.push_str(word);
@@ -455,6 +463,51 @@ fn filter(
             out.push_str(&format!("trim({})", arg("pat").unwrap_or_default()));
             return end;
         }
+        "group_by" => {
+            let Some(attribute) = arg("attribute") else {
+                findings.block("the filter `group_by` without `attribute`".to_string());
+                return end;
+            };
+            findings
+                .change("`group_by` became `groupby`: (key, rows) pairs in key order".to_string());
+            out.push_str(&format!("groupby({attribute})"));
+            return end;
+        }
+        "get" => {
+            let Some(key) = arg("key") else {
+                findings.block("the filter `get` without `key`".to_string());
+                return end;
+            };
+            out.push_str(&format!("attr({key})"));
+            if let Some(default) = arg("default") {
+                out.push_str(&format!(" | default({default})"));
+            }
+            return end;
+        }
+        "concat" => {
+            let Some(with) = arg("with") else {
+                findings.block("the filter `concat` without `with`".to_string());
+                return end;
+            };
+            let Some(start) = concat_operand(out) else {
+                findings.block(
+                    "`concat` after something other than a name: write it as `list + [item]`"
+                        .to_string(),
+                );
+                return end;
+            };
+            let operand = out[start..]
+                .trim_end()
+                .trim_end_matches('|')
+                .trim_end()
+                .to_string();
+            out.truncate(start);
+            // Tera appends a value, or every item of an array.
+            out.push_str(&format!(
+                "({operand} + ({with} if {with} is sequence else [{with}]))"
+            ));
+            return end;
+        }
         "filter" => {
             let attribute = arg("attribute").unwrap_or_default();
             match arg("value") {
@@ -506,6 +559,34 @@ fn filter(
     end
 }
 
+/// Where the name or path in front of the last `|` of `out` starts (`xs | concat(…)`).
+fn concat_operand(out: &str) -> Option<usize> {
+    let before = out.trim_end().strip_suffix('|')?.trim_end();
+    let start = before
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| c.is_alphanumeric() || *c == '_' || *c == '.')
+        .last()
+        .map(|(at, _)| at)?;
+    before[start..]
+        .starts_with(|c: char| c.is_alphabetic() || c == '_')
+        .then_some(start)
+}
+
+/// The text of a string literal token as Tera reads it (Tera has no escapes).
+fn literal_text(token: &Token) -> Option<String> {
+    let Token::Str(raw) = token else {
+        return None;
+    };
+    if raw.starts_with('"') && raw.len() >= 2 {
+        // Backtick strings were re-quoted as JSON by the lexer.
+        if let Ok(text) = serde_json::from_str::<String>(raw) {
+            return Some(text);
+        }
+    }
+    raw.get(1..raw.len().saturating_sub(1)).map(str::to_string)
+}
+
 /// Rewrites a function call; returns where to go on.
 fn function(
     tokens: &[Token],
@@ -537,6 +618,35 @@ fn function(
             .map(|(_, v)| v.clone())
     };
     let rows = arg(&["rows", "results"]).unwrap_or_default();
+    let inline_query = match args.as_slice() {
+        [(Some(key), query)] if word == "sparql" && key == "query" => {
+            let mut significant = query.iter().filter(|t| !matches!(t, Token::Space(_)));
+            match (significant.next(), significant.next()) {
+                (Some(literal), None) => literal_text(literal),
+                _ => None,
+            }
+        }
+        _ => None,
+    };
+    if let Some(text) = inline_query {
+        let name = match findings.inline_queries.iter().find(|(_, q)| *q == text) {
+            Some((name, _)) => name.clone(),
+            None => {
+                let name = format!("inline_query_{}", findings.inline_queries.len());
+                findings.inline_queries.push((name.clone(), text));
+                name
+            }
+        };
+        findings.change(
+            "`sparql(query=…)` in the body became a query of the frontmatter's `sparql:`"
+                .to_string(),
+        );
+        out.push_str(&format!(
+            "sparql[{}]",
+            serde_json::to_string(&name).unwrap_or_default()
+        ));
+        return close + 1;
+    }
     let text = match word {
         "sparql_first" => match arg(&["column"]) {
             Some(column) => format!("(({rows} | first)[{column}])"),
@@ -729,10 +839,11 @@ fn typed_comparison(tokens: &[Token], names: &Names, findings: &mut Findings) ->
     let significant_tokens: Vec<usize> = (0..tokens.len())
         .filter(|&i| !matches!(tokens[i], Token::Space(_)))
         .collect();
-    let op_at = significant_tokens
-        .iter()
-        .copied()
-        .find(|&i| ["<", ">", "<=", ">="].iter().any(|op| tokens[i].is(op)))?;
+    let op_at = significant_tokens.iter().copied().find(|&i| {
+        ["<", ">", "<=", ">=", "==", "!="]
+            .iter()
+            .any(|op| tokens[i].is(op))
+    })?;
     let left = &tokens[..op_at];
     let right = &tokens[op_at + 1..];
     let trimmed = |part: &[Token]| -> Vec<Token> {
@@ -748,6 +859,32 @@ fn typed_comparison(tokens: &[Token], names: &Names, findings: &mut Findings) ->
             .is_some_and(|root| !names.defined.contains(&root) || part.len() > 1 || root == "row")
     };
     let op = tokens[op_at].text();
+    if op == "==" || op == "!=" {
+        // `row.flag == true`, `row.n == 3`: the original compared typed values, here a row
+        // value is text; both sides are compared as text.
+        let literal = |part: &[Token]| {
+            part.len() == 1
+                && (matches!(part[0], Token::Number(_))
+                    || part[0].is_word("true")
+                    || part[0].is_word("false"))
+        };
+        let (subject, value) = if literal(&r) && path(&l) {
+            (&l, &r[0])
+        } else if literal(&l) && path(&r) {
+            (&r, &l[0])
+        } else {
+            return None;
+        };
+        let subject = expression(subject, names, findings);
+        findings.change(
+            "a comparison with a typed literal compares text (`| string`): row values are text here"
+                .to_string(),
+        );
+        return Some(format!(
+            "({subject} | string) {op} {}",
+            serde_json::to_string(value.text()).unwrap_or_default()
+        ));
+    }
     if number(&r) && path(&l) {
         let subject = expression(&l, names, findings);
         findings.change(
@@ -788,10 +925,13 @@ mod tests {
         row_bindings: bool,
     ) -> (String, Findings) {
         let (defined, locals, row_bindings) = names(defined, locals, row_bindings);
+        let globals = BTreeSet::new();
         let names = Names {
             locals: &locals,
             defined: &defined,
             row_bindings,
+            globals: &globals,
+            namespace: "",
         };
         let mut findings = Findings::default();
         let out = rewrite(source, &names, &mut findings);
@@ -800,10 +940,13 @@ mod tests {
 
     fn cond(source: &str, defined: &[&str], locals: &[&str]) -> String {
         let (defined, locals, row_bindings) = names(defined, locals, false);
+        let globals = BTreeSet::new();
         let names = Names {
             locals: &locals,
             defined: &defined,
             row_bindings,
+            globals: &globals,
+            namespace: "",
         };
         rewrite_condition(source, &names, &mut Findings::default())
     }
@@ -861,5 +1004,58 @@ mod tests {
             " (\"a\") in (x) "
         );
         assert_eq!(cond("c.n > 3", &[], &["c"]), "(c.n | float) > 3");
+        assert_eq!(
+            cond("p.flag == true", &[], &["p"]),
+            "(p.flag | string) == \"true\""
+        );
+        assert_eq!(cond("1 != p.n", &[], &["p"]), "(p.n | string) != \"1\"");
+        assert_eq!(cond("p.kind == \"a\"", &[], &["p"]), "p.kind == \"a\"");
+    }
+
+    #[test]
+    fn group_by_becomes_groupby() {
+        assert_eq!(
+            run("rows | group_by(attribute=\"kind\")", &[], &["rows"], false).0,
+            "rows | groupby(\"kind\")"
+        );
+    }
+
+    #[test]
+    fn get_and_concat_filters() {
+        assert_eq!(
+            run("rows | first | get(key=\"agentStruct\")", &[], &[], false).0,
+            "rows | first | attr(\"agentStruct\")"
+        );
+        assert_eq!(
+            run("m | get(key=k, default=\"x\")", &[], &["m", "k"], false).0,
+            "m | attr(k) | default(\"x\")"
+        );
+        let (out, findings) = run(" tables | concat(with=t) ", &[], &["tables", "t"], false);
+        assert_eq!(out, " (tables + (t if t is sequence else [t])) ");
+        assert!(findings.blockers.is_empty());
+        let (_, findings) = run("(a ~ b) | concat(with=t)", &[], &["a", "b", "t"], false);
+        assert_eq!(findings.blockers.len(), 1);
+    }
+
+    #[test]
+    fn a_literal_sparql_call_becomes_a_named_query() {
+        let (out, findings) = run(
+            "sparql(query='SELECT ?a WHERE { ?a ?b ?c }') | first",
+            &[],
+            &[],
+            false,
+        );
+        assert_eq!(out, "sparql[\"inline_query_0\"] | first");
+        assert_eq!(
+            findings.inline_queries,
+            [(
+                "inline_query_0".to_string(),
+                "SELECT ?a WHERE { ?a ?b ?c }".to_string()
+            )]
+        );
+        // A query built at render time still needs a human.
+        let (_, findings) = run("sparql(query=q ~ \"x\")", &[], &["q"], false);
+        assert_eq!(findings.blockers.len(), 1);
+        assert!(findings.inline_queries.is_empty());
     }
 }

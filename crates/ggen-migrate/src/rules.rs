@@ -8,7 +8,7 @@ use crate::body::Scan;
 use crate::frontmatter::Written;
 use crate::report::FileReport;
 use crate::source::{OriginalPack, Rule, Text};
-use crate::template::{Output, apply_findings, json, projection};
+use crate::template::{Output, apply_findings, inline_queries, json, projection};
 
 /// The name the rule's query has in the new template's `sparql:`.
 const ROWS: &str = "rows";
@@ -61,10 +61,13 @@ pub(crate) fn convert(original: &OriginalPack, rule: &Rule, output: &mut Output)
     }
     let includes = BTreeMap::new();
     let mut scan = Scan::new(&defined, per_row, &includes);
+    scan.prepare(&template);
     let to = scan.text(&rule.output_file);
     let body = scan.text(&template);
+    let namespace = scan.prelude();
     let findings = scan.findings;
     apply_findings(&mut report, &findings.changes, &findings.blockers);
+    let inline_queries = inline_queries(&findings, &mut report);
 
     let rows = format!("sparql[{}]", json(ROWS));
     let mut prelude = String::new();
@@ -86,6 +89,7 @@ pub(crate) fn convert(original: &OriginalPack, rule: &Rule, output: &mut Output)
     }
     let mut written = Written {
         to: Some(to),
+        sparql: inline_queries,
         ..Written::default()
     };
     if per_row {
@@ -120,6 +124,7 @@ pub(crate) fn convert(original: &OriginalPack, rule: &Rule, output: &mut Output)
         report.target = Some(keep);
     } else {
         let mut file = written.render();
+        file.push_str(&namespace);
         file.push_str(&prelude);
         file.push_str(&body);
         output.files.insert(target, file.into_bytes());

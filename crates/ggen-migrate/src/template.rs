@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::body::Scan;
+use crate::expression::Findings;
 use crate::frontmatter::{self, INERT_KEYS, Original, Written};
 use crate::manifest::{self, Variable};
 use crate::report::FileReport;
@@ -234,6 +235,22 @@ fn declare_prefixes(turtle: &str, prefixes: &BTreeMap<String, String>) -> (Strin
     (format!("{head}{turtle}"), added)
 }
 
+/// The queries a body ran with `sparql(query=…)`, for the frontmatter's `sparql:`; one that
+/// is not a SELECT needs a human.
+pub(crate) fn inline_queries(
+    findings: &Findings,
+    report: &mut FileReport,
+) -> BTreeMap<String, String> {
+    for (name, query) in &findings.inline_queries {
+        if !is_select(query) {
+            report.manual(format!(
+                "`sparql(query=…)` in the body (now `{name}`) is not a SELECT (ASK/CONSTRUCT results are not rows here)"
+            ));
+        }
+    }
+    findings.inline_queries.iter().cloned().collect()
+}
+
 pub(crate) fn apply_findings(report: &mut FileReport, changes: &[String], blockers: &[String]) {
     for change in changes {
         report.changed(change.clone());
@@ -405,9 +422,12 @@ fn convert_template(
         defined.extend(row_vars.iter().cloned());
     }
     let mut scan = Scan::new(&defined, matches!(mode, Mode::FanOut(_)), includes);
+    scan.prepare(body);
     let new_to = to.as_ref().map(|to| scan.text(to));
     let new_body = scan.text(body);
+    let namespace = scan.prelude();
     let findings = scan.findings;
+    let inline_queries = inline_queries(&findings, &mut report);
     apply_findings(&mut report, &findings.changes, &findings.blockers);
     if original.format == "gpack.toml v1" {
         // v1 templates read their inputs as variables (`--var` or `[preset] vars`).
@@ -425,7 +445,8 @@ fn convert_template(
     }
 
     // The prelude: the names the original put at the top level, as `set`s.
-    let mut prelude = String::new();
+    let namespace_len = namespace.len();
+    let mut prelude = namespace;
     for name in queries.keys() {
         let shadowed = matches!(mode, Mode::FanOut(_)) && row_vars.contains(name);
         if findings.roots.contains(name) && !shadowed {
@@ -445,9 +466,11 @@ fn convert_template(
             None => prelude.push_str("{% set results = [] %}"),
         }
     }
+    let mut sparql = queries.clone();
+    sparql.extend(inline_queries);
     let mut written = Written {
         to: new_to,
-        sparql: queries.clone(),
+        sparql,
         when: fm.when.clone(),
         unless_exists: fm.unless_exists,
         foreach: None,
@@ -490,7 +513,7 @@ fn convert_template(
             ),
         });
     }
-    if !prelude.is_empty() {
+    if prelude.len() > namespace_len {
         report
             .changed("query results the original put at the top level are set from `sparql.NAME`");
     }

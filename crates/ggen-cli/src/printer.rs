@@ -38,6 +38,12 @@ impl Printer {
             ColorWhen::Auto => anstream::ColorChoice::Auto,
         };
         choice.write_global();
+        // Progress bars colour through `console`: the same choice (it honours NO_COLOR itself).
+        match args.color {
+            ColorWhen::Always => dialoguer::console::set_colors_enabled_stderr(true),
+            ColorWhen::Never => dialoguer::console::set_colors_enabled_stderr(false),
+            ColorWhen::Auto => {}
+        }
         Printer {
             json: args.json,
             quiet: args.quiet,

@@ -2,10 +2,10 @@
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{LazyLock, Mutex};
 
 use ggen_project::Reporter;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::prompt::review::MergeReview;
 
@@ -41,23 +41,44 @@ impl TerminalReporter {
     }
 }
 
+impl Drop for TerminalReporter {
+    /// A phase still shown (an operation that failed midway) is cleared before `main`
+    /// prints the outcome.
+    fn drop(&mut self) {
+        self.finish();
+    }
+}
+
 impl Reporter for TerminalReporter {
     fn start(&self, label: &str, total: u64) {
         if !self.interactive {
             return;
         }
-        let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+        let bar = ProgressBar::new(total);
         if let Ok(style) =
             ProgressStyle::with_template("{prefix:>12.cyan.bold} [{bar:30}] {pos}/{len} {wide_msg}")
         {
             bar.set_style(style.progress_chars("=> "));
         }
-        // "rendering big" -> prefix "rendering", message "big": the verb is shown once.
-        let (verb, rest) = label.split_once(' ').unwrap_or((label, ""));
-        bar.set_prefix(verb.to_string());
-        bar.set_message(rest.to_string());
-        if let Ok(mut slot) = self.bar.lock() {
-            *slot = Some(bar);
+        self.show(bar, label);
+    }
+
+    fn phase(&self, label: &str) {
+        if !self.interactive {
+            return;
+        }
+        let bar = ProgressBar::new_spinner();
+        if let Ok(style) =
+            ProgressStyle::with_template("{prefix:>12.cyan.bold} {spinner} {wide_msg}")
+        {
+            bar.set_style(style);
+        }
+        self.show(bar, label);
+        if let Ok(slot) = self.bar.lock()
+            && let Some(bar) = slot.as_ref()
+        {
+            // A phase has no steps: the spinner turns by itself to show ggen is working.
+            bar.enable_steady_tick(std::time::Duration::from_millis(120));
         }
     }
 
@@ -69,28 +90,44 @@ impl Reporter for TerminalReporter {
         }
     }
 
+    fn adjust_total(&self, delta: i64) {
+        if let Ok(slot) = self.bar.lock()
+            && let Some(bar) = slot.as_ref()
+        {
+            if delta >= 0 {
+                bar.inc_length(delta.unsigned_abs());
+            } else {
+                bar.dec_length(delta.unsigned_abs());
+            }
+        }
+    }
+
     fn finish(&self) {
         if let Ok(mut slot) = self.bar.lock()
             && let Some(bar) = slot.take()
         {
             bar.finish_and_clear();
+            BARS.remove(&bar);
         }
     }
 
     fn waiting_for_lock(&self, path: &Path) {
         if !self.quiet {
-            let mut err = anstream::stderr();
-            let _ = writeln!(
-                err,
-                "{:>12} for another ggen to finish (lock {})",
-                "Waiting",
-                path.display()
-            );
+            BARS.suspend(|| {
+                let mut err = anstream::stderr();
+                let _ = writeln!(
+                    err,
+                    "{:>12} for another ggen to finish (lock {})",
+                    "Waiting",
+                    path.display()
+                );
+            });
         }
     }
 
     fn running_command(&self, phase: &str, command: &str) {
         if !self.quiet {
+            self.finish();
             let mut err = anstream::stderr();
             let _ = writeln!(err, "{:>12} `{command}` ({phase})", "Running");
         }
@@ -98,6 +135,7 @@ impl Reporter for TerminalReporter {
 
     fn running_hook(&self, pack: &str, command: &str) {
         if !self.quiet {
+            self.finish();
             let mut err = anstream::stderr();
             let _ = writeln!(err, "{:>12} `{command}` (hook of {pack})", "Running");
         }
@@ -132,12 +170,27 @@ impl Reporter for TerminalReporter {
 }
 
 impl TerminalReporter {
+    /// Shows `bar` in place of the current one. "rendering outputs of big" -> prefix
+    /// "Rendering", message "outputs of big": the verb is shown once, like a status line's.
+    fn show(&self, bar: ProgressBar, label: &str) {
+        self.finish();
+        // Added before anything is set: a bar draws only through `BARS`.
+        let bar = BARS.add(bar);
+        let (verb, rest) = label.split_once(' ').unwrap_or((label, ""));
+        bar.set_prefix(capitalized(verb));
+        bar.set_message(rest.to_string());
+        if let Ok(mut slot) = self.bar.lock() {
+            *slot = Some(bar);
+        }
+    }
+
     /// Shows `heading` and `commands` and asks on the terminal whether to run them; no (and
     /// no question) without a terminal.
     fn ask_to_run(&self, heading: &str, commands: &[String]) -> bool {
         if !self.can_ask() {
             return false;
         }
+        self.finish();
         let mut err = anstream::stderr();
         let _ = writeln!(err, "{heading}");
         for command in commands {
@@ -155,11 +208,24 @@ impl TerminalReporter {
     }
 }
 
+/// Every bar of this process, drawn on stderr (hidden when it is not a terminal): phases,
+/// counted steps and downloads never draw over one another.
+static BARS: LazyLock<MultiProgress> =
+    LazyLock::new(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr()));
+
+/// `rendering` -> `Rendering`.
+fn capitalized(word: &str) -> String {
+    let mut chars = word.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 /// Download bars for the registry (one per archive, on a terminal only) and its warnings.
 pub struct DownloadBars {
     printer: crate::printer::Printer,
     interactive: bool,
-    bars: indicatif::MultiProgress,
     active: Mutex<std::collections::BTreeMap<String, ProgressBar>>,
 }
 
@@ -168,7 +234,6 @@ impl DownloadBars {
         DownloadBars {
             printer,
             interactive,
-            bars: indicatif::MultiProgress::with_draw_target(ProgressDrawTarget::stderr()),
             active: Mutex::new(std::collections::BTreeMap::new()),
         }
     }
@@ -179,7 +244,7 @@ impl ggen_registry::Progress for DownloadBars {
         if !self.interactive {
             return;
         }
-        let bar = self.bars.add(ProgressBar::with_draw_target(
+        let bar = BARS.add(ProgressBar::with_draw_target(
             total,
             ProgressDrawTarget::stderr(),
         ));
@@ -212,11 +277,11 @@ impl ggen_registry::Progress for DownloadBars {
             && let Some(bar) = active.remove(url)
         {
             bar.finish_and_clear();
-            self.bars.remove(&bar);
+            BARS.remove(&bar);
         }
     }
 
     fn warning(&self, message: &str) {
-        self.bars.suspend(|| self.printer.warn(message));
+        BARS.suspend(|| self.printer.warn(message));
     }
 }

@@ -4,17 +4,10 @@ mod common;
 
 use common::{Scratch, stderr, stdout_json};
 
+/// Pack `app` at `version` in `work/DIR`: one verbatim file holding the version.
 fn write_pack(scratch: &Scratch, dir: &str, version: &str) {
-    scratch.write_tree(
-        dir,
-        &[
-            (
-                "gpack.toml",
-                &format!("[pack]\nid = \"app\"\nversion = \"{version}\"\ndescription = \"app\"\n"),
-            ),
-            ("templates/a.txt", &format!("{version}\n")),
-        ],
-    );
+    let files = [("a.txt", format!("{version}\n"))];
+    common::write_app_pack(&scratch.work().join(dir), version, &files);
 }
 
 fn publish(scratch: &Scratch, dir: &str, version: &str) {

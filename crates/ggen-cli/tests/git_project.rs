@@ -17,20 +17,14 @@ fn readme(version: &str) -> String {
     )
 }
 
-fn write_pack(dir: &Path, version: &str) {
-    std::fs::create_dir_all(dir.join("templates")).unwrap();
-    std::fs::write(
-        dir.join("gpack.toml"),
-        format!("[pack]\nid = \"app\"\nversion = \"{version}\"\ndescription = \"app\"\n"),
-    )
-    .unwrap();
-    std::fs::write(dir.join("templates/README.md"), readme(version)).unwrap();
-}
-
 /// Publishes app 1.0.0, 1.1.0 and 1.2.0 and creates `proj` from 1.0.0.
 fn setup(scratch: &Scratch) -> PathBuf {
     for (dir, version) in [("v1", "1.0.0"), ("v2", "1.1.0"), ("v3", "1.2.0")] {
-        write_pack(&scratch.work().join(dir), version);
+        common::write_app_pack(
+            &scratch.work().join(dir),
+            version,
+            &[("README.md", readme(version))],
+        );
     }
     common::publish_and_create(scratch, &["v1", "v2", "v3"], "proj", "app@=1.0.0")
 }

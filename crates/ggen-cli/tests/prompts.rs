@@ -5,10 +5,9 @@
 mod common;
 
 use std::path::Path;
-use std::time::Duration;
 
 use common::Scratch;
-use expectrl::{Eof, Expect};
+use common::terminal::Terminal;
 
 const SECRET: &str = "tok-3c9a1f7e-unique";
 
@@ -22,58 +21,6 @@ const MANIFEST: &str = "[pack]\nid = \"svc\"\nversion = \"1.0.0\"\ndescription =
 
 const TEMPLATE: &str =
     "name={{ name }} db={{ db }} port={{ port + 0 }} tls={% if tls %}on{% else %}off{% endif %}\n";
-
-/// `ggen` on a pseudo-terminal, with everything it printed kept for the checks.
-struct Terminal {
-    session: expectrl::session::OsSession,
-    seen: Vec<u8>,
-}
-
-impl Terminal {
-    fn spawn(scratch: &Scratch, args: &[&str]) -> Terminal {
-        let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin!("ggen"));
-        command
-            .args(args)
-            .current_dir(scratch.work())
-            .env("GGEN_HOME", scratch.home())
-            .env_remove("GGEN_REGISTRY")
-            .env("NO_COLOR", "1")
-            .env("TERM", "xterm");
-        let mut session = expectrl::Session::spawn(command).expect("spawn ggen on a pty");
-        session.set_expect_timeout(Some(Duration::from_secs(60)));
-        Terminal {
-            session,
-            seen: Vec::new(),
-        }
-    }
-
-    fn expect(&mut self, text: &str) {
-        match self.session.expect(text) {
-            Ok(found) => self.seen.extend_from_slice(found.as_bytes()),
-            Err(err) => panic!(
-                "waiting for {text:?}: {err}; the terminal showed:\n{}",
-                String::from_utf8_lossy(&self.seen)
-            ),
-        }
-    }
-
-    fn send(&mut self, keys: &str) {
-        self.session.send(keys).expect("type on the pty");
-    }
-
-    /// Waits for the end; the exit code and everything shown.
-    fn finish(mut self) -> (i32, String) {
-        if let Ok(rest) = self.session.expect(Eof) {
-            self.seen.extend_from_slice(rest.as_bytes());
-        }
-        let status = self.session.get_process().wait().expect("wait for ggen");
-        let code = match status {
-            expectrl::process::unix::WaitStatus::Exited(_, code) => code,
-            other => panic!("ggen ended with {other:?}"),
-        };
-        (code, String::from_utf8_lossy(&self.seen).into_owned())
-    }
-}
 
 fn pack(scratch: &Scratch) -> std::path::PathBuf {
     scratch.write_tree(

@@ -8,6 +8,12 @@ pub trait Reporter: Sync {
     fn start(&self, _label: &str, _total: u64) {}
     /// `n` more steps of the current phase are done.
     fn advance(&self, _n: u64) {}
+    /// The current phase has `delta` more steps than announced (fewer when negative): a
+    /// template's `foreach` rows become known as it renders.
+    fn adjust_total(&self, _delta: i64) {}
+    /// A step that cannot be counted begins (`resolving packs`, `committing`): shown until
+    /// the next phase starts or [`Reporter::finish`].
+    fn phase(&self, _label: &str) {}
     /// The current phase is over.
     fn finish(&self) {}
     /// Another ggen holds the project lock at `path`; we wait for it.

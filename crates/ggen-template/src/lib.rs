@@ -24,5 +24,7 @@ pub use error::TemplateError;
 pub use frontmatter::Frontmatter;
 pub use graph::{Graph, GraphSource, Row};
 pub use library::{Inputs, Library};
-pub use render::{Limits, PackContext, RenderedFile, Renderer, VarKind};
+pub use render::{
+    Limits, NoProgress, PackContext, RenderProgress, RenderedFile, Renderer, VarKind,
+};
 pub use template::{Template, TemplateBody, is_template_name};

@@ -55,6 +55,22 @@ pub enum VarKind {
     List,
 }
 
+/// Watches a template render row by row (a template without `foreach` has one row). `Sync`:
+/// one value may watch templates rendering in parallel.
+pub trait RenderProgress: Sync {
+    /// The template has `rows` rows; each ends with one [`RenderProgress::row_done`] unless
+    /// the render fails.
+    fn rows(&self, _rows: usize) {}
+    /// A row is done: it became an output (`true`) or was skipped (`false`: `when` was
+    /// false or its path rendered empty).
+    fn row_done(&self, _output: bool) {}
+}
+
+/// Watches nothing.
+pub struct NoProgress;
+
+impl RenderProgress for NoProgress {}
+
 /// One output of a template.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RenderedFile {
@@ -124,6 +140,19 @@ impl Renderer {
         pack: &PackContext,
         graph: &Graph,
     ) -> Result<Vec<RenderedFile>, TemplateError> {
+        self.render_counted(template, vars, pack, graph, &NoProgress)
+    }
+
+    /// [`Renderer::render`], telling `progress` how many rows the template has and when
+    /// each is done, so a `foreach` of 20,000 rows counts as 20,000 steps.
+    pub fn render_counted(
+        &self,
+        template: &Template,
+        vars: &BTreeMap<String, String>,
+        pack: &PackContext,
+        graph: &Graph,
+        progress: &dyn RenderProgress,
+    ) -> Result<Vec<RenderedFile>, TemplateError> {
         let name = template.source.as_str();
         let frontmatter = &template.frontmatter;
         let base_scope = Scope::new(vars, pack, BTreeMap::new());
@@ -131,8 +160,10 @@ impl Renderer {
         let text = match &template.body {
             TemplateBody::Text(text) => text.as_str(),
             TemplateBody::Verbatim(bytes) => {
+                progress.rows(1);
                 let names = base_scope.names(None);
                 let Some(path) = self.source_path(name, &base_context, &names)? else {
+                    progress.row_done(false);
                     return Ok(Vec::new());
                 };
                 if bytes.len() > self.limits.max_output_bytes {
@@ -144,6 +175,7 @@ impl Renderer {
                         ),
                     });
                 }
+                progress.row_done(true);
                 return Ok(vec![RenderedFile {
                     path,
                     content: bytes.clone(),
@@ -182,35 +214,39 @@ impl Renderer {
             }
             None => vec![None],
         };
+        progress.rows(rows.len());
 
         let mut outputs: BTreeMap<String, (usize, Vec<u8>)> = BTreeMap::new();
         for (index, row) in rows.iter().enumerate() {
             let context = scope.with_row(row.as_ref());
             let names = scope.names(row.as_ref());
-            if let Some(when) = &when {
-                let condition = self.render_small(name, "when", when, &context, &names)?;
-                let holds = if when_is_ask {
-                    self.ask(graph, &condition, template)?
-                } else {
-                    !is_false(&condition)
-                };
-                if !holds {
-                    continue;
-                }
-            }
-            let path = match &to {
-                Some(to) => {
-                    let raw_path = self.render_small(name, "to", to, &context, &names)?;
-                    let raw_path = raw_path.trim();
-                    if raw_path.is_empty() {
-                        continue;
+            let path = 'path: {
+                if let Some(when) = &when {
+                    let condition = self.render_small(name, "when", when, &context, &names)?;
+                    let holds = if when_is_ask {
+                        self.ask(graph, &condition, template)?
+                    } else {
+                        !is_false(&condition)
+                    };
+                    if !holds {
+                        break 'path None;
                     }
-                    self.output_path(name, raw_path)?
                 }
-                None => match self.source_path(name, &context, &names)? {
-                    Some(path) => path,
-                    None => continue,
-                },
+                match &to {
+                    Some(to) => {
+                        let raw_path = self.render_small(name, "to", to, &context, &names)?;
+                        let raw_path = raw_path.trim();
+                        if raw_path.is_empty() {
+                            break 'path None;
+                        }
+                        Some(self.output_path(name, raw_path)?)
+                    }
+                    None => self.source_path(name, &context, &names)?,
+                }
+            };
+            let Some(path) = path else {
+                progress.row_done(false);
+                continue;
             };
             if let Some((first, _)) = outputs.get(&path) {
                 return Err(TemplateError::OutputPath {
@@ -237,6 +273,7 @@ impl Renderer {
                 .map_err(|failure| self.body_error(template, failure, &path, &names))?;
             self.budget.charge(name, content.len())?;
             outputs.insert(path, (index, content));
+            progress.row_done(true);
         }
         Ok(outputs
             .into_iter()

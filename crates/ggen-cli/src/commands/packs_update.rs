@@ -56,11 +56,8 @@ fn run_tested(
     printer: &Printer,
     defaults: bool,
 ) -> Result<Report, CliError> {
-    let mut document = None;
-    let env = settings::environment(global)?;
-    let options = &in_project(options, &env);
-    let reporter =
-        TerminalReporter::new(printer.interactive(), global.quiet).asking_variables(defaults);
+    let (env, options, reporter) = open(options, global, printer, defaults)?;
+    let options = &options;
     let tested = ggen_project::ops::lifecycle::update_tested(
         options,
         &env,
@@ -71,32 +68,18 @@ fn run_tested(
     let (mut report, test) = (tested.update, tested.test);
     // A rolled-back update keeps nothing to run hooks after; an update whose test was not
     // run for want of consent is kept, and so are its hooks' rules.
-    let hooks = match test.passed || test.needs_consent.is_some() {
-        true => post_update_hooks(
-            &mut report,
-            options.mode,
-            allow_hooks,
-            global,
-            &env,
-            &reporter,
-        ),
-        false => Vec::new(),
-    };
-    if printer.json {
-        document = Some(serde_json::json!({
-            "packs": report.packs,
-            "files": report.files,
-            "conflicts": report.conflicts(),
-            "hooks": hooks,
-            "warnings": report.warnings,
-            "test": test,
-        }));
-    } else {
-        for warning in &report.warnings {
-            printer.warn(warning);
-        }
-        print_human(&report, options.mode, printer);
-    }
+    let kept = test.passed || test.needs_consent.is_some();
+    let hooks = print_and_run_hooks(
+        &mut report,
+        kept,
+        options.mode,
+        allow_hooks,
+        (global, &env, &reporter),
+        printer,
+    );
+    let document = printer
+        .json
+        .then(|| json_document(&report, &hooks, Some(&test)));
     if let Some(consent) = &test.needs_consent {
         let mut err = CliError::new(format!(
             "{} was written by this update{}, so its `test` phase was not run without consent: {}; the update is kept",
@@ -161,20 +144,74 @@ fn run_tested(
     )
 }
 
-/// The `post_update` hooks of the packs the update changed; their warnings join the report's.
-fn post_update_hooks(
+/// What a run shows, in this order for `--test` and without: the report's warnings and
+/// lines, then (when the update is `kept`) the `post_update` hooks of the packs it changed,
+/// which work on the files just written, and their warnings, which join the report's.
+fn print_and_run_hooks(
     report: &mut UpdateReport,
+    kept: bool,
     mode: Mode,
     allow_hooks: bool,
-    global: &GlobalArgs,
-    env: &ggen_project::Environment,
-    reporter: &TerminalReporter,
+    (global, env, reporter): (&GlobalArgs, &ggen_project::Environment, &TerminalReporter),
+    printer: &Printer,
 ) -> Vec<HookRun> {
+    for warning in &report.warnings {
+        printer.warn(warning);
+    }
+    if !printer.json {
+        print_human(report, mode, printer);
+    }
+    if !kept {
+        return Vec::new();
+    }
     let project = global.directory.as_deref();
     let (runs, warnings) =
         hooks::after_update(&env.cwd, project, report, mode, allow_hooks, reporter);
+    for warning in &warnings {
+        printer.warn(warning);
+    }
     report.warnings.extend(warnings);
     runs
+}
+
+/// The JSON document of an update (`test`: the test phase of `--test`).
+fn json_document(
+    report: &UpdateReport,
+    hooks: &[HookRun],
+    test: Option<&ggen_project::ops::lifecycle::TestResult>,
+) -> serde_json::Value {
+    let mut document = serde_json::json!({
+        "dry_run": report.dry_run,
+        "packs": report.packs,
+        "files": report.files,
+        "conflicts": report.conflicts(),
+        "review_required": report.review_required,
+        "review_diffs": report.review_diffs,
+        "hooks": hooks,
+        "warnings": report.warnings,
+    });
+    if let Some(test) = test {
+        document["test"] = serde_json::json!(test);
+    }
+    document
+}
+
+/// What `run` and `run_tested` begin with: the environment, the options on the project found
+/// upward (see [`settings::project_root`]) and the terminal reporter.
+fn open(
+    options: &UpdateOptions,
+    global: &GlobalArgs,
+    printer: &Printer,
+    defaults: bool,
+) -> Result<(ggen_project::Environment, UpdateOptions, TerminalReporter), CliError> {
+    let env = settings::environment(global)?;
+    let options = UpdateOptions {
+        root: settings::project_root(&env),
+        ..options.clone()
+    };
+    let reporter =
+        TerminalReporter::new(printer.interactive(), global.quiet).asking_variables(defaults);
+    Ok((env, options, reporter))
 }
 
 /// A failed hook fails the command (exit 1) after the update was kept.
@@ -238,15 +275,6 @@ fn options(
     })
 }
 
-/// The options with the project found from the working directory (see
-/// [`settings::project_root`]).
-fn in_project(options: &UpdateOptions, env: &ggen_project::Environment) -> UpdateOptions {
-    UpdateOptions {
-        root: settings::project_root(env),
-        ..options.clone()
-    }
-}
-
 fn run(
     options: &UpdateOptions,
     allow_hooks: bool,
@@ -254,44 +282,19 @@ fn run(
     printer: &Printer,
     defaults: bool,
 ) -> Result<Report, CliError> {
-    let mut document = None;
-    let env = settings::environment(global)?;
-    let options = &in_project(options, &env);
-    let reporter =
-        TerminalReporter::new(printer.interactive(), global.quiet).asking_variables(defaults);
+    let (env, options, reporter) = open(options, global, printer, defaults)?;
+    let options = &options;
     let mut report = ggen_project::ops::update::update(options, &env, &reporter)?;
     let outcome = Outcome::unresolved_if(report.unresolved());
-    for warning in &report.warnings {
-        printer.warn(warning);
-    }
-    if !printer.json {
-        print_human(&report, options.mode, printer);
-    }
-    // After the files are written and reported: the hooks (cargo fmt, …) work on them.
-    let before = report.warnings.len();
-    let hooks = post_update_hooks(
+    let hooks = print_and_run_hooks(
         &mut report,
+        true,
         options.mode,
         allow_hooks,
-        global,
-        &env,
-        &reporter,
+        (global, &env, &reporter),
+        printer,
     );
-    for warning in &report.warnings[before..] {
-        printer.warn(warning);
-    }
-    if printer.json {
-        document = Some(serde_json::json!({
-            "dry_run": report.dry_run,
-            "packs": report.packs,
-            "files": report.files,
-            "conflicts": report.conflicts(),
-            "review_required": report.review_required,
-            "review_diffs": report.review_diffs,
-            "hooks": hooks,
-            "warnings": report.warnings,
-        }));
-    }
+    let document = printer.json.then(|| json_document(&report, &hooks, None));
     finish_with_hooks(
         Report {
             outcome,

@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
+pub mod terminal;
+
 /// The `ggen` binary with an isolated `$GGEN_HOME`, no registry from the environment, and
 /// no colors.
 pub fn ggen(home: &Path) -> assert_cmd::Command {
@@ -187,14 +189,19 @@ pub fn whole_tree(root: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     out
 }
 
-/// Writes pack `app` at `version` into `dir`: a manifest with one variable (`name`, default
+/// Writes pack `id` at `version` into `dir`: a manifest with one variable (`name`, default
 /// `demo`) and `files` under `templates/` (paths relative to it).
-pub fn write_app_pack(dir: &Path, version: &str, files: &[(&str, impl AsRef<[u8]>)]) {
+pub fn write_pack<P: AsRef<Path>, C: AsRef<[u8]>>(
+    dir: &Path,
+    id: &str,
+    version: &str,
+    files: &[(P, C)],
+) {
     std::fs::create_dir_all(dir).unwrap();
     std::fs::write(
         dir.join("gpack.toml"),
         format!(
-            "[pack]\nid = \"app\"\nversion = \"{version}\"\ndescription = \"app\"\n\n\
+            "[pack]\nid = \"{id}\"\nversion = \"{version}\"\ndescription = \"{id}\"\n\n\
              [variables.name]\ndefault = \"demo\"\n"
         ),
     )
@@ -204,6 +211,11 @@ pub fn write_app_pack(dir: &Path, version: &str, files: &[(&str, impl AsRef<[u8]
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, content).unwrap();
     }
+}
+
+/// [`write_pack`] of pack `app`.
+pub fn write_app_pack<P: AsRef<Path>, C: AsRef<[u8]>>(dir: &Path, version: &str, files: &[(P, C)]) {
+    write_pack(dir, "app", version, files);
 }
 
 /// Publishes the pack directories `versions` (under `work/`) to the registry `work/reg`, then

@@ -7,23 +7,9 @@ use std::path::{Path, PathBuf};
 
 use crate::common::{Scratch, copy_dir, publish_and_create, tree};
 
-/// Writes pack `id` at `dir`: a manifest with variable `name`, and `files` under templates/.
+/// [`crate::common::write_pack`] with owned paths and texts (what the fixtures build).
 pub fn write_pack(dir: &Path, id: &str, version: &str, files: &[(String, String)]) {
-    let _ = std::fs::remove_dir_all(dir);
-    std::fs::create_dir_all(dir).expect("pack dir");
-    std::fs::write(
-        dir.join("gpack.toml"),
-        format!(
-            "[pack]\nid = \"{id}\"\nversion = \"{version}\"\ndescription = \"{id}\"\n\n\
-             [variables.name]\ndefault = \"demo\"\n"
-        ),
-    )
-    .expect("manifest");
-    for (path, content) in files {
-        let path = dir.join("templates").join(path);
-        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-        std::fs::write(path, content).expect("template");
-    }
+    crate::common::write_pack(dir, id, version, files);
 }
 
 /// One generated source file with a generated and a manual-edit region; `changed` moves

@@ -126,13 +126,15 @@ pub fn install(
     // Planning runs without the lock; when another ggen changed the project meanwhile,
     // plan again from its result (each retry means that another one finished).
     let mut attempts = 0;
-    loop {
+    let result = loop {
         match install_once(options, env, reporter) {
             Err(ProjectError::StalePlan { .. }) if attempts < 100 => attempts += 1,
-            Err(ProjectError::StalePlan { path }) => return Err(ProjectError::Busy { path }),
-            result => return result,
+            Err(ProjectError::StalePlan { path }) => break Err(ProjectError::Busy { path }),
+            result => break result,
         }
-    }
+    };
+    reporter.finish();
+    result
 }
 
 fn install_once(
@@ -151,6 +153,7 @@ fn install_once(
         .iter()
         .flat_map(|p| p.resolved.pack.warnings.iter().map(|w| w.to_string()))
         .collect();
+    reporter.phase("planning files");
     let outcomes = plan_files(&root, &lock.0, &planned, options.force)?;
 
     let mut report = InstallReport {
@@ -248,6 +251,7 @@ fn plan_packs(
     reporter: &dyn Reporter,
     salt: &SecretSalt,
 ) -> Result<Vec<PlannedPack>, ProjectError> {
+    reporter.phase("resolving packs");
     let resolved = resolve(&options.packs, lock, env)?;
     for pack in &resolved {
         if let Some(installed) = lock.pack(pack.pack.id()) {
@@ -594,6 +598,7 @@ fn write_install(
             FileAction::SkipExisting => {}
         }
     }
+    reporter.phase("committing");
     tx.commit(&mut lock, &snapshot)?;
     Ok(warnings)
 }

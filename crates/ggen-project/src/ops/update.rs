@@ -143,7 +143,9 @@ pub fn update(
 ) -> Result<UpdateReport, ProjectError> {
     let layout = Layout::new(env.cwd.join(&options.root));
     let mut project = Project::lock(&layout, env.no_wait, reporter)?;
-    update_in(&mut project, options, env, reporter)
+    let result = update_in(&mut project, options, env, reporter);
+    reporter.finish();
+    result
 }
 
 /// [`update`] on a project the caller has opened (`--test`, the lifecycle's template phase
@@ -173,6 +175,7 @@ pub fn update_in(
             Mode::Update => options.target.clone(),
             Mode::Regenerate => UpdateTarget::Exact(parse_version(&locked)?),
         };
+        reporter.phase(&format!("resolving {id}"));
         let resolved = load_update(&locked, &target, env)?;
         let recorded = recorded_texts(&locked.variables);
         let inputs = Inputs {
@@ -224,6 +227,7 @@ pub fn update_in(
         review_required: Vec::new(),
         review_diffs: Vec::new(),
     };
+    reporter.phase("planning files");
     let mut plans: Vec<(usize, FilePlan)> = Vec::new();
     for (index, regen) in regenerations.iter().enumerate() {
         let id = regen.resolved.pack.id();
@@ -357,6 +361,7 @@ pub fn update_in(
     for regen in &regenerations {
         record_pack(&mut lock, &mut snapshot, regen);
     }
+    reporter.phase("committing");
     tx.commit(&mut lock, &snapshot)?;
     // After the commit: a salt lost to a crash only costs one full render.
     salt.keep(&layout)?;

@@ -3,7 +3,9 @@
 use std::collections::BTreeMap;
 
 use ggen_pack::Pack;
-use ggen_template::{Graph, GraphSource, Library, PackContext, Renderer, Template, TemplateBody};
+use ggen_template::{
+    Graph, GraphSource, Library, PackContext, RenderProgress, Renderer, Template, TemplateBody,
+};
 use rayon::prelude::*;
 
 use crate::state::objects::ObjectStore;
@@ -120,6 +122,7 @@ pub fn generate(
     cache: Option<&RenderCache<'_>>,
     salt: &SecretSalt,
 ) -> Result<PackGeneration, ProjectError> {
+    reporter.phase(&format!("loading graph of {}", pack.id()));
     let graph_files = pack.graph_files()?;
     let sources: Vec<GraphSource> = graph_files
         .iter()
@@ -167,10 +170,12 @@ pub fn generate(
         version: pack.version().to_string(),
         kinds: variable_kinds(&pack.manifest),
     };
+    // One step per output: each template counts as one until its rows are known.
     reporter.start(
-        &format!("rendering {}", pack.id()),
+        &format!("rendering outputs of {}", pack.id()),
         template_files.len() as u64,
     );
+    let progress = OutputSteps(reporter);
     let graph_hash = graph_record.hash.clone();
     let key_vars: BTreeMap<String, String> = vars
         .iter()
@@ -198,10 +203,13 @@ pub fn generate(
             let cached = cache.and_then(|c| c.outputs(&template, &key));
             let fresh = cached.is_none();
             let outputs = match cached {
-                Some(outputs) => outputs,
-                None => renderer.render(&template, vars, &context, &graph)?,
+                Some(outputs) => {
+                    progress.rows(outputs.len());
+                    reporter.advance(outputs.len() as u64);
+                    outputs
+                }
+                None => renderer.render_counted(&template, vars, &context, &graph, &progress)?,
             };
-            reporter.advance(1);
             Ok::<_, ProjectError>((template, key, outputs, fresh))
         })
         .collect::<Result<_, _>>()?;
@@ -251,6 +259,24 @@ pub fn generate(
         templates,
         rendered: fresh_count,
     })
+}
+
+/// A render's rows as steps of the reporter's phase: a template's placeholder step becomes
+/// its rows, a row done is a step, a skipped row is one step fewer.
+struct OutputSteps<'a>(&'a dyn Reporter);
+
+impl RenderProgress for OutputSteps<'_> {
+    fn rows(&self, rows: usize) {
+        self.0.adjust_total(rows as i64 - 1);
+    }
+
+    fn row_done(&self, output: bool) {
+        if output {
+            self.0.advance(1);
+        } else {
+            self.0.adjust_total(-1);
+        }
+    }
 }
 
 /// How each of `manifest`'s variables reaches templates: booleans, integers and lists as

@@ -168,6 +168,7 @@ impl<'a> Transaction<'a> {
     ) -> Result<BTreeMap<String, FileStat>, ProjectError> {
         self.check_declared(changes.iter().map(|c| c.path))?;
         let store = &self.store;
+        reporter.phase("storing file versions");
         objects
             .par_iter()
             .try_for_each(|(hash, bytes)| journal::put_object(store, hash, bytes))?;

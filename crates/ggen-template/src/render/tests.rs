@@ -285,6 +285,54 @@ x";
     assert_eq!(paths, ["HTTPClient.txt"]);
 }
 
+/// Counts what [`RenderProgress`] is told, as a progress bar would.
+#[derive(Default)]
+struct Counted {
+    rows: std::sync::Mutex<Vec<usize>>,
+    done: std::sync::Mutex<Vec<bool>>,
+}
+
+impl RenderProgress for Counted {
+    fn rows(&self, rows: usize) {
+        self.rows.lock().unwrap().push(rows);
+    }
+    fn row_done(&self, output: bool) {
+        self.done.lock().unwrap().push(output);
+    }
+}
+
+fn counted(source: &str, text: &str) -> (Vec<usize>, Vec<bool>) {
+    let template = Template::parse(source, text.as_bytes()).expect("parse");
+    let progress = Counted::default();
+    Renderer::new(Limits::default())
+        .render_counted(&template, &vars(), &pack(), &graph(), &progress)
+        .expect("render");
+    (
+        progress.rows.into_inner().unwrap(),
+        progress.done.into_inner().unwrap(),
+    )
+}
+
+#[test]
+fn progress_counts_every_row_and_says_which_became_outputs() {
+    // Rows sorted by name: HTTPClient (an output), OrderLine (when false), User (empty to).
+    let text = "---
+to: \"{% if name != 'User' %}{{ name }}.txt{% endif %}\"
+foreach: \"SELECT ?name WHERE { ?c ex:name ?name } ORDER BY ?name\"
+when: \"{{ name != 'OrderLine' }}\"
+---
+x";
+    assert_eq!(counted("f.tmpl", text), (vec![3], vec![true, false, false]));
+    // Without foreach a template is one row; a verbatim file too.
+    assert_eq!(
+        counted("a.txt.tmpl", "{{ project_name }}"),
+        (vec![1], vec![true])
+    );
+    assert_eq!(counted("logo.png", "\u{0}bytes"), (vec![1], vec![true]));
+    let skipped = "---\nwhen: \"false\"\n---\nx";
+    assert_eq!(counted("b.txt.tmpl", skipped), (vec![1], vec![false]));
+}
+
 #[test]
 fn unsafe_output_paths_are_refused_naming_the_template() {
     for to in [

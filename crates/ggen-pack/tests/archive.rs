@@ -3,7 +3,6 @@
 mod common;
 
 use std::fs;
-use std::io::Read;
 
 use common::{sample_pack, tree, write};
 use ggen_pack::archive::{ArchiveLimits, pack_directory};

@@ -1,19 +1,49 @@
 //! The benchmark behind the README's performance table: generates the shared workload
 //! (`../shared/bench/gen_workload.py`), publishes it to a registry directory and times the
-//! real `ggen` binary on it. The update is timed with the transaction journal (the default)
-//! and without it (`GGEN_UNSAFE_NO_JOURNAL=1`, a benchmark-only switch), to show its cost.
+//! real `ggen` binary on it, side by side with the references of issue 18 measured in the
+//! same run (copier, `cp -r` + `sync -f`, `git status`), with medians and spreads.
+//! The update is also timed without the journal (`GGEN_UNSAFE_NO_JOURNAL=1`, a
+//! benchmark-only switch), to show its cost.
 //!
-//! Usage: `ggen-bench [--files N[,N…]] [--runs R] [--workload DIR] [--ggen PATH]`
+//! Usage: `ggen-bench [--files N[,N…]] [--runs R] [--large-runs R] [--copier-max-files N]
+//! [--no-copier] [--workload DIR] [--ggen PATH]`
+
+mod reference;
+mod table;
+mod timing;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use table::{Row, Target};
+use timing::{Stats, load_average, run_ok, timed_ok};
+
+const USAGE: &str = "usage: ggen-bench [--files N[,N…]] [--runs R] [--large-runs R] \
+                     [--copier-max-files N] [--no-copier] [--workload DIR] [--ggen PATH]";
+
+/// From this many files on, a size gets `--large-runs` runs instead of `--runs`.
+const LARGE: usize = 10_000;
 
 struct Options {
     files: Vec<usize>,
     runs: usize,
+    large_runs: usize,
+    /// copier is timed only up to this many files (it takes minutes beyond).
+    copier_max_files: usize,
+    copier: bool,
     workload: PathBuf,
     ggen: PathBuf,
+}
+
+impl Options {
+    fn runs_for(&self, files: usize) -> usize {
+        if files >= LARGE {
+            self.large_runs.max(1)
+        } else {
+            self.runs.max(1)
+        }
+    }
 }
 
 fn main() {
@@ -21,9 +51,7 @@ fn main() {
         Ok(options) => options,
         Err(message) => {
             eprintln!("error: {message}");
-            eprintln!(
-                "usage: ggen-bench [--files N[,N…]] [--runs R] [--workload DIR] [--ggen PATH]"
-            );
+            eprintln!("{USAGE}");
             std::process::exit(2);
         }
     };
@@ -38,24 +66,31 @@ fn parse_args() -> Result<Options, String> {
     let mut options = Options {
         files: vec![200, 2000],
         runs: 5,
+        large_runs: 2,
+        copier_max_files: 200,
+        copier: true,
         workload: default_workload(),
         ggen: exe.with_file_name("ggen"),
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or(format!("{arg} needs a value"));
+        let number = |text: String| {
+            text.trim()
+                .parse::<usize>()
+                .map_err(|_| format!("bad number {text:?}"))
+        };
         match arg.as_str() {
             "--files" => {
                 options.files = value()?
                     .split(',')
-                    .map(|n| {
-                        n.trim()
-                            .parse()
-                            .map_err(|_| format!("bad file count {n:?}"))
-                    })
+                    .map(|n| number(n.to_string()))
                     .collect::<Result<_, _>>()?
             }
-            "--runs" => options.runs = value()?.parse().map_err(|_| "bad --runs")?,
+            "--runs" => options.runs = number(value()?)?,
+            "--large-runs" => options.large_runs = number(value()?)?,
+            "--copier-max-files" => options.copier_max_files = number(value()?)?,
+            "--no-copier" => options.copier = false,
             "--workload" => options.workload = PathBuf::from(value()?),
             "--ggen" => options.ggen = PathBuf::from(value()?),
             other => return Err(format!("unknown argument {other}")),
@@ -75,226 +110,375 @@ fn default_workload() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/bench")
 }
 
+/// `target/` of the build that holds the ggen binary (`target/release/ggen`).
+fn target_dir(options: &Options) -> PathBuf {
+    options
+        .ggen
+        .parent()
+        .and_then(Path::parent)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("target"))
+}
+
 fn run(options: &Options) -> Result<(), String> {
+    let copier = match options.copier {
+        true => Some(reference::copier(&target_dir(options))?),
+        false => None,
+    };
     println!(
-        "ggen benchmark: {} (best and median of {} runs)",
-        options.ggen.display(),
-        options.runs
+        "ggen benchmark: {}; median [min–max] over n runs",
+        options.ggen.display()
     );
-    println!(
-        "{:<8} {:<34} {:>10} {:>10} {:>10}",
-        "files", "step", "first", "best", "median"
-    );
+    if let Some(copier) = &copier {
+        println!(
+            "copier: {} (timed up to {} files)",
+            copier.display(),
+            options.copier_max_files
+        );
+    }
+    let before = load_average();
+    print_load("load average before", before);
+    let mut rows = Vec::new();
     for &files in &options.files {
-        let scratch = tempfile::tempdir().map_err(|e| e.to_string())?;
-        let root = scratch.path();
-        let work = root.join("workload");
+        let runs = options.runs_for(files);
+        if runs < 5 {
+            println!("{files} files: {runs} run(s) per step (fewer than 5: spreads are thin)");
+        }
+        let copier = copier
+            .as_deref()
+            .filter(|_| files <= options.copier_max_files);
+        let size_rows = bench_size(options, files, runs, copier)?;
+        rows.extend(size_rows);
+        print_load(&format!("load average after {files} files"), load_average());
+    }
+    let after = load_average();
+    println!();
+    println!("{}", table::markdown(&rows));
+    print_load("load average before", before);
+    print_load("load average after", after);
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
+    let loaded = [before, after]
+        .iter()
+        .flatten()
+        .any(|load| load[0] > 0.5 * cores);
+    if loaded {
+        println!(
+            "note: the machine was loaded (1-minute load average above half of its {cores} cores): \
+             compare ratios within this run, not with other runs"
+        );
+    }
+    let missed = rows.iter().filter(|r| r.met() == Some(false)).count();
+    println!(
+        "{} of {} targets met",
+        rows.iter().filter(|r| r.met() == Some(true)).count(),
+        rows.iter().filter(|r| r.met().is_some()).count()
+    );
+    if missed > 0 {
+        println!("{missed} target(s) missed: see docs/project-state.md for what bounds them");
+    }
+    Ok(())
+}
+
+fn print_load(label: &str, load: Option<[f64; 3]>) {
+    if let Some([one, five, fifteen]) = load {
+        println!("{label}: {one:.2} {five:.2} {fifteen:.2}");
+    }
+}
+
+/// Every row of one workload size.
+fn bench_size(
+    options: &Options,
+    files: usize,
+    runs: usize,
+    copier: Option<&Path>,
+) -> Result<Vec<Row>, String> {
+    let scratch = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let root = scratch.path();
+    let work = root.join("workload");
+    run_ok(
+        Command::new("python3")
+            .arg(options.workload.join("gen_workload.py"))
+            .arg(&work)
+            .arg("--files")
+            .arg(files.to_string())
+            .stdout(Stdio::null()),
+    )?;
+    let registry = root.join("registry");
+    let home = root.join("home");
+    for version in ["v1", "v2"] {
         run_ok(
-            Command::new("python3")
-                .arg(options.workload.join("gen_workload.py"))
-                .arg(&work)
-                .arg("--files")
-                .arg(files.to_string()),
-        )?;
-        let registry = root.join("registry");
-        let home = root.join("home");
-        for version in ["v1", "v2"] {
             ggen(options, &home)
                 .args(["packs", "publish"])
                 .arg(work.join("ggen").join(format!("pack-{version}")))
                 .arg("--registry")
                 .arg(&registry)
                 .arg("--init")
-                .pipe_ok()?;
-        }
-        let mut n = 0;
-        let times = measure(options.runs, || {
-            n += 1;
-            let project = root.join(format!("new-{n}"));
-            ggen(options, &home)
-                .arg("new")
-                .arg(&project)
-                .args(["--pack", "bench@1.0.0", "--registry"])
-                .arg(&registry)
-                .pipe_ok()
-        })?;
-        report(files, "ggen new (bench@1.0.0)", &times);
+                .stdout(Stdio::null()),
+        )?;
+    }
+    let new = |home: &Path, project: &Path| {
+        let mut command = ggen(options, home);
+        command
+            .arg("new")
+            .arg(project)
+            .args(["--pack", "bench@1.0.0", "--registry"])
+            .arg(&registry);
+        command
+    };
+    let mut rows = Vec::new();
+    let mut emit = |row: Row| {
+        println!("{}", row.progress_line());
+        rows.push(row);
+    };
 
-        let clean = root.join("new-1");
-        let times = measure(options.runs, || {
-            ggen(options, &home)
+    // The clean project: warms the cache, is the source of the `cp -r` floor and the tree
+    // `packs check` and `git status` run on.
+    let clean = root.join("clean");
+    run_ok(new(&home, &clean).stdout(Stdio::null()))?;
+    let floor_source = root.join("floor-source");
+    reference::generated_files_only(&clean, &floor_source)?;
+
+    // new (warm cache), new (empty cache) and the floor, interleaved so all three see the
+    // same machine.
+    let (mut warm, mut cold, mut floor) = (Vec::new(), Vec::new(), Vec::new());
+    for n in 0..runs {
+        let project = root.join(format!("new-{n}"));
+        warm.push(timed_ok(&mut new(&home, &project), &[0])?.elapsed);
+        let empty_home = root.join(format!("cold-home-{n}"));
+        let cold_project = root.join(format!("cold-{n}"));
+        cold.push(timed_ok(&mut new(&empty_home, &cold_project), &[0])?.elapsed);
+        let copy = root.join(format!("floor-{n}"));
+        floor.push(timed_ok(&mut reference::copy_and_sync(&floor_source, &copy), &[0])?.elapsed);
+        for dir in [project, empty_home, cold_project, copy] {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+    if let Some(copier) = copier {
+        let template = work.join("copier-tpl");
+        let times = repeat(runs, |n| {
+            let dest = root.join(format!("copier-new-{n}"));
+            let run = timed_ok(
+                &mut reference::copier_copy(copier, &template, "v1.0.0", &dest),
+                &[0],
+            )?;
+            let _ = std::fs::remove_dir_all(&dest);
+            Ok(run.elapsed)
+        })?;
+        emit(Row {
+            files,
+            measure: "`ggen new` (warm cache) vs `copier copy`".into(),
+            ggen: Stats::of(&warm),
+            reference: Some(("copier copy".into(), Stats::of(&times))),
+            target: Target::FasterBy(100.0),
+            note: String::new(),
+        });
+    }
+    emit(Row {
+        files,
+        measure: "`ggen new` (warm cache) vs `cp -r` + `sync -f`".into(),
+        ggen: Stats::of(&warm),
+        reference: Some((
+            "cp -r + sync -f of the generated files".into(),
+            Stats::of(&floor),
+        )),
+        target: Target::AtMostTimes(1.3),
+        note: String::new(),
+    });
+    emit(Row {
+        files,
+        measure: "cold `ggen new` (empty cache) vs warm".into(),
+        ggen: Stats::of(&cold),
+        reference: Some(("warm `ggen new`".into(), Stats::of(&warm))),
+        target: Target::AtMostTimes(1.2),
+        note: String::new(),
+    });
+
+    // packs check with nothing changed, and git status on the same (committed) tree.
+    reference::commit_all(&clean, "generated")?;
+    let check = || {
+        let mut command = ggen(options, &home);
+        command.arg("-C").arg(&clean).args(["packs", "check"]);
+        command
+    };
+    let status = || {
+        let mut command = reference::git(&clean);
+        command.args(["status", "--porcelain"]);
+        command
+    };
+    // Once each untimed: git refreshes its index's stat data, as a user's tree would have.
+    timed_ok(&mut check(), &[0])?;
+    timed_ok(&mut status(), &[0])?;
+    let (mut checks, mut statuses) = (Vec::new(), Vec::new());
+    for _ in 0..runs {
+        checks.push(timed_ok(&mut check(), &[0])?.elapsed);
+        statuses.push(timed_ok(&mut status(), &[0])?.elapsed);
+    }
+    emit(Row {
+        files,
+        measure: "`packs check`, nothing changed, vs `git status`".into(),
+        ggen: Stats::of(&checks),
+        reference: Some(("git status".into(), Stats::of(&statuses))),
+        target: Target::AtMostTimes(2.0),
+        note: String::new(),
+    });
+
+    // Each update run gets a fresh project with the workload's edits applied; runs with and
+    // without the journal alternate, so that both see the same machine.
+    let edits = work.join("edits.json");
+    let apply_edits = |project: &Path| {
+        run_ok(
+            Command::new("python3")
+                .arg(options.workload.join("apply_edits.py"))
+                .arg(project)
+                .arg(&edits)
+                .stdout(Stdio::null()),
+        )
+    };
+    let (mut journaled, mut unjournaled, mut peak_kib) = (Vec::new(), Vec::new(), 0);
+    for n in 0..runs {
+        for journal in [true, false] {
+            let project = root.join(format!("update-{n}-{journal}"));
+            run_ok(new(&home, &project).stdout(Stdio::null()))?;
+            apply_edits(&project)?;
+            let mut update = ggen(options, &home);
+            update
                 .arg("-C")
-                .arg(&clean)
-                .args(["packs", "check"])
-                .pipe_ok()
-        })?;
-        report(files, "ggen packs check (nothing changed)", &times);
-
-        // Each update run gets a fresh project with the workload's edits applied; runs with
-        // and without the journal alternate, so that both see the same machine.
-        let mut n = 0;
-        let mut conflicts_seen = 0;
-        let mut journaled = Vec::new();
-        let mut unjournaled = Vec::new();
-        for _ in 0..options.runs.max(1) {
-            for journal in [true, false] {
-                n += 1;
-                let project = root.join(format!("update-{n}"));
-                ggen(options, &home)
-                    .arg("new")
-                    .arg(&project)
-                    .args(["--pack", "bench@1.0.0", "--registry"])
-                    .arg(&registry)
-                    .pipe_ok()?;
-                run_ok(
-                    Command::new("python3")
-                        .arg(options.workload.join("apply_edits.py"))
-                        .arg(&project)
-                        .arg(work.join("edits.json"))
-                        .stdout(Stdio::null()),
-                )?;
-                let mut update = ggen(options, &home);
-                update
-                    .arg("-C")
-                    .arg(&project)
-                    .args(["packs", "update", "bench"])
-                    .stdout(Stdio::null())
-                    .stderr(Stdio::null());
-                if !journal {
-                    // Benchmark only: no journal, no history (see ggen-project's transaction.rs).
-                    update.env("GGEN_UNSAFE_NO_JOURNAL", "1");
-                }
-                let start = Instant::now();
-                let status = update.status().map_err(|e| e.to_string())?;
-                let elapsed = start.elapsed();
-                // Exit 3: the workload's deliberate conflicts remain, as they should.
-                match status.code() {
-                    Some(3) => conflicts_seen += 1,
-                    Some(0) => {}
-                    _ => return Err(format!("ggen packs update failed: {status}")),
-                }
-                if journal {
-                    journaled.push(elapsed);
-                } else {
-                    unjournaled.push(elapsed);
-                }
+                .arg(&project)
+                .args(["packs", "update", "bench"]);
+            if !journal {
+                // Benchmark only: no journal, no history (see ggen-project's transaction).
+                update.env("GGEN_UNSAFE_NO_JOURNAL", "1");
             }
+            // Exit 3: the workload's deliberate conflicts remain, as they should.
+            let run = timed_ok(&mut update, &[3])?;
+            if journal {
+                journaled.push(run.elapsed);
+                peak_kib = peak_kib.max(run.max_rss_kib);
+            } else {
+                unjournaled.push(run.elapsed);
+            }
+            let _ = std::fs::remove_dir_all(&project);
         }
-        report(files, "ggen packs update (v1 -> v2, edited)", &journaled);
-        report(files, "  same, GGEN_UNSAFE_NO_JOURNAL=1", &unjournaled);
-        let (with, without) = (median(&journaled), median(&unjournaled));
-        println!(
-            "{files:<8} {:<34} {:>+9.1}%",
-            "  journaling overhead (medians)",
-            (with.as_secs_f64() / without.as_secs_f64() - 1.0) * 100.0
-        );
-        if conflicts_seen != journaled.len() + unjournaled.len() {
-            println!("warning: expected the workload's conflicts (exit 3) on every update run");
-        }
+    }
+    let update_target = match files {
+        200 => Target::FasterBy(200.0),
+        2000 => Target::AtMostSeconds(0.4),
+        20_000 => Target::AtMostSeconds(3.0),
+        _ => Target::None,
+    };
+    let peak = format!("peak memory {:.0} MiB", peak_kib as f64 / 1024.0);
+    let copier_update = match copier {
+        Some(copier) => Some(time_copier_update(copier, &work, root, runs, &apply_edits)?),
+        None => None,
+    };
+    let copier_row = copier_update.is_some();
+    emit(Row {
+        files,
+        measure: match copier_row {
+            true => "`packs update` v1 → v2 (edited) vs `copier update`".into(),
+            false => "`packs update` v1 → v2 (edited)".into(),
+        },
+        ggen: Stats::of(&journaled),
+        reference: copier_update.map(|times| ("copier update".into(), Stats::of(&times))),
+        target: match (copier_row, update_target) {
+            (true, target) => target,
+            (false, Target::FasterBy(_)) => Target::None,
+            (false, target) => target,
+        },
+        note: peak,
+    });
+    emit(Row {
+        files,
+        measure: "journaling overhead: update vs `GGEN_UNSAFE_NO_JOURNAL=1`".into(),
+        ggen: Stats::of(&journaled),
+        reference: Some(("no journal".into(), Stats::of(&unjournaled))),
+        target: Target::None,
+        note: String::new(),
+    });
 
-        // What watch does after a one-file template change in a pack under development:
-        // an incremental regeneration of the project generated from the pack directory.
-        let pack_dir = work.join("ggen").join("pack-v1");
-        let project = root.join("regen");
-        ggen(options, &home)
+    emit(bench_regenerate(options, files, runs, &work, root, &home)?);
+    Ok(rows)
+}
+
+/// `copier update` of a fresh copier project with the workload's edits, committed (copier
+/// needs a clean git tree), to v2.0.0, `runs` times.
+fn time_copier_update(
+    copier: &Path,
+    work: &Path,
+    root: &Path,
+    runs: usize,
+    apply_edits: &dyn Fn(&Path) -> Result<(), String>,
+) -> Result<Vec<Duration>, String> {
+    let template = work.join("copier-tpl");
+    repeat(runs, |n| {
+        let project = root.join(format!("copier-update-{n}"));
+        run_ok(
+            reference::copier_copy(copier, &template, "v1.0.0", &project).stdout(Stdio::null()),
+        )?;
+        reference::commit_all(&project, "v1")?;
+        apply_edits(&project)?;
+        reference::commit_all(&project, "edits")?;
+        let run = timed_ok(
+            &mut reference::copier_update(copier, &project, "v2.0.0"),
+            &[0],
+        )?;
+        let _ = std::fs::remove_dir_all(&project);
+        Ok(run.elapsed)
+    })
+}
+
+/// What watch does after a one-file template change in a pack under development: an
+/// incremental regeneration of the project generated from the pack directory.
+fn bench_regenerate(
+    options: &Options,
+    files: usize,
+    runs: usize,
+    work: &Path,
+    root: &Path,
+    home: &Path,
+) -> Result<Row, String> {
+    let pack_dir = work.join("ggen").join("pack-v1");
+    let project = root.join("regen");
+    run_ok(
+        ggen(options, home)
             .arg("new")
             .arg(&project)
             .arg("--pack")
             .arg(&pack_dir)
-            .pipe_ok()?;
-        let template = pack_dir.join("templates/src/m000/file_00000.rs.tmpl");
-        let mut n = 0;
-        let times = measure_with_setup(
-            options.runs,
-            || {
-                n += 1;
-                let mut text = std::fs::read_to_string(&template).map_err(|e| e.to_string())?;
-                text.push_str(&format!("// edit {n}\n"));
-                std::fs::write(&template, text).map_err(|e| e.to_string())
-            },
-            |_| {
-                ggen(options, &home)
-                    .arg("-C")
-                    .arg(&project)
-                    .args(["packs", "regenerate"])
-                    .pipe_ok()
-            },
-        )?;
-        report(files, "regenerate after 1 template edit", &times);
-    }
-    Ok(())
+            .stdout(Stdio::null()),
+    )?;
+    let template = pack_dir.join("templates/src/m000/file_00000.rs.tmpl");
+    let times = repeat(runs, |n| {
+        let mut text = std::fs::read_to_string(&template).map_err(|e| e.to_string())?;
+        text.push_str(&format!("// edit {n}\n"));
+        std::fs::write(&template, text).map_err(|e| e.to_string())?;
+        let mut regenerate = ggen(options, home);
+        regenerate
+            .arg("-C")
+            .arg(&project)
+            .args(["packs", "regenerate"]);
+        Ok(timed_ok(&mut regenerate, &[0])?.elapsed)
+    })?;
+    Ok(Row {
+        files,
+        measure: "`packs regenerate` after 1 template edit".into(),
+        ggen: Stats::of(&times),
+        reference: None,
+        target: Target::None,
+        note: String::new(),
+    })
 }
 
-/// Times `step` on a fresh input made (untimed) by `setup` for every run.
-fn measure_with_setup<T>(
+/// `step(n)` for n in 0..runs, collecting the times.
+fn repeat(
     runs: usize,
-    mut setup: impl FnMut() -> Result<T, String>,
-    mut step: impl FnMut(&T) -> Result<(), String>,
+    mut step: impl FnMut(usize) -> Result<Duration, String>,
 ) -> Result<Vec<Duration>, String> {
-    let mut times = Vec::new();
-    for _ in 0..runs.max(1) {
-        let input = setup()?;
-        let start = Instant::now();
-        step(&input)?;
-        times.push(start.elapsed());
-    }
-    Ok(times)
+    (0..runs).map(&mut step).collect()
 }
 
 fn ggen(options: &Options, home: &Path) -> Command {
     let mut command = Command::new(&options.ggen);
     command.env("GGEN_HOME", home).arg("--quiet");
     command
-}
-
-trait PipeOk {
-    fn pipe_ok(&mut self) -> Result<(), String>;
-}
-
-impl PipeOk for Command {
-    fn pipe_ok(&mut self) -> Result<(), String> {
-        run_ok(self.stdout(Stdio::null()))
-    }
-}
-
-fn run_ok(command: &mut Command) -> Result<(), String> {
-    let output = command
-        .stderr(Stdio::piped())
-        .output()
-        .map_err(|e| format!("cannot run {command:?}: {e}"))?;
-    if !output.status.success() {
-        return Err(format!(
-            "{command:?} failed ({}): {}",
-            output.status,
-            String::from_utf8_lossy(&output.stderr)
-        ));
-    }
-    Ok(())
-}
-
-fn measure(
-    runs: usize,
-    mut step: impl FnMut() -> Result<(), String>,
-) -> Result<Vec<Duration>, String> {
-    measure_with_setup(runs, || Ok(()), |_| step())
-}
-
-fn median(times: &[Duration]) -> Duration {
-    let mut sorted = times.to_vec();
-    sorted.sort();
-    sorted[sorted.len() / 2]
-}
-
-fn report(files: usize, step: &str, times: &[Duration]) {
-    let first = times[0];
-    let mut sorted = times.to_vec();
-    sorted.sort();
-    let best = sorted[0];
-    let median = sorted[sorted.len() / 2];
-    println!(
-        "{files:<8} {step:<34} {:>9.3}s {:>9.3}s {:>9.3}s",
-        first.as_secs_f64(),
-        best.as_secs_f64(),
-        median.as_secs_f64()
-    );
 }

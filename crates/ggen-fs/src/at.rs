@@ -15,6 +15,7 @@ use std::io::{self, Write};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::confine::{self, Confined};
@@ -25,7 +26,8 @@ const MAX_LINKS: usize = 40;
 
 /// The directory holding the last component of a path, held open, and that component.
 pub(crate) struct Parent {
-    dir: OwnedFd,
+    /// Shared with [`crate::DirHandles`] when it came from there.
+    dir: Arc<OwnedFd>,
     /// The directory as the caller spelled it (for messages and later syncs).
     dir_path: PathBuf,
     name: CString,
@@ -49,15 +51,79 @@ pub(crate) fn parent(
     let Some(dir) = open_dirs(action, path, &confined, dirs, create)? else {
         return Ok(None);
     };
-    let dir_path = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
+    Parent::new(action, path, Arc::new(dir), last).map(Some)
+}
+
+/// [`parent`] through the handles held by `held`: each directory on the way is opened (and
+/// created) once for the whole batch instead of once per file.
+pub(crate) fn parent_held(
+    action: &'static str,
+    path: &Path,
+    create: bool,
+    held: &std::sync::Mutex<std::collections::HashMap<PathBuf, Arc<OwnedFd>>>,
+) -> Result<Option<Parent>, FsError> {
+    let Some(confined) = confine::locate(action, path)? else {
+        return Ok(None);
     };
-    Ok(Some(Parent {
-        dir,
-        dir_path,
-        name: c_name(action, path, last)?,
-    }))
+    let Some((last, dirs)) = confined.inside.split_last() else {
+        return Ok(None);
+    };
+    let Ok(mut held) = held.lock() else {
+        // A writer panicked while holding the map: walk without it.
+        return parent(action, path, create);
+    };
+    let key = |n: usize| -> PathBuf {
+        dirs[..n]
+            .iter()
+            .fold(confined.root.clone(), |p, c| p.join(c))
+    };
+    // The deepest directory on the way already held, then one step at a time from there; a
+    // link on the way (or anything unusual) takes the full walk, which knows about links.
+    let known = (0..=dirs.len())
+        .rev()
+        .find_map(|n| held.get(&key(n)).map(|fd| (n, fd.clone())));
+    let (mut depth, mut fd) = match known {
+        Some(found) => found,
+        None => {
+            let Some(root) = open_dirs(action, path, &confined, &[], create)? else {
+                return Ok(None);
+            };
+            let root = Arc::new(root);
+            held.insert(key(0), root.clone());
+            (0, root)
+        }
+    };
+    while depth < dirs.len() {
+        let name = c_name(action, path, &dirs[depth])?;
+        let next = match step_dir(&fd, &name, create) {
+            Ok(next) => Arc::new(next),
+            Err(e) if e.raw_os_error() == Some(libc::ENOENT) && !create => return Ok(None),
+            Err(_) => match open_dirs(action, path, &confined, &dirs[..=depth], create)? {
+                Some(next) => Arc::new(next),
+                None => return Ok(None),
+            },
+        };
+        depth += 1;
+        held.insert(key(depth), next.clone());
+        fd = next;
+    }
+    drop(held);
+    Parent::new(action, path, fd, last).map(Some)
+}
+
+/// Opens the directory `name` in `dir`, creating it first with `create` when it is missing.
+fn step_dir(dir: &OwnedFd, name: &CStr, create: bool) -> io::Result<OwnedFd> {
+    match open_dir_at(dir, name) {
+        Err(e) if e.raw_os_error() == Some(libc::ENOENT) && create => {
+            match mkdir_at(dir, name) {
+                Ok(()) => {}
+                Err(e) if e.raw_os_error() == Some(libc::EEXIST) => {}
+                Err(e) => return Err(e),
+            }
+            open_dir_at(dir, name)
+        }
+        other => other,
+    }
 }
 
 /// For removals: `Ok(None)` when `path` is below no root (or is a root); `Ok(Some(None))`
@@ -203,6 +269,23 @@ fn open_dirs(
 }
 
 impl Parent {
+    fn new(
+        action: &'static str,
+        path: &Path,
+        dir: Arc<OwnedFd>,
+        last: &OsStr,
+    ) -> Result<Parent, FsError> {
+        let dir_path = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        Ok(Parent {
+            dir,
+            dir_path,
+            name: c_name(action, path, last)?,
+        })
+    }
+
     /// [`crate::write_atomic`] relative to the parent's handle: a temporary file made with
     /// `O_EXCL | O_NOFOLLOW`, then `renameat` over the name.
     pub(crate) fn write_atomic(
@@ -211,6 +294,20 @@ impl Parent {
         bytes: &[u8],
         durability: Durability,
     ) -> Result<(), FsError> {
+        self.write_file(path, bytes, durability, None).map(drop)
+    }
+
+    /// [`Parent::write_atomic`] that also sets or clears the executable bits (`None`: the
+    /// mode of the file replaced, or the default) on the temporary file before the rename,
+    /// and returns the new file's metadata (taken from its descriptor: the rename keeps
+    /// size, mtime and inode).
+    pub(crate) fn write_file(
+        &self,
+        path: &Path,
+        bytes: &[u8],
+        durability: Durability,
+        executable: Option<bool>,
+    ) -> Result<std::fs::Metadata, FsError> {
         let (temp_name, fd) = self.create_temporary(path)?;
         let temp_path = self.dir_path.join(OsStr::from_bytes(temp_name.as_bytes()));
         let mut file = File::from(fd);
@@ -223,26 +320,41 @@ impl Parent {
                     file.sync_all()
                         .map_err(|e| FsError::new("cannot sync", &temp_path, e))?;
                 }
+                let mut meta = file
+                    .metadata()
+                    .map_err(|e| FsError::new("cannot read", &temp_path, e))?;
                 // Keep the mode of the file being replaced, as an editor would.
-                if let Some(mode) = self.regular_mode() {
+                let replaced = self.regular_mode();
+                let created = std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o7777;
+                let base = replaced.map_or(created, u32::from);
+                let wanted = match executable {
+                    Some(executable) => crate::executable_bits(base, executable),
+                    None => base,
+                };
+                if replaced.is_some() || wanted != created {
                     // SAFETY: fchmod only reads the descriptor `file` keeps open.
-                    let _ = unsafe { libc::fchmod(file.as_raw_fd(), mode) };
+                    let _ = unsafe { libc::fchmod(file.as_raw_fd(), wanted as libc::mode_t) };
+                    meta = file
+                        .metadata()
+                        .map_err(|e| FsError::new("cannot read", &temp_path, e))?;
                 }
                 rename_at(&self.dir, &temp_name, &self.dir, &self.name)
-                    .map_err(|e| FsError::new("cannot replace", path, e))
+                    .map_err(|e| FsError::new("cannot replace", path, e))?;
+                Ok(meta)
             });
-        if let Err(err) = written {
-            let _ = unlink_at(&self.dir, &temp_name, 0);
-            return Err(err);
-        }
+        let meta = match written {
+            Ok(meta) => meta,
+            Err(err) => {
+                let _ = unlink_at(&self.dir, &temp_name, 0);
+                return Err(err);
+            }
+        };
         fault::checkpoint();
         match durability {
-            Durability::Sync => self.sync(),
-            Durability::Batch => {
-                pending::file(path);
-                Ok(())
-            }
+            Durability::Sync => self.sync()?,
+            Durability::Batch => pending::file(path),
         }
+        Ok(meta)
     }
 
     /// Removes the file (or link) at the name; absence is fine. True when it removed one.
@@ -380,7 +492,10 @@ impl Parent {
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.subsec_nanos())
             .unwrap_or(0);
-        let name = format!(".ggen-tmp-{kind}{}-{n}-{nanos:x}", std::process::id());
+        // The process id once, not a getpid(2) per file.
+        static PID: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+        let pid = PID.get_or_init(std::process::id);
+        let name = format!(".ggen-tmp-{kind}{pid}-{n}-{nanos:x}");
         c_name("cannot write", path, OsStr::new(&name))
     }
 }

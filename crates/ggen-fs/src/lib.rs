@@ -6,9 +6,11 @@
 mod at;
 mod confine;
 pub mod fault;
+mod held;
 mod regular;
 
 pub use confine::confine_to;
+pub use held::DirHandles;
 pub use regular::{MAX_READ_BYTES, open_regular, read_capped, read_capped_io};
 
 use std::fs::{self, File};
@@ -287,7 +289,13 @@ pub fn set_executable(path: &Path, executable: bool) -> Result<(), FsError> {
 #[cfg(unix)]
 fn executable_mode(meta: &fs::Metadata, executable: bool) -> u32 {
     use std::os::unix::fs::PermissionsExt;
-    let mode = meta.permissions().mode();
+    executable_bits(meta.permissions().mode(), executable)
+}
+
+/// `mode` with the executable bits set (for each of user, group and other that may read it)
+/// or cleared.
+#[cfg(unix)]
+fn executable_bits(mode: u32, executable: bool) -> u32 {
     let readable = (mode & 0o444) >> 2;
     if executable {
         mode | readable

@@ -1,4 +1,4 @@
-//! Pack archives: a deterministic `.tar.gz` of a pack directory, and safe unpacking.
+//! Pack archives: a deterministic `.tar.gz` of a pack directory, and safe reading into memory.
 //!
 //! Layout: `<id>-<version>/` first, then every directory and regular file of the pack under it
 //! in byte order of their `/`-separated paths (a parent always precedes its children). GNU
@@ -94,21 +94,23 @@ pub fn pack_directory(
     encoder.finish().map_err(write_error)
 }
 
-/// Unpacks `bytes` (named `archive` in messages) into the new directory `dest`, which must not
-/// exist yet, and returns the pack root inside it (the single top directory holding
-/// `gpack.toml`, or `dest` itself). Refuses, before `dest` exists, absolute paths, `..`,
-/// symlinks and hard links, device files and fifos, and anything beyond `limits`.
+/// Reads `bytes` (named `archive` in messages) into memory, nothing written to disk; the pack
+/// root is the single top directory holding `gpack.toml`, or the top level itself
+/// ([`crate::Pack::from_archive`]). Refuses absolute paths, `..`, symlinks and hard links,
+/// device files and fifos, a path used twice or as both a file and a directory, and anything
+/// beyond `limits`.
 ///
 /// Entry paths must be made of plain names: `.` components, empty components (`a//b`) and
 /// backslashes are refused too. Only the executable bit of a file's mode is kept.
-pub fn unpack(
+pub(crate) fn read_in_memory(
     bytes: &[u8],
     archive: &str,
-    dest: &Path,
     limits: &ArchiveLimits,
-) -> Result<PathBuf, PackError> {
-    unpack::unpack(bytes, archive, dest, limits)
+) -> Result<unpack::InMemory, PackError> {
+    unpack::read(bytes, archive, limits)
 }
+
+pub(crate) use unpack::{InMemory, no_manifest_in};
 
 enum Node {
     Directory,

@@ -1,20 +1,39 @@
-//! A pack directory loaded from disk: its manifest and its files.
+//! A pack: a directory loaded from disk, or a verified archive read into memory; its
+//! manifest and its files.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use globset::{GlobBuilder, GlobSetBuilder};
 
 use crate::files::{self, Walked};
 use crate::{Manifest, ManifestWarning, PackError};
 
-/// A pack directory with its validated manifest.
+/// A pack with its validated manifest.
 #[derive(Debug, Clone)]
 pub struct Pack {
+    /// The pack directory; for a pack read from an archive, the archive's name (joined with
+    /// its top-level directory), used only in messages.
     pub root: PathBuf,
     pub manifest: Manifest,
     pub warnings: Vec<ManifestWarning>,
+    /// The files of a pack read from an archive; `None` for a directory on disk.
+    in_memory: Option<Arc<InMemoryFiles>>,
+}
+
+/// A pack's files held in memory, by `/`-separated path relative to the pack root.
+struct InMemoryFiles {
+    files: BTreeMap<String, (Vec<u8>, bool)>,
+    dirs: BTreeSet<String>,
+}
+
+impl std::fmt::Debug for InMemoryFiles {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} files in memory", self.files.len())
+    }
 }
 
 /// One file of a pack.
@@ -63,19 +82,85 @@ impl Pack {
             root: root.to_path_buf(),
             manifest: parsed.manifest,
             warnings: parsed.warnings,
+            in_memory: None,
         };
-        if parsed.templates_root_explicit {
-            let dir = pack.templates_dir();
-            if !dir.is_dir() {
-                return Err(pack.files_error(format!(
-                    "templates root `{}` (set by `[templates] root` in gpack.toml) is not a \
+        pack.check_templates_root(parsed.templates_root_explicit)?;
+        Ok(pack)
+    }
+
+    /// Reads a pack from the `.tar.gz` `bytes` (named `archive` in messages) into memory,
+    /// with every rule of [`crate::archive::unpack`] and nothing written to disk. The
+    /// caller has verified the bytes (the registry's integrity hash).
+    pub fn from_archive(
+        bytes: &[u8],
+        archive: &str,
+        limits: &crate::archive::ArchiveLimits,
+    ) -> Result<Pack, PackError> {
+        let memory = crate::archive::read_in_memory(bytes, archive, limits)?;
+        let prefix = match memory.files.contains_key("gpack.toml") {
+            true => String::new(),
+            false => single_pack_dir(&memory).ok_or_else(|| PackError::Archive {
+                archive: archive.to_string(),
+                message: crate::archive::no_manifest_in(&memory),
+            })?,
+        };
+        let inside = |path: String| match prefix.is_empty() {
+            true => Some(path),
+            false => path
+                .strip_prefix(&prefix)
+                .and_then(|rest| rest.strip_prefix('/'))
+                .map(str::to_string),
+        };
+        let files: BTreeMap<String, (Vec<u8>, bool)> = memory
+            .files
+            .into_iter()
+            .filter_map(|(path, file)| Some((inside(path)?, file)))
+            .collect();
+        let dirs = memory.dirs.into_iter().filter_map(inside).collect();
+        let root = Path::new(archive).join(&prefix);
+        let path = root.join("gpack.toml");
+        let manifest = files.get("gpack.toml").map(|(bytes, _)| bytes.as_slice());
+        let text = match manifest {
+            Some(bytes) if bytes.len() as u64 > MAX_MANIFEST_BYTES => Err(io::Error::new(
+                io::ErrorKind::FileTooLarge,
+                format!("larger than the limit of {MAX_MANIFEST_BYTES} bytes"),
+            )),
+            Some(bytes) => std::str::from_utf8(bytes)
+                .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e)),
+            None => Err(io::Error::from(io::ErrorKind::NotFound)),
+        }
+        .map_err(|source| PackError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        let parsed = crate::manifest::parse_detailed(text, &path)?;
+        let pack = Pack {
+            root,
+            manifest: parsed.manifest,
+            warnings: parsed.warnings,
+            in_memory: Some(Arc::new(InMemoryFiles { files, dirs })),
+        };
+        pack.check_templates_root(parsed.templates_root_explicit)?;
+        Ok(pack)
+    }
+
+    /// A `[templates] root` written in the manifest must be a directory of the pack.
+    fn check_templates_root(&self, explicit: bool) -> Result<(), PackError> {
+        if explicit {
+            let root = self.manifest.templates.root.as_str();
+            let exists = match &self.in_memory {
+                Some(memory) => root == "." || memory.dirs.contains(root),
+                None => self.templates_dir().is_dir(),
+            };
+            if !exists {
+                return Err(self.files_error(format!(
+                    "templates root `{root}` (set by `[templates] root` in gpack.toml) is not a \
                      directory in {}",
-                    pack.manifest.templates.root,
-                    root.display()
+                    self.root.display()
                 )));
             }
         }
-        Ok(pack)
+        Ok(())
     }
 
     pub fn id(&self) -> &str {
@@ -91,6 +176,24 @@ impl Pack {
     /// file inside the pack is followed; one leaving the pack is an error naming it.
     /// A missing templates root yields no files.
     pub fn template_files(&self) -> Result<Vec<PackFile>, PackError> {
+        if let Some(memory) = &self.in_memory {
+            let base = match self.manifest.templates.root.as_str() {
+                "." => String::new(),
+                root => format!("{root}/"),
+            };
+            return Ok(memory
+                .files
+                .iter()
+                .filter(|(path, _)| !excluded_at_root(path))
+                .filter_map(|(path, (bytes, executable))| {
+                    Some(PackFile {
+                        rel_path: path.strip_prefix(&base)?.to_string(),
+                        bytes: bytes.clone(),
+                        executable: *executable,
+                    })
+                })
+                .collect());
+        }
         let dir = self.templates_dir();
         match fs::symlink_metadata(&dir) {
             Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -129,20 +232,37 @@ impl Pack {
             .build()
             .map_err(|err| self.files_error(format!("graph globs: {err}")))?;
 
-        let canonical_root = self.canonical_root()?;
+        let mut out = match &self.in_memory {
+            Some(memory) => memory
+                .files
+                .iter()
+                .filter(|(path, _)| !excluded_at_root(path) && set.is_match(path.as_str()))
+                .map(|(path, (bytes, executable))| PackFile {
+                    rel_path: path.clone(),
+                    bytes: bytes.clone(),
+                    executable: *executable,
+                })
+                .collect(),
+            None => {
+                let canonical_root = self.canonical_root()?;
+                // Only what a glob matches matters: a broken link elsewhere in the pack is
+                // not our business, but one the globs pick is an error.
+                let walked =
+                    files::walk_filtered(&self.root, &canonical_root, |rel| set.is_match(rel))
+                        .map_err(|err| self.walk_error(err))?;
+                walked
+                    .into_iter()
+                    .map(|file| self.read(file))
+                    .collect::<Result<Vec<_>, _>>()?
+            }
+        };
         let mut matched = vec![false; globs.len()];
-        let mut out = Vec::new();
-        // Only what a glob matches matters: a broken link elsewhere in the pack is not our
-        // business, but one the globs pick is an error.
-        let walked = files::walk_filtered(&self.root, &canonical_root, |rel| set.is_match(rel))
-            .map_err(|err| self.walk_error(err))?;
-        for file in walked {
+        for file in &out {
             for index in set.matches(&file.rel_path) {
                 if let Some(flag) = matched.get_mut(index) {
                     *flag = true;
                 }
             }
-            out.push(self.read(file)?);
         }
         for (glob, found) in globs.iter().zip(&matched) {
             if !found && !has_wildcards(glob) {
@@ -230,6 +350,24 @@ fn is_executable(path: &Path) -> io::Result<bool> {
 #[cfg(not(unix))]
 fn is_executable(_path: &Path) -> io::Result<bool> {
     Ok(false)
+}
+
+/// `.git/…` and `target/…` at the pack root are never part of a pack (as in a walk).
+fn excluded_at_root(path: &str) -> bool {
+    let first = path.split('/').next().unwrap_or(path);
+    files::EXCLUDED_AT_ROOT.contains(&first)
+}
+
+/// The archive's one top-level directory, when it holds `gpack.toml`.
+fn single_pack_dir(memory: &crate::archive::InMemory) -> Option<String> {
+    let mut top = memory
+        .files
+        .keys()
+        .chain(&memory.dirs)
+        .map(|path| path.split('/').next().unwrap_or(path));
+    let first = top.next()?;
+    let single = top.all(|name| name == first);
+    (single && memory.files.contains_key(&format!("{first}/gpack.toml"))).then(|| first.to_string())
 }
 
 fn has_wildcards(glob: &str) -> bool {

@@ -3,10 +3,9 @@
 mod common;
 
 use std::fs;
-use std::io::Read;
 
 use common::{sample_pack, tree, write};
-use ggen_pack::archive::{ArchiveLimits, pack_directory, unpack};
+use ggen_pack::archive::{ArchiveLimits, pack_directory};
 use ggen_pack::{Pack, PackError};
 
 fn version() -> semver::Version {
@@ -122,49 +121,52 @@ fn round_trip_gives_identical_files() {
     let dir = tempfile::tempdir().unwrap();
     sample_pack(dir.path());
     write(dir.path(), ".git/config", b"not packed");
-    let bytes = pack_directory(dir.path(), "web", &version()).unwrap();
-
-    let out = tempfile::tempdir().unwrap();
-    let dest = out.path().join("cache/sha256-x");
-    let root = unpack(&bytes, "web-1.0.0.tar.gz", &dest, &ArchiveLimits::default()).unwrap();
-    assert_eq!(root, dest.join("web-1.0.0"));
-
-    let mut expected = tree(dir.path());
-    expected.retain(|rel, _| !rel.starts_with(".git"));
-    assert_eq!(tree(&root), expected);
-    // Nothing but the pack is left next to `dest`.
-    assert_eq!(fs::read_dir(dest.parent().unwrap()).unwrap().count(), 1);
-
+    write(dir.path(), "templates/run.sh", b"#!/bin/sh\n");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = |rel: &str| fs::metadata(root.join(rel)).unwrap().permissions().mode() & 0o777;
-        assert_eq!(mode("scripts/setup.sh"), 0o755);
-        assert_eq!(mode("gpack.toml"), 0o644);
+        let script = dir.path().join("templates/run.sh");
+        fs::set_permissions(script, fs::Permissions::from_mode(0o755)).unwrap();
     }
+    let bytes = pack_directory(dir.path(), "web", &version()).unwrap();
 
-    // The unpacked pack loads, and packs back to the very same bytes.
-    let pack = Pack::load(&root).unwrap();
-    assert_eq!(pack.template_files().unwrap().len(), 4);
-    assert_eq!(pack_directory(&root, "web", &version()).unwrap(), bytes);
+    // Read into memory, the archive is the same pack as the directory it was made from.
+    let limits = ArchiveLimits::default();
+    let pack = Pack::from_archive(&bytes, "web-1.0.0.tar.gz", &limits).unwrap();
+    assert_eq!(
+        pack.root,
+        std::path::Path::new("web-1.0.0.tar.gz/web-1.0.0")
+    );
+    let on_disk = Pack::load(dir.path()).unwrap();
+    assert_eq!(pack.manifest, on_disk.manifest);
+    let templates = pack.template_files().unwrap();
+    assert_eq!(templates.len(), 5);
+    assert_eq!(templates, on_disk.template_files().unwrap());
+    assert_eq!(pack.graph_files().unwrap(), on_disk.graph_files().unwrap());
+    #[cfg(unix)]
+    assert!(
+        templates.iter().any(|f| f.executable),
+        "the executable bit is kept"
+    );
 }
 
 #[test]
-fn archives_without_a_single_pack_directory_unpack_to_dest() {
+fn archives_without_a_single_pack_directory_have_their_root_at_the_top() {
     let bytes = common::RawTar::default()
-        .file("gpack.toml", b"[pack]\n")
+        .file(
+            "gpack.toml",
+            b"[pack]\nid = \"flat\"\nversion = \"1.0.0\"\ndescription = \"f\"\n",
+        )
         .file("templates/a.txt", b"a")
         .gz();
-    let out = tempfile::tempdir().unwrap();
-    let dest = out.path().join("d");
-    let root = unpack(&bytes, "flat.tar.gz", &dest, &ArchiveLimits::default()).unwrap();
-    assert_eq!(root, dest);
-    let mut text = String::new();
-    fs::File::open(dest.join("templates/a.txt"))
-        .unwrap()
-        .read_to_string(&mut text)
-        .unwrap();
-    assert_eq!(text, "a");
+    let pack = Pack::from_archive(&bytes, "flat.tar.gz", &ArchiveLimits::default()).unwrap();
+    assert_eq!(pack.root, std::path::Path::new("flat.tar.gz"));
+    let files = pack.template_files().unwrap();
+    assert_eq!(files.len(), 1);
+    assert_eq!(
+        (files[0].rel_path.as_str(), files[0].bytes.as_slice()),
+        ("a.txt", &b"a"[..])
+    );
 }
 
 #[cfg(unix)]

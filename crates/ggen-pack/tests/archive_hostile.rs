@@ -1,32 +1,24 @@
-//! Hostile and damaged archives: each is refused, names the entry and the rule, and leaves
-//! nothing at (or next to) the destination.
+//! Hostile and damaged archives: each is refused and names the entry and the rule. Archives
+//! are read into memory ([`Pack::from_archive`]): nothing is ever written to disk.
 
 mod common;
 
-use std::fs;
-use std::path::{Path, PathBuf};
-
 use common::{RawTar, gzip, sample_pack};
-use ggen_pack::PackError;
-use ggen_pack::archive::{ArchiveLimits, pack_directory, unpack};
+use ggen_pack::archive::{ArchiveLimits, pack_directory};
+use ggen_pack::{Pack, PackError};
 use proptest::prelude::*;
 use tar::EntryType;
 
-/// Unpacks into a fresh directory and returns the refusal message, after checking that
-/// nothing was left behind.
+/// Reads the archive and returns the refusal message.
 fn refused_with(bytes: &[u8], limits: &ArchiveLimits) -> String {
-    let out = tempfile::tempdir().unwrap();
-    let dest = out.path().join("dest");
-    let result = unpack(bytes, "evil.tar.gz", &dest, limits);
-    assert_nothing_left(out.path(), &dest);
-    match result {
+    match Pack::from_archive(bytes, "evil.tar.gz", limits) {
         Err(err @ PackError::Archive { .. }) => {
             let message = err.to_string();
             assert!(message.contains("evil.tar.gz"), "{message}");
             message
         }
         Err(other) => panic!("expected PackError::Archive, got {other:?}"),
-        Ok(root) => panic!("accepted a hostile archive: {}", root.display()),
+        Ok(pack) => panic!("accepted a hostile archive: {}", pack.root.display()),
     }
 }
 
@@ -34,19 +26,12 @@ fn refused(bytes: &[u8]) -> String {
     refused_with(bytes, &ArchiveLimits::default())
 }
 
-fn assert_nothing_left(parent: &Path, dest: &Path) {
-    assert!(!dest.exists(), "{} exists after a refusal", dest.display());
-    let left: Vec<PathBuf> = fs::read_dir(parent)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    assert!(left.is_empty(), "left behind: {left:?}");
-}
+const MANIFEST: &[u8] = b"[pack]\nid = \"p\"\nversion = \"1.0.0\"\ndescription = \"p\"\n";
 
 fn pack_prefix() -> RawTar {
     RawTar::default()
         .dir("p-1.0.0/")
-        .file("p-1.0.0/gpack.toml", b"[pack]\n")
+        .file("p-1.0.0/gpack.toml", MANIFEST)
 }
 
 #[test]
@@ -242,24 +227,6 @@ fn entries_colliding_with_earlier_ones_are_refused() {
     assert!(message.contains("appears twice"), "{message}");
 }
 
-#[test]
-fn an_existing_destination_is_left_alone() {
-    let out = tempfile::tempdir().unwrap();
-    let dest = out.path().join("dest");
-    fs::create_dir(&dest).unwrap();
-    fs::write(dest.join("mine"), b"keep").unwrap();
-    let err = unpack(
-        &pack_prefix().gz(),
-        "ok.tar.gz",
-        &dest,
-        &ArchiveLimits::default(),
-    )
-    .unwrap_err();
-    assert!(matches!(err, PackError::Io { .. }), "{err:?}");
-    assert_eq!(fs::read(dest.join("mine")).unwrap(), b"keep");
-    assert_eq!(fs::read_dir(out.path()).unwrap().count(), 1);
-}
-
 fn valid_tar() -> Vec<u8> {
     pack_prefix()
         .dir("p-1.0.0/templates/")
@@ -269,17 +236,13 @@ fn valid_tar() -> Vec<u8> {
         .finish()
 }
 
-/// Unpacking whatever bytes never panics, and a refusal never leaves anything behind.
+/// Reading whatever bytes never panics.
 fn unpack_never_panics(bytes: &[u8]) {
-    let out = tempfile::tempdir().unwrap();
-    let dest = out.path().join("dest");
     let limits = ArchiveLimits {
         max_unpacked_bytes: 1 << 20,
         ..ArchiveLimits::default()
     };
-    if unpack(bytes, "fuzz.tar.gz", &dest, &limits).is_err() {
-        assert_nothing_left(out.path(), &dest);
-    }
+    let _ = Pack::from_archive(bytes, "fuzz.tar.gz", &limits);
 }
 
 proptest! {
@@ -308,24 +271,17 @@ proptest! {
 
 #[test]
 fn the_fuzz_seed_itself_unpacks() {
-    let out = tempfile::tempdir().unwrap();
-    let dest = out.path().join("dest");
-    let root = unpack(
+    let pack = Pack::from_archive(
         &gzip(&valid_tar()),
         "seed.tar.gz",
-        &dest,
         &ArchiveLimits::default(),
     )
     .unwrap();
-    assert_eq!(root, dest.join("p-1.0.0"));
-    // The PAX path names the 700-byte entry.
-    assert_eq!(
-        fs::read(root.join("templates/b.txt")).unwrap(),
-        vec![7u8; 700]
-    );
-    assert_eq!(
-        fs::read(root.join("templates/a.txt")).unwrap(),
-        b"hello {{ name }}\n"
-    );
-    assert!(!root.join("x").exists());
+    assert_eq!(pack.root, std::path::Path::new("seed.tar.gz/p-1.0.0"));
+    let files = pack.template_files().unwrap();
+    let names: Vec<&str> = files.iter().map(|f| f.rel_path.as_str()).collect();
+    // The PAX path names the 700-byte entry (there is no `x`).
+    assert_eq!(names, ["a.txt", "b.txt"]);
+    assert_eq!(files[0].bytes, b"hello {{ name }}\n");
+    assert_eq!(files[1].bytes, vec![7u8; 700]);
 }

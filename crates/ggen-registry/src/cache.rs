@@ -1,10 +1,9 @@
 //! The download cache under `$GGEN_HOME/cache`: archives by integrity hash (verified on
-//! every use), the packs unpacked from them (checked against a digest of their tree on every
-//! use), and the index files of HTTP registries (for `--offline`).
+//! every use, and read into memory by whoever uses them: nothing is unpacked to disk), and
+//! the index files of HTTP registries (for `--offline`).
 //!
 //! ```text
 //! cache/archives/sha256-<hex>.tar.gz
-//! cache/packs/sha256-<hex>/…            unpacked, with cache/packs/sha256-<hex>.tree
 //! cache/index/<registry key>/index.json and …/index/<id>.json
 //! ```
 
@@ -12,8 +11,6 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use ggen_fs::Durability;
-use ggen_pack::archive::{self, ArchiveLimits};
-use sha2::{Digest, Sha256};
 
 use crate::RegistryError;
 
@@ -28,44 +25,6 @@ impl Cache {
         Cache {
             root: ggen_home.join("cache"),
         }
-    }
-
-    /// The pack root of `bytes` unpacked in the cache, unpacking it on first use, or again
-    /// when the unpacked tree no longer matches what was unpacked. The caller has verified
-    /// `bytes` against `integrity`, which names the cache entry.
-    pub fn unpacked(
-        &self,
-        integrity: &str,
-        archive_name: &str,
-        bytes: &[u8],
-    ) -> Result<PathBuf, RegistryError> {
-        let name = entry_name(integrity)?;
-        let packs = self.root.join("packs");
-        let dest = packs.join(name);
-        let digest_path = packs.join(format!("{name}.tree"));
-        if let Some(root) = pack_root(&dest) {
-            let recorded = ggen_fs::read_optional(&digest_path)?;
-            if recorded.as_deref() == Some(tree_digest(&dest)?.as_bytes()) {
-                return Ok(root);
-            }
-            // Edited, damaged or half-recorded: start again from the verified archive.
-            remove_tree(&dest)?;
-        } else if dest.exists() {
-            remove_tree(&dest)?;
-        }
-        ggen_fs::create_dir_all(&packs)?;
-        // A concurrent ggen may unpack the same archive: the loser's rename fails, and the
-        // winner's copy is identical, so take it.
-        let root = match archive::unpack(bytes, archive_name, &dest, &ArchiveLimits::default()) {
-            Ok(root) => root,
-            Err(err) => pack_root(&dest).ok_or(RegistryError::Pack(err))?,
-        };
-        ggen_fs::write_atomic(
-            &digest_path,
-            tree_digest(&dest)?.as_bytes(),
-            Durability::Batch,
-        )?;
-        Ok(root)
     }
 
     /// The cached archive named by `integrity`, if present and still matching it. A damaged
@@ -141,72 +100,6 @@ fn entry_name(integrity: &str) -> Result<&str, RegistryError> {
     }
 }
 
-fn remove_tree(dir: &Path) -> Result<(), RegistryError> {
-    match std::fs::remove_dir_all(dir) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(ggen_fs::FsError::new("cannot remove", dir, e).into()),
-    }
-}
-
-fn pack_root(dest: &Path) -> Option<PathBuf> {
-    if dest.join("gpack.toml").is_file() {
-        return Some(dest.to_path_buf());
-    }
-    let mut dirs = std::fs::read_dir(dest).ok()?.filter_map(Result::ok);
-    let first = dirs.next()?;
-    if dirs.next().is_none() && first.path().join("gpack.toml").is_file() {
-        return Some(first.path());
-    }
-    None
-}
-
-/// sha256 over every entry under `root`, sorted by path, each as length-prefixed kind, path
-/// and content: any added, removed, renamed or edited file changes it.
-fn tree_digest(root: &Path) -> Result<String, RegistryError> {
-    let mut entries = Vec::new();
-    collect(root, root, &mut entries)?;
-    entries.sort();
-    let mut hasher = Sha256::new();
-    for (path, kind, content) in &entries {
-        for part in [path.as_bytes(), &[*kind], content.as_slice()] {
-            hasher.update((part.len() as u64).to_le_bytes());
-            hasher.update(part);
-        }
-    }
-    Ok(hex::encode(hasher.finalize()))
-}
-
-fn collect(
-    root: &Path,
-    dir: &Path,
-    entries: &mut Vec<(String, u8, Vec<u8>)>,
-) -> Result<(), RegistryError> {
-    let read = std::fs::read_dir(dir).map_err(|e| ggen_fs::FsError::new("cannot read", dir, e))?;
-    for entry in read {
-        let entry = entry.map_err(|e| ggen_fs::FsError::new("cannot read", dir, e))?;
-        let path = entry.path();
-        let rel = path
-            .strip_prefix(root)
-            .unwrap_or(&path)
-            .to_string_lossy()
-            .into_owned();
-        let kind = entry
-            .file_type()
-            .map_err(|e| ggen_fs::FsError::new("cannot read", &path, e))?;
-        if kind.is_dir() {
-            entries.push((rel, b'd', Vec::new()));
-            collect(root, &path, entries)?;
-        } else if kind.is_file() {
-            entries.push((rel, b'f', ggen_fs::read(&path)?));
-        } else {
-            // Unpacking never creates anything else: its presence means tampering.
-            entries.push((rel, b'o', Vec::new()));
-        }
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -220,25 +113,9 @@ mod tests {
         .unwrap();
         std::fs::write(dir.join("templates/a.txt"), "a\n").unwrap();
         let version = semver::Version::new(1, 0, 0);
-        let bytes = archive::pack_directory(dir, "p", &version).unwrap();
+        let bytes = ggen_pack::archive::pack_directory(dir, "p", &version).unwrap();
         let integrity = ggen_pack::integrity::sha256(&bytes);
         (bytes, integrity)
-    }
-
-    #[test]
-    fn an_edited_unpacked_pack_is_unpacked_again() {
-        let dir = tempfile::tempdir().unwrap();
-        let (bytes, integrity) = archive_of(&dir.path().join("src"));
-        let cache = Cache::new(&dir.path().join("home"));
-        let root = cache.unpacked(&integrity, "p.tar.gz", &bytes).unwrap();
-        let template = root.join("templates/a.txt");
-        assert_eq!(std::fs::read_to_string(&template).unwrap(), "a\n");
-        std::fs::write(&template, "tampered\n").unwrap();
-        let again = cache.unpacked(&integrity, "p.tar.gz", &bytes).unwrap();
-        assert_eq!(
-            std::fs::read_to_string(again.join("templates/a.txt")).unwrap(),
-            "a\n"
-        );
     }
 
     #[test]

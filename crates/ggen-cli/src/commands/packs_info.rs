@@ -46,9 +46,7 @@ pub fn run(args: &InfoArgs, global: &GlobalArgs, printer: &Printer) -> Result<Re
     let shown = index.newest().or(index.versions.last());
     let manifest = match shown {
         Some(entry) => {
-            match ggen_project::packs::source::fetch_registry_pack(
-                &registry, &index.id, entry, &env,
-            ) {
+            match ggen_project::packs::source::fetch_registry_pack(&registry, &index.id, entry) {
                 Ok(pack) => Some(pack.manifest),
                 Err(err) => {
                     printer.warn(&format!(

@@ -1,11 +1,10 @@
-//! Unpacking an untrusted `.tar.gz`: entry by entry into a private staging directory, every
-//! rule checked as we go, and only a fully accepted archive renamed into place.
+//! Reading an untrusted `.tar.gz` into memory: entry by entry, every rule checked as we go,
+//! and only a fully accepted archive handed back. Nothing is written to disk.
 
-use std::cell::Cell;
-use std::collections::BTreeSet;
-use std::fs;
-use std::io::{self, Read, Write};
-use std::path::{Path, PathBuf};
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{self, Read};
+use std::path::Path;
 use std::rc::Rc;
 
 use flate2::read::GzDecoder;
@@ -22,12 +21,13 @@ const OVERHEAD_PER_ENTRY: u64 = 3 * 512;
 /// End-of-archive blocks and record padding (GNU tar pads to 10 KiB records).
 const OVERHEAD_FIXED: u64 = 64 << 10;
 
-pub(super) fn unpack(
+/// Reads `bytes` into memory: the accepted files, each by its path in the archive, and the
+/// directories the archive lists or implies. See [`super::read`] for the rules.
+pub(crate) fn read(
     bytes: &[u8],
     archive: &str,
-    dest: &Path,
     limits: &ArchiveLimits,
-) -> Result<PathBuf, PackError> {
+) -> Result<InMemory, PackError> {
     let compressed = bytes.len() as u64;
     if compressed > limits.max_compressed_bytes {
         return Err(refusal(
@@ -38,69 +38,44 @@ pub(super) fn unpack(
             ),
         ));
     }
-    match fs::symlink_metadata(dest) {
-        Ok(_) => {
-            return Err(PackError::Io {
-                path: dest.to_path_buf(),
-                source: io::Error::new(
-                    io::ErrorKind::AlreadyExists,
-                    "the destination of an unpacked archive must not exist yet",
-                ),
-            });
-        }
-        Err(err) if err.kind() == io::ErrorKind::NotFound => {}
-        Err(source) => {
-            return Err(PackError::Io {
-                path: dest.to_path_buf(),
-                source,
-            });
-        }
-    }
-    let parent = match dest.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    fs::create_dir_all(parent).map_err(|source| io_error(parent, source))?;
-    // Same directory as `dest`, hence the same filesystem: the final rename is atomic. The
-    // staging directory is removed on every early return, so a refusal leaves nothing.
-    let staging = tempfile::Builder::new()
-        .prefix(".ggen-unpack-")
-        .tempdir_in(parent)
-        .map_err(|source| io_error(parent, source))?;
-
     let unpacker = Unpacker {
         archive,
-        staging: staging.path(),
-        dest,
+        memory: RefCell::new(InMemory::default()),
         limits,
         meter: Rc::new(Meter::default()),
     };
     unpacker.extract(bytes)?;
-    let root_name = single_pack_dir(staging.path()).map_err(|source| io_error(dest, source))?;
-    if root_name.is_none() && !staging.path().join("gpack.toml").is_file() {
-        return Err(PackError::Archive {
-            archive: archive.to_string(),
-            message: no_manifest(staging.path()),
-        });
-    }
-    make_shared(staging.path()).map_err(|source| io_error(dest, source))?;
+    Ok(unpacker.memory.into_inner())
+}
 
-    let staged = staging.keep();
-    if let Err(source) = fs::rename(&staged, dest) {
-        // Best effort: the error about `dest` is the one worth reporting.
-        let _ = fs::remove_dir_all(&staged);
-        return Err(io_error(dest, source));
+/// An archive's accepted entries, read into memory.
+#[derive(Debug, Default)]
+pub(crate) struct InMemory {
+    /// File path (as in the archive, `/`-separated) → content and executable bit.
+    pub(crate) files: BTreeMap<String, (Vec<u8>, bool)>,
+    /// Every directory: listed in the archive or holding a file.
+    pub(crate) dirs: BTreeSet<String>,
+}
+
+impl InMemory {
+    /// Records a directory; false when a file is already there.
+    fn add_dir(&mut self, rel: &str) -> bool {
+        let mut ok = true;
+        let mut at = rel;
+        loop {
+            ok &= !self.files.contains_key(at);
+            self.dirs.insert(at.to_string());
+            match at.rsplit_once('/') {
+                Some((parent, _)) => at = parent,
+                None => return ok,
+            }
+        }
     }
-    Ok(match root_name {
-        Some(name) => dest.join(name),
-        None => dest.to_path_buf(),
-    })
 }
 
 struct Unpacker<'a> {
     archive: &'a str,
-    staging: &'a Path,
-    dest: &'a Path,
+    memory: RefCell<InMemory>,
     limits: &'a ArchiveLimits,
     meter: Rc<Meter>,
 }
@@ -157,10 +132,8 @@ impl Unpacker<'_> {
             if !seen.insert(rel.clone()) {
                 return Err(self.refuse(format!("entry {name:?} appears twice")));
             }
-            let target = self.staging.join(&rel);
             if entry_type == tar::EntryType::Directory {
-                fs::create_dir_all(&target)
-                    .map_err(|source| self.create_error(&name, &rel, source))?;
+                self.directory(&name, &rel)?;
                 continue;
             }
             if raw.ends_with(b"/") {
@@ -172,15 +145,13 @@ impl Unpacker<'_> {
             if unpacked.saturating_add(declared) > self.limits.max_unpacked_bytes {
                 return Err(self.too_large(&name));
             }
-            let written = self.write_file(&mut entry, &target, &rel, &name, &mut unpacked)?;
+            let executable = entry.header().mode().is_ok_and(|mode| mode & 0o111 != 0);
+            let written = self.file(&mut entry, &rel, &name, &mut unpacked, executable)?;
             if written != declared {
                 return Err(self.refuse(format!(
                     "entry {name:?} is truncated ({written} of {declared} bytes)"
                 )));
             }
-            let executable = entry.header().mode().is_ok_and(|mode| mode & 0o111 != 0);
-            set_mode(&target, executable)
-                .map_err(|source| io_error(&self.dest.join(&rel), source))?;
         }
         // gzip checks its CRC and length only at the very end, after tar's end marker: read
         // to the end so a damaged archive is noticed rather than half trusted.
@@ -190,27 +161,27 @@ impl Unpacker<'_> {
         Ok(())
     }
 
-    /// Copies one file's data, counting it against the unpacked-size limit as it arrives.
-    fn write_file(
+    /// A directory entry.
+    fn directory(&self, name: &str, rel: &Path) -> Result<(), PackError> {
+        match self.memory.borrow_mut().add_dir(&slashed(rel)) {
+            true => Ok(()),
+            false => Err(self.collision(name)),
+        }
+    }
+
+    /// A file entry: its data read into memory, counted against the unpacked-size limit as
+    /// it arrives. Returns the bytes read.
+    fn file(
         &self,
         entry: &mut impl Read,
-        target: &Path,
         rel: &Path,
         name: &str,
         unpacked: &mut u64,
+        executable: bool,
     ) -> Result<u64, PackError> {
-        let shown = self.dest.join(rel);
-        if let Some(parent) = target.parent() {
-            fs::create_dir_all(parent).map_err(|source| self.create_error(name, rel, source))?;
-        }
-        // `create_new` never follows or reuses anything already at the path.
-        let mut file = fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(target)
-            .map_err(|source| self.create_error(name, rel, source))?;
+        let rel = slashed(rel);
+        let mut bytes = Vec::new();
         let mut buffer = vec![0u8; 64 << 10];
-        let mut written: u64 = 0;
         loop {
             let read = match entry.read(&mut buffer) {
                 Ok(0) => break,
@@ -218,31 +189,32 @@ impl Unpacker<'_> {
                 Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
                 Err(err) => return Err(self.stream_error(&err, Some(name))),
             };
-            written += read as u64;
             *unpacked = unpacked.saturating_add(read as u64);
             if *unpacked > self.limits.max_unpacked_bytes {
                 return Err(self.too_large(name));
             }
-            let chunk = buffer.get(..read).unwrap_or_default();
-            file.write_all(chunk)
-                .map_err(|source| io_error(&shown, source))?;
+            bytes.extend_from_slice(buffer.get(..read).unwrap_or_default());
         }
+        let mut memory = self.memory.borrow_mut();
+        let clear = match rel.rsplit_once('/') {
+            Some((parent, _)) => memory.add_dir(parent),
+            None => true,
+        };
+        // `a` as a file, then `a/b`; or `a/b` as a directory, then as a file.
+        if !clear || memory.dirs.contains(&rel) {
+            return Err(self.collision(name));
+        }
+        let written = bytes.len() as u64;
+        memory.files.insert(rel, (bytes, executable));
         Ok(written)
+    }
+
+    fn collision(&self, name: &str) -> PackError {
+        self.refuse(format!("entry {name:?} collides with an earlier entry"))
     }
 
     fn refuse(&self, message: String) -> PackError {
         refusal(self.archive, message)
-    }
-
-    /// A file or directory that cannot be created where an earlier entry already put something
-    /// else (`a` as a file, then `a/b`; or names equal on a case-insensitive filesystem).
-    fn create_error(&self, name: &str, rel: &Path, source: io::Error) -> PackError {
-        match source.kind() {
-            io::ErrorKind::AlreadyExists | io::ErrorKind::NotADirectory => {
-                self.refuse(format!("entry {name:?} collides with an earlier entry"))
-            }
-            _ => io_error(&self.dest.join(rel), source),
-        }
     }
 
     fn too_large(&self, name: &str) -> PackError {
@@ -327,36 +299,8 @@ fn describe(entry_type: tar::EntryType) -> String {
     }
 }
 
-/// The name of the archive's only top-level entry, if it is a directory holding `gpack.toml`.
-fn single_pack_dir(staging: &Path) -> io::Result<Option<std::ffi::OsString>> {
-    let mut names = Vec::new();
-    for entry in fs::read_dir(staging)? {
-        names.push(entry?.file_name());
-        if names.len() > 1 {
-            return Ok(None);
-        }
-    }
-    let Some(name) = names.pop() else {
-        return Ok(None);
-    };
-    let dir = staging.join(&name);
-    let is_dir = fs::symlink_metadata(&dir).is_ok_and(|meta| meta.is_dir());
-    let has_manifest =
-        fs::symlink_metadata(dir.join("gpack.toml")).is_ok_and(|meta| meta.is_file());
-    Ok((is_dir && has_manifest).then_some(name))
-}
-
-/// Why an archive holds no pack: what its top level has instead.
-fn no_manifest(staging: &Path) -> String {
-    let mut names: Vec<String> = fs::read_dir(staging)
-        .map(|entries| {
-            entries
-                .filter_map(|e| e.ok())
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .collect()
-        })
-        .unwrap_or_default();
-    names.sort();
+/// Why an archive holds no pack, from the names at its top level.
+fn describe_top_level(names: Vec<String>) -> String {
     let shown: Vec<String> = names.iter().take(5).map(|n| format!("`{n}`")).collect();
     let listing = match names.len() {
         0 => "it is empty".to_string(),
@@ -373,41 +317,29 @@ fn no_manifest(staging: &Path) -> String {
     )
 }
 
-/// Regular permissions for what we create: archives carry only the executable bit.
-#[cfg(unix)]
-fn set_mode(path: &Path, executable: bool) -> io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    let mode = if executable { 0o755 } else { 0o644 };
-    fs::set_permissions(path, fs::Permissions::from_mode(mode))
+/// A checked entry path (plain components only) as `/`-separated text.
+fn slashed(rel: &Path) -> String {
+    let parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    parts.join("/")
 }
 
-#[cfg(not(unix))]
-fn set_mode(_path: &Path, _executable: bool) -> io::Result<()> {
-    Ok(())
-}
-
-/// The staging directory is created private (0700); once renamed it is an ordinary directory.
-#[cfg(unix)]
-fn make_shared(path: &Path) -> io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    fs::set_permissions(path, fs::Permissions::from_mode(0o755))
-}
-
-#[cfg(not(unix))]
-fn make_shared(_path: &Path) -> io::Result<()> {
-    Ok(())
+/// Why an archive read into memory holds no pack: what its top level has instead.
+pub(crate) fn no_manifest_in(memory: &InMemory) -> String {
+    let top: BTreeSet<&str> = memory
+        .files
+        .keys()
+        .chain(&memory.dirs)
+        .map(|p| p.split('/').next().unwrap_or(p))
+        .collect();
+    describe_top_level(top.into_iter().map(str::to_string).collect())
 }
 
 fn refusal(archive: &str, message: String) -> PackError {
     PackError::Archive {
         archive: archive.to_string(),
         message,
-    }
-}
-
-fn io_error(path: &Path, source: io::Error) -> PackError {
-    PackError::Io {
-        path: path.to_path_buf(),
-        source,
     }
 }

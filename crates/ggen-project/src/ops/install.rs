@@ -329,6 +329,9 @@ fn plan_files(
 ) -> Result<Vec<FileOutcome>, ProjectError> {
     let mut claimed: BTreeMap<&str, &str> = BTreeMap::new();
     let mut outcomes = Vec::new();
+    // Once for all files; `None` when the root does not exist yet (`ggen new`): then
+    // nothing is in the way of any file and nothing in it can be a symlink.
+    let canonical_root = root.canonicalize().ok();
     for pack in planned {
         let id = pack.resolved.pack.id();
         for file in &pack.generation.files {
@@ -350,16 +353,22 @@ fn plan_files(
                 Some(_) => true,
                 None => false,
             };
-            check_inside(root, &file.path).map_err(|()| ProjectError::OutsideProject {
-                pack: id.to_string(),
-                template: file.template.clone(),
-                path: file.path.clone(),
+            check_inside(root, canonical_root.as_deref(), &file.path).map_err(|()| {
+                ProjectError::OutsideProject {
+                    pack: id.to_string(),
+                    template: file.template.clone(),
+                    path: file.path.clone(),
+                }
             })?;
+            let action = match canonical_root {
+                Some(_) => file_action(root, file, force || reinstalling),
+                None => new_file_action(file),
+            };
             let mut outcome = FileOutcome {
                 path: file.path.clone(),
                 pack: id.to_string(),
                 template: file.template.clone(),
-                action: file_action(root, file, force || reinstalling),
+                action,
                 note: None,
                 carried: None,
             };
@@ -370,6 +379,11 @@ fn plan_files(
         }
     }
     Ok(outcomes)
+}
+
+/// [`file_action`] in a project directory that does not exist yet: nothing is on disk.
+fn new_file_action(file: &GeneratedFile) -> FileAction {
+    decide_action(file, None, None, false)
 }
 
 fn file_action(root: &Path, file: &GeneratedFile, overwrite: bool) -> FileAction {
@@ -396,12 +410,23 @@ fn file_action(root: &Path, file: &GeneratedFile, overwrite: bool) -> FileAction
         },
         Some(_) => Some(String::new()),
     };
+    decide_action(file, meta.as_ref(), current.as_deref(), overwrite)
+}
+
+/// What to do with `file` given what is on disk at its path (`meta`, and `current`: the
+/// hash when it holds the new content, empty when something else).
+fn decide_action(
+    file: &GeneratedFile,
+    meta: Option<&std::fs::Metadata>,
+    current: Option<&str>,
+    overwrite: bool,
+) -> FileAction {
     let facts = Facts {
-        current_not_a_file: meta.as_ref().is_some_and(|m| !m.is_file()),
+        current_not_a_file: meta.is_some_and(|m| !m.is_file()),
         unless_exists: file.unless_exists,
         ..Facts::default()
     };
-    let hashes = Merge::new(current.as_deref(), None, Some(file.hash.as_str()));
+    let hashes = Merge::new(current, None, Some(file.hash.as_str()));
     match decide(hashes, facts, || Ok::<_, std::convert::Infallible>(false)) {
         Ok(Action::Write) => FileAction::Create,
         Ok(Action::Keep) => FileAction::Adopt,
@@ -431,9 +456,10 @@ fn carry_user_regions(root: &Path, file: &GeneratedFile, outcome: &mut FileOutco
     }
 }
 
-/// `Err` when `relative` would resolve outside `root` through a symlinked directory.
-fn check_inside(root: &Path, relative: &str) -> Result<(), ()> {
-    let Ok(canonical_root) = root.canonicalize() else {
+/// `Err` when `relative` would resolve outside `root` (whose real path is `canonical_root`;
+/// `None` when it does not exist yet) through a symlinked directory.
+fn check_inside(root: &Path, canonical_root: Option<&Path>, relative: &str) -> Result<(), ()> {
+    let Some(canonical_root) = canonical_root else {
         // The root does not exist yet (`ggen new`): nothing in it can be a symlink.
         return Ok(());
     };
@@ -446,7 +472,7 @@ fn check_inside(root: &Path, relative: &str) -> Result<(), ()> {
         current.push(component);
         match std::fs::symlink_metadata(&current) {
             Ok(meta) if meta.file_type().is_symlink() => match current.canonicalize() {
-                Ok(target) if target.starts_with(&canonical_root) => {}
+                Ok(target) if target.starts_with(canonical_root) => {}
                 _ => return Err(()),
             },
             Ok(_) => {}

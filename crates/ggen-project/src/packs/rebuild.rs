@@ -61,7 +61,7 @@ pub fn render_locked(
     let resolved = match locked.source.strip_prefix("path+file://") {
         // The directory is whatever it holds now: only the locked bytes will do.
         Some(dir) => {
-            let resolved = load_path(Path::new(dir), env)
+            let resolved = load_path(Path::new(dir))
                 .map_err(|e| format!("the pack directory {dir} cannot be read ({e})"))?;
             if resolved.integrity != locked.integrity {
                 return Err(format!(

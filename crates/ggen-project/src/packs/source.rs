@@ -5,8 +5,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use ggen_pack::Pack;
+use ggen_pack::archive::ArchiveLimits;
 use ggen_registry::resolve::{self, Fixed, Origin, Problem};
-use ggen_registry::{Access, Cache, Registry, RegistryError, VersionEntry};
+use ggen_registry::{Access, Registry, RegistryError, VersionEntry};
 
 use crate::state::lockfile::{LockedPack, Lockfile};
 use crate::{Environment, ProjectError};
@@ -114,7 +115,7 @@ pub fn resolve(
     for request in requests {
         match request {
             PackRequest::Path(path) => {
-                let pack = load_path(&env.cwd.join(path), env)?;
+                let pack = load_path(&env.cwd.join(path))?;
                 let id = pack.pack.id().to_string();
                 let version = pack.pack.version().clone();
                 problem.fixed.insert(
@@ -199,7 +200,7 @@ pub fn resolve(
         }
     }
     let mut fetched: BTreeMap<String, ResolvedPack> = match &registry {
-        Some(registry) => fetch_all(registry, &wanted, env)?,
+        Some(registry) => fetch_all(registry, &wanted)?,
         None => BTreeMap::new(),
     };
 
@@ -259,7 +260,6 @@ fn locked_pins(locked: &LockedPack) -> Result<BTreeMap<String, semver::VersionRe
 fn fetch_all(
     registry: &Registry,
     wanted: &[(String, VersionEntry)],
-    env: &Environment,
 ) -> Result<BTreeMap<String, ResolvedPack>, ProjectError> {
     const PARALLEL: usize = 8;
     let mut packs = BTreeMap::new();
@@ -267,7 +267,7 @@ fn fetch_all(
         let results: Vec<Result<ResolvedPack, ProjectError>> = std::thread::scope(|scope| {
             let handles: Vec<_> = batch
                 .iter()
-                .map(|(id, entry)| scope.spawn(move || fetch_one(registry, id, entry, env)))
+                .map(|(id, entry)| scope.spawn(move || fetch_one(registry, id, entry)))
                 .collect();
             handles
                 .into_iter()
@@ -288,29 +288,26 @@ fn fetch_all(
     Ok(packs)
 }
 
-/// The pack of one registry version (verified like an install's, unpacked in the cache), to
+/// The pack of one registry version (verified like an install's, read into memory), to
 /// read its manifest: `ggen packs info ID` lists its variables.
 pub fn fetch_registry_pack(
     registry: &Registry,
     id: &str,
     entry: &VersionEntry,
-    env: &Environment,
 ) -> Result<Pack, ProjectError> {
-    Ok(fetch_one(registry, id, entry, env)?.pack)
+    Ok(fetch_one(registry, id, entry)?.pack)
 }
 
-/// One registry pack: its verified archive, unpacked in the cache, whose manifest must be
-/// the one the index describes.
+/// One registry pack: its verified archive (from the download cache once fetched), read
+/// into memory, whose manifest must be the one the index describes.
 fn fetch_one(
     registry: &Registry,
     id: &str,
     entry: &VersionEntry,
-    env: &Environment,
 ) -> Result<ResolvedPack, ProjectError> {
     let bytes = registry.fetch_archive(id, entry)?;
     let integrity = entry.integrity();
-    let root = Cache::new(&env.ggen_home).unpacked(&integrity, &entry.archive, &bytes)?;
-    let pack = Pack::load(&root)?;
+    let pack = Pack::from_archive(&bytes, &entry.archive, &ArchiveLimits::default())?;
     if pack.id() != id || pack.version().to_string() != entry.version {
         return Err(ProjectError::ManifestMismatch {
             id: id.to_string(),
@@ -350,8 +347,8 @@ fn fetch_one(
 }
 
 /// Loads a pack directory (integrity = hash of its deterministic archive) or a local
-/// `.tar.gz` (unpacked into the cache).
-pub fn load_path(path: &Path, env: &Environment) -> Result<ResolvedPack, ProjectError> {
+/// `.tar.gz` (read into memory).
+pub fn load_path(path: &Path) -> Result<ResolvedPack, ProjectError> {
     let absolute = path
         .canonicalize()
         .map_err(|e| ProjectError::Fs(ggen_fs::FsError::new("cannot find pack", path, e)))?;
@@ -359,8 +356,7 @@ pub fn load_path(path: &Path, env: &Environment) -> Result<ResolvedPack, Project
         let bytes = ggen_fs::read(&absolute)?;
         let integrity = ggen_pack::integrity::sha256(&bytes);
         let name = absolute.display().to_string();
-        let root = Cache::new(&env.ggen_home).unpacked(&integrity, &name, &bytes)?;
-        let pack = Pack::load(&root)?;
+        let pack = Pack::from_archive(&bytes, &name, &ArchiveLimits::default())?;
         return Ok(ResolvedPack {
             pack,
             source: format!("archive+file://{name}"),
@@ -404,7 +400,7 @@ pub fn load_update(
 ) -> Result<ResolvedPack, ProjectError> {
     let installed = parse_locked_version(locked)?;
     if let Some(path) = locked.source.strip_prefix("path+file://") {
-        let pack = load_path(Path::new(path), env)?;
+        let pack = load_path(Path::new(path))?;
         if let UpdateTarget::Exact(want) = target
             && pack.pack.version() != want
         {
@@ -419,7 +415,7 @@ pub fn load_update(
         return Ok(pack);
     }
     if let Some(path) = locked.source.strip_prefix("archive+file://") {
-        return load_path(Path::new(path), env);
+        return load_path(Path::new(path));
     }
     let Some(location) = locked.source.strip_prefix("registry+") else {
         return Err(ProjectError::CorruptLockfile {
@@ -456,7 +452,7 @@ pub fn load_update(
             available: index.describe_versions(),
         })?;
     env.trust.check(&locked.id, &entry)?;
-    let mut pack = fetch_one(&registry, &locked.id, &entry, env)?;
+    let mut pack = fetch_one(&registry, &locked.id, &entry)?;
     pack.requested = true;
     // Dependencies keep what the lockfile resolved: `packs update` moves one pack at a time.
     pack.dependencies = locked.dependencies.clone();

@@ -90,18 +90,26 @@ impl Lockfile {
             message,
         };
         let text = std::str::from_utf8(bytes).map_err(|_| corrupt("not valid UTF-8".into()))?;
-        // A newer format may add fields this ggen does not know: look at `version` first,
-        // so the user hears "upgrade", not "corrupt" (and recovery never replaces it).
-        if let Some(version) = format_version(text)
-            && version > FORMAT
-        {
-            return Err(ProjectError::NewerLockfile {
-                path: path.to_path_buf(),
-                version,
-                supported: FORMAT,
-            });
+        // A newer format may add fields this ggen does not know: look at `version`, so the
+        // user hears "upgrade", not "corrupt" (and recovery never replaces it). The text is
+        // parsed once when it is a lockfile of this format, a second time only to explain.
+        let newer = |version: u32| ProjectError::NewerLockfile {
+            path: path.to_path_buf(),
+            version,
+            supported: FORMAT,
+        };
+        let lock: Lockfile = match toml::from_str(text) {
+            Ok(lock) => lock,
+            Err(e) => {
+                return Err(match format_version(text) {
+                    Some(version) if version > FORMAT => newer(version),
+                    _ => corrupt(e.to_string()),
+                });
+            }
+        };
+        if lock.version > FORMAT {
+            return Err(newer(lock.version));
         }
-        let lock: Lockfile = toml::from_str(text).map_err(|e| corrupt(e.to_string()))?;
         if lock.version != FORMAT {
             return Err(corrupt(format!(
                 "format version {} is not supported (this ggen reads version {FORMAT})",

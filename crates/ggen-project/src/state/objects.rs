@@ -7,13 +7,19 @@ use ggen_fs::Durability;
 
 use crate::ProjectError;
 
+/// A store lives for one command or transaction: it holds its directories open while it
+/// writes ([`ggen_fs::DirHandles`]), so each `ab/` is opened once, not once per object.
 pub struct ObjectStore {
     dir: PathBuf,
+    handles: ggen_fs::DirHandles,
 }
 
 impl ObjectStore {
     pub fn new(dir: PathBuf) -> ObjectStore {
-        ObjectStore { dir }
+        ObjectStore {
+            dir,
+            handles: ggen_fs::DirHandles::new(),
+        }
     }
 
     /// Where the object with `hash` (`sha256-<hex>`) lives: `ab/cdef…`.
@@ -23,9 +29,11 @@ impl ObjectStore {
         self.dir.join(head).join(tail)
     }
 
-    /// Stores `bytes`, whose hash the caller computed; existing objects are kept.
-    pub fn put(&self, hash: &str, bytes: &[u8]) -> Result<(), ProjectError> {
-        ggen_fs::write_new(&self.path(hash), bytes, Durability::Batch)?;
+    /// Writes `bytes`, whose hash the caller computed, as the object (replacing whatever is
+    /// there); durability is the caller's barrier.
+    pub fn write(&self, hash: &str, bytes: &[u8]) -> Result<(), ProjectError> {
+        self.handles
+            .write_file(&self.path(hash), bytes, Durability::Batch, None)?;
         Ok(())
     }
 

@@ -186,7 +186,7 @@ pub fn put_object(store: &ObjectStore, hash: &str, bytes: &[u8]) -> Result<(), P
     let path = store.path(hash);
     match std::fs::metadata(&path) {
         Ok(meta) if meta.is_file() && meta.len() == bytes.len() as u64 => Ok(()),
-        _ => Ok(ggen_fs::write_atomic(&path, bytes, Durability::Batch)?),
+        _ => store.write(hash, bytes),
     }
 }
 

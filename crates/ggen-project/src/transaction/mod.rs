@@ -174,35 +174,39 @@ impl<'a> Transaction<'a> {
             .try_for_each(|(hash, bytes)| journal::put_object(store, hash, bytes))?;
         let layout = self.layout;
         reporter.start("writing", changes.len() as u64);
-        let written = changes
+        // Removals first (one may remove a directory that became empty, or a file where a
+        // directory of new files goes), then the writes, through directory handles held for
+        // the batch and created as needed.
+        let (writes, removals): (Vec<_>, Vec<_>) =
+            changes.iter().partition(|change| change.content.is_some());
+        let mut written = removals
+            .par_iter()
+            .map(|change| {
+                ggen_fs::remove_file(&layout.file(change.path))?;
+                undo::remove_empty_parents(layout, change.path);
+                reporter.advance(1);
+                Ok::<_, ProjectError>((change.path, PathState::Absent, None))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let handles = ggen_fs::DirHandles::new();
+        let stored = writes
             .par_iter()
             .map(|change| {
                 let path = layout.file(change.path);
-                let (state, stat) = match change.content {
-                    Some(content) => {
-                        ggen_fs::write_atomic(&path, content, Durability::Batch)?;
-                        if let Some(executable) = change.executable {
-                            ggen_fs::set_executable(&path, executable)?;
-                        }
-                        let hash = ggen_pack::integrity::sha256(content);
-                        let meta = std::fs::symlink_metadata(&path)
-                            .map_err(|e| ggen_fs::FsError::new("cannot read", &path, e))?;
-                        let state = PathState::File {
-                            hash: hash.clone(),
-                            executable: ggen_fs::is_executable(&meta),
-                        };
-                        (state, Some(FileStat::from_metadata(&meta, hash)))
-                    }
-                    None => {
-                        ggen_fs::remove_file(&path)?;
-                        undo::remove_empty_parents(layout, change.path);
-                        (PathState::Absent, None)
-                    }
+                let content = change.content.unwrap_or_default();
+                let meta =
+                    handles.write_file(&path, content, Durability::Batch, change.executable)?;
+                let hash = ggen_pack::integrity::sha256(content);
+                let state = PathState::File {
+                    hash: hash.clone(),
+                    executable: ggen_fs::is_executable(&meta),
                 };
                 reporter.advance(1);
-                Ok::<_, ProjectError>((change.path, state, stat))
+                let stat = FileStat::from_metadata(&meta, hash);
+                Ok::<_, ProjectError>((change.path, state, Some(stat)))
             })
             .collect::<Result<Vec<_>, _>>()?;
+        written.extend(stored);
         reporter.finish();
         let mut stats = BTreeMap::new();
         for (path, state, stat) in written {

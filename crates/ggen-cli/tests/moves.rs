@@ -376,7 +376,8 @@ fn a_moved_from_outside_the_project_is_an_error_naming_the_template() {
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     let err = stderr(&output);
     assert!(
-        err.contains("src/api/handlers.rs.tmpl") && err.contains("moved_from"),
+        err.contains("src/api/handlers.rs.tmpl")
+            && err.contains("`moved_from` \"../../etc/passwd\" is not allowed"),
         "{err}"
     );
     assert_eq!(tree(&root), before);

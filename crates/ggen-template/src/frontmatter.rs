@@ -19,6 +19,9 @@ pub struct Frontmatter {
     pub when: Option<String>,
     /// Create once; never touched again afterwards.
     pub unless_exists: bool,
+    /// Where this output lived in earlier versions of the pack (a path template like `to`):
+    /// an update carries the user's edits from there (SPEC §5, moves).
+    pub moved_from: Option<String>,
 }
 
 /// The typed schema as written in YAML. Unknown keys are refused so a misspelt `foreach`
@@ -36,6 +39,8 @@ struct RawFrontmatter {
     when: Option<Condition>,
     #[serde(default)]
     unless_exists: Option<bool>,
+    #[serde(default)]
+    moved_from: Option<String>,
 }
 
 /// `when: false` and `when: "{{ with_db }}"` are both natural to write.
@@ -97,6 +102,7 @@ impl Frontmatter {
             sparql: raw.sparql.unwrap_or_default(),
             when: raw.when.map(|condition| condition.0),
             unless_exists: raw.unless_exists.unwrap_or(false),
+            moved_from: raw.moved_from,
         })
     }
 }
@@ -253,7 +259,8 @@ mod tests {
     fn parses_every_key() {
         let fm = parse(
             "to: \"src/{{ name }}.rs\"\nforeach: SELECT ?name WHERE { ?s ?p ?name }\n\
-             sparql:\n  fields: SELECT ?f WHERE { ?s ?p ?f }\nwhen: \"{{ db }}\"\nunless_exists: true\n",
+             sparql:\n  fields: SELECT ?f WHERE { ?s ?p ?f }\nwhen: \"{{ db }}\"\nunless_exists: true\n\
+             moved_from: \"lib/{{ name }}.rs\"\n",
         )
         .expect("frontmatter");
         assert_eq!(fm.to.as_deref(), Some("src/{{ name }}.rs"));
@@ -267,6 +274,7 @@ mod tests {
         );
         assert_eq!(fm.when.as_deref(), Some("{{ db }}"));
         assert!(fm.unless_exists);
+        assert_eq!(fm.moved_from.as_deref(), Some("lib/{{ name }}.rs"));
     }
 
     #[test]

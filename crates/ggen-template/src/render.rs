@@ -80,6 +80,9 @@ pub struct RenderedFile {
     /// The template's `source`.
     pub template: String,
     pub unless_exists: bool,
+    /// The frontmatter's `moved_from`, rendered like `to` and normalised: where this output
+    /// lived before. `None` when not declared (or rendered empty).
+    pub moved_from: Option<String>,
 }
 
 /// A configured template engine (Jinja-style, strict undefined, trailing newline kept, the
@@ -181,6 +184,7 @@ impl Renderer {
                     content: bytes.clone(),
                     template: name.to_string(),
                     unless_exists: frontmatter.unless_exists,
+                    moved_from: None,
                 }]);
             }
         };
@@ -193,6 +197,8 @@ impl Renderer {
         let to = self.frontmatter_fragment(name, "to", frontmatter.to.as_deref())?;
         let when_is_ask = frontmatter.when.as_deref().is_some_and(is_ask);
         let when = self.frontmatter_fragment(name, "when", frontmatter.when.as_deref())?;
+        let moved_from =
+            self.frontmatter_fragment(name, "moved_from", frontmatter.moved_from.as_deref())?;
 
         // Named queries run even when nothing renders: their errors must not depend on
         // whether the body happens to use them.
@@ -216,7 +222,7 @@ impl Renderer {
         };
         progress.rows(rows.len());
 
-        let mut outputs: BTreeMap<String, (usize, Vec<u8>)> = BTreeMap::new();
+        let mut outputs: BTreeMap<String, (usize, Vec<u8>, Option<String>)> = BTreeMap::new();
         for (index, row) in rows.iter().enumerate() {
             let context = scope.with_row(row.as_ref());
             let names = scope.names(row.as_ref());
@@ -248,7 +254,7 @@ impl Renderer {
                 progress.row_done(false);
                 continue;
             };
-            if let Some((first, _)) = outputs.get(&path) {
+            if let Some((first, _, _)) = outputs.get(&path) {
                 return Err(TemplateError::OutputPath {
                     template: name.to_string(),
                     path,
@@ -272,18 +278,53 @@ impl Renderer {
                 .render(&context, self.limits.max_output_bytes)
                 .map_err(|failure| self.body_error(template, failure, &path, &names))?;
             self.budget.charge(name, content.len())?;
-            outputs.insert(path, (index, content));
+            let moved_from = match &moved_from {
+                Some(fragment) => self.moved_from(name, fragment, &path, &context, &names)?,
+                None => None,
+            };
+            outputs.insert(path, (index, content, moved_from));
             progress.row_done(true);
         }
         Ok(outputs
             .into_iter()
-            .map(|(path, (_, content))| RenderedFile {
+            .map(|(path, (_, content, moved_from))| RenderedFile {
                 path,
                 content,
                 template: name.to_string(),
                 unless_exists: frontmatter.unless_exists,
+                moved_from,
             })
             .collect())
+    }
+
+    /// The rendered `moved_from` of the output `path`: a project-relative path like an
+    /// output's (neither absolute nor leaving the project), other than `path` itself.
+    fn moved_from(
+        &self,
+        name: &str,
+        fragment: &Fragment<'_>,
+        path: &str,
+        context: &Value,
+        names: &[String],
+    ) -> Result<Option<String>, TemplateError> {
+        let raw = self.render_small(name, "moved_from", fragment, context, names)?;
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return Ok(None);
+        }
+        let old = normalize(raw).map_err(|reason| {
+            render_error(
+                name,
+                format!("`moved_from` {raw:?} is not allowed: {reason}"),
+            )
+        })?;
+        if old == path {
+            return Err(render_error(
+                name,
+                format!("`moved_from` {raw:?} is the output path itself"),
+            ));
+        }
+        Ok(Some(old))
     }
 
     /// The output path of a template without `to`: its source path minus `.tmpl`, each

@@ -55,7 +55,11 @@ pub fn run(global: &GlobalArgs, printer: &Printer) -> Result<Report, CliError> {
         ));
         if printer.is_verbose() {
             for file in &entry.files {
-                text.push_str(&format!("    {:<7} {}\n", file.change, file.path));
+                let path = match &file.from {
+                    Some(from) => format!("{from} → {}", file.path),
+                    None => file.path.clone(),
+                };
+                text.push_str(&format!("    {:<7} {path}\n", file.change));
             }
         }
     }

@@ -331,15 +331,23 @@ fn print_human(report: &UpdateReport, mode: Mode, printer: &Printer) {
             .as_deref()
             .map(|n| format!("  ({n})"))
             .unwrap_or_default();
-        let line = format!("{:<9} {}{note}\n", action_word(file.action), file.path);
+        // A move names both paths: "moved A → B".
+        let path = match &file.moved_from {
+            Some(from) => format!("{from} → {}", file.path),
+            None => file.path.clone(),
+        };
+        let line = format!("{:<9} {path}{note}\n", action_word(file.action));
         if report.dry_run {
             plan.push_str(&line);
         } else {
             match file.action {
-                UpdateAction::Conflict | UpdateAction::Keep | UpdateAction::Skip => {
-                    printer.status(action_title(file.action), &format!("{}{note}", file.path))
+                UpdateAction::Conflict
+                | UpdateAction::Keep
+                | UpdateAction::Skip
+                | UpdateAction::Move => {
+                    printer.status(action_title(file.action), &format!("{path}{note}"))
                 }
-                action => printer.detail(action_title(action), &file.path),
+                action => printer.detail(action_title(action), &path),
             }
         }
     }
@@ -393,6 +401,7 @@ fn action_word(action: UpdateAction) -> &'static str {
         UpdateAction::Delete => "delete",
         UpdateAction::Skip => "skip",
         UpdateAction::Keep => "keep",
+        UpdateAction::Move => "move",
         UpdateAction::Unchanged => "unchanged",
     }
 }
@@ -406,6 +415,7 @@ fn action_title(action: UpdateAction) -> &'static str {
         UpdateAction::Delete => "Deleted",
         UpdateAction::Skip => "Skipped",
         UpdateAction::Keep => "Kept",
+        UpdateAction::Move => "Moved",
         UpdateAction::Unchanged => "Unchanged",
     }
 }

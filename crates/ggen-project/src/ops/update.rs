@@ -69,6 +69,9 @@ pub struct FileUpdate {
     pub path: String,
     pub pack: String,
     pub action: UpdateAction,
+    /// The path the new version moved the file from (SPEC §5, moves): "moved A → B".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub moved_from: Option<String>,
     /// Conflict blocks written into the file.
     #[serde(skip_serializing_if = "is_zero")]
     pub conflicts: usize,
@@ -269,9 +272,10 @@ pub fn update_in(
                 path: plan.path.clone(),
                 pack: plan.pack.clone(),
                 action: plan.action,
+                moved_from: plan.moved_from.clone(),
                 conflicts: plan.conflicts,
                 note: plan.note.clone(),
-                written: plan.change().is_some(),
+                written: plan.changes().next().is_some(),
             });
         }
     }
@@ -337,7 +341,7 @@ pub fn update_in(
             object_list.push((hash, bytes));
         }
     }
-    let changes: Vec<FileChange> = plans.iter().filter_map(|(_, plan)| plan.change()).collect();
+    let changes: Vec<FileChange> = plans.iter().flat_map(|(_, plan)| plan.changes()).collect();
     let command = match options.mode {
         Mode::Update => "packs update",
         Mode::Regenerate => "packs regenerate",
@@ -348,6 +352,11 @@ pub fn update_in(
         command,
         changes.iter().map(|c| c.path),
     )?;
+    for (_, plan) in &plans {
+        if let Some(from) = plan.carried_from() {
+            tx.record_move(from, &plan.path);
+        }
+    }
     let mut stats = tx.apply(&object_list, &changes, reporter)?;
 
     for (index, plan) in &plans {

@@ -37,6 +37,7 @@ impl RenderCache<'_> {
                     content,
                     template: template.source.clone(),
                     unless_exists: template.frontmatter.unless_exists,
+                    moved_from: record.moved_from.get(path).cloned(),
                 })
             })
             .collect()
@@ -99,6 +100,8 @@ pub struct GeneratedFile {
     pub unless_exists: bool,
     /// Written with the executable bit (the pack file has it).
     pub executable: bool,
+    /// Where the template says this output lived before (`moved_from`).
+    pub moved_from: Option<String>,
 }
 
 /// Everything one pack generates from one set of variables.
@@ -225,6 +228,7 @@ pub fn generate(
             foreach: template.frontmatter.foreach.clone(),
             sparql: template.frontmatter.sparql.clone(),
             outputs: BTreeMap::new(),
+            moved_from: BTreeMap::new(),
             key,
         };
         for output in outputs {
@@ -237,6 +241,9 @@ pub fn generate(
             }
             let hash = ggen_pack::integrity::sha256(&output.content);
             record.outputs.insert(output.path.clone(), hash.clone());
+            if let Some(old) = &output.moved_from {
+                record.moved_from.insert(output.path.clone(), old.clone());
+            }
             let executable = executable
                 .get(output.template.as_str())
                 .copied()
@@ -248,6 +255,7 @@ pub fn generate(
                 template: output.template,
                 unless_exists: output.unless_exists,
                 executable,
+                moved_from: output.moved_from,
             });
         }
         templates.insert(template.source.clone(), record);

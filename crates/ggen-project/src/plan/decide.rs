@@ -2,6 +2,10 @@
 //! update, regenerate, uninstall): from the three versions of a file ([`Merge`] of content
 //! hashes, absence as `None`) and a few facts to an [`Action`]. SPEC §5 as a table; the
 //! callers only carry the action out.
+//!
+//! A moved file (SPEC §5, moves; see [`super::moves`]) is one decision over two paths: the
+//! hashes are `[current at the old path, base at the old path, new at the new path]`, and the
+//! [`Facts::moved`] fact says so.
 
 use serde::Serialize;
 
@@ -27,6 +31,27 @@ pub enum Action {
     Untrack,
     /// Leave the file alone.
     Skip(SkipReason),
+    /// A move: `Carry` says what goes to the new path; the old file goes, since all of it
+    /// moved (the user's bytes are at the new path, merged or inside conflict blocks).
+    Move(Carry),
+    /// A move that cannot carry the file (the new path holds a file of the user's, or the old
+    /// path is not a regular file): each path is decided on its own, as if nothing moved.
+    Apart,
+}
+
+/// What a move brings to the new path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Carry {
+    /// The user did not touch the old file: the new generation.
+    New,
+    /// The pack did not change the content (or the user made the pack's change, or the file
+    /// is created once): the user's bytes as they are.
+    Current,
+    /// Both changed it: the three-way region merge, conflicts written inline.
+    Merge,
+    /// Both changed a binary file: the user's bytes, recorded as a conflict.
+    Binary,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -63,6 +88,11 @@ pub struct Facts {
     pub preserve: bool,
     /// `--restore`: recreate generated files the user deleted.
     pub restore: bool,
+    /// The new version moved the file: `current` and `base` are the old path's, `new` the
+    /// new path's.
+    pub moved: bool,
+    /// For a move: something is at the new path already.
+    pub new_path_taken: bool,
 }
 
 /// The decision. `binary` is asked only when a merge is due (it may read the files), and
@@ -72,6 +102,9 @@ pub fn decide<E>(
     facts: Facts,
     binary: impl FnOnce() -> Result<bool, E>,
 ) -> Result<Action, E> {
+    if facts.moved {
+        return decide_move(hashes, facts, binary);
+    }
     let Merge { current, base, new } = hashes;
     let Some(new) = new else {
         // No longer generated.
@@ -128,6 +161,49 @@ pub fn decide<E>(
     Ok(Action::Merge)
 }
 
+/// A move's decision (see the module text): the same cases as a file that stays, the old
+/// path's current and base carried to the new path.
+fn decide_move<E>(
+    hashes: Merge<Option<&str>>,
+    facts: Facts,
+    binary: impl FnOnce() -> Result<bool, E>,
+) -> Result<Action, E> {
+    let Merge { current, base, new } = hashes;
+    let (Some(base), Some(new)) = (base, new) else {
+        // Not a move: nothing was generated at the old path, or nothing is at the new one.
+        return Ok(Action::Apart);
+    };
+    if facts.new_path_taken {
+        return Ok(Action::Apart);
+    }
+    let Some(current) = current else {
+        return Ok(if facts.restore {
+            Action::Write
+        } else {
+            Action::Skip(SkipReason::DeletedByUser)
+        });
+    };
+    if facts.current_not_a_file {
+        return Ok(Action::Apart);
+    }
+    if facts.unless_exists {
+        return Ok(Action::Move(Carry::Current));
+    }
+    if current == base {
+        return Ok(Action::Move(Carry::New));
+    }
+    if current == new || new == base {
+        return Ok(Action::Move(Carry::Current));
+    }
+    if facts.preserve {
+        return Ok(Action::Skip(SkipReason::Preserve));
+    }
+    if binary()? {
+        return Ok(Action::Move(Carry::Binary));
+    }
+    Ok(Action::Move(Carry::Merge))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,6 +213,8 @@ mod tests {
         unless_exists: false,
         preserve: false,
         restore: false,
+        moved: false,
+        new_path_taken: false,
     };
 
     fn run(
@@ -208,6 +286,10 @@ mod tests {
             ("a directory where a file was",       Some("d"), Some("a"), Some("b"), not_file, false, Skip(SkipReason::NotAFile)),
             ("a directory in the way",             Some("d"), None,      Some("d"), not_file, false, Conflict(ConflictReason::Exists)),
         ];
+        check(table);
+    }
+
+    fn check(table: &[Row]) {
         for (case, current, base, new, facts, binary, expected) in table {
             assert_eq!(
                 run(*current, *base, *new, *facts, *binary),
@@ -215,6 +297,43 @@ mod tests {
                 "{case}"
             );
         }
+    }
+
+    /// SPEC §5, moves: current and base are the old path's, new the new path's.
+    #[test]
+    fn every_case_of_a_move() {
+        use Action::*;
+        let moved = Facts { moved: true, ..NO };
+        let with = |f: fn(&mut Facts)| {
+            let mut facts = moved;
+            f(&mut facts);
+            facts
+        };
+        let taken = with(|f| f.new_path_taken = true);
+        let preserve = with(|f| f.preserve = true);
+        let restore = with(|f| f.restore = true);
+        let once = with(|f| f.unless_exists = true);
+        let not_file = with(|f| f.current_not_a_file = true);
+        #[rustfmt::skip]
+        let table: &[Row] = &[
+            ("untouched moved",                       Some("a"), Some("a"), Some("b"), moved, false, Move(Carry::New)),
+            ("untouched, moved as it was",            Some("a"), Some("a"), Some("a"), moved, false, Move(Carry::New)),
+            ("edited, moved as it was",               Some("e"), Some("a"), Some("a"), moved, false, Move(Carry::Current)),
+            ("edited the pack's way, moved",          Some("b"), Some("a"), Some("b"), moved, false, Move(Carry::Current)),
+            // Clean or conflicting is the region merge's to say: manual-edit and protected
+            // regions follow the file through it.
+            ("edited moved: merge",                   Some("e"), Some("a"), Some("b"), moved, false, Move(Carry::Merge)),
+            ("edited moved, binary",                  Some("e"), Some("a"), Some("b"), moved, true,  Move(Carry::Binary)),
+            ("edited moved, preserve",                Some("e"), Some("a"), Some("b"), preserve, false, Skip(SkipReason::Preserve)),
+            ("untouched moved, preserve still moves", Some("a"), Some("a"), Some("b"), preserve, false, Move(Carry::New)),
+            ("user deleted the old file",             None,      Some("a"), Some("b"), moved, false, Skip(SkipReason::DeletedByUser)),
+            ("user deleted the old file, --restore",  None,      Some("a"), Some("b"), restore, false, Write),
+            ("new path occupied by a user file",      Some("e"), Some("a"), Some("b"), taken, false, Apart),
+            ("old path is a directory now",           Some("d"), Some("a"), Some("b"), not_file, false, Apart),
+            ("created once: moved as the user has it",Some("e"), Some("a"), Some("b"), once, false, Move(Carry::Current)),
+            ("nothing generated at the old path",     Some("e"), None,      Some("b"), moved, false, Apart),
+        ];
+        check(table);
     }
 
     /// Protected regions (SPEC §2) are kept by the region merge, which every edited file the

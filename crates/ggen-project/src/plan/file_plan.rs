@@ -4,8 +4,9 @@
 use ggen_merge::{ConflictStyle, MergeOptions};
 use serde::Serialize;
 
-use super::decide::{Action, ConflictReason, Facts, SkipReason, decide};
+use super::decide::{Action, Carry, ConflictReason, Facts, SkipReason, decide};
 use super::merge::Merge;
+use super::moves;
 use crate::packs::generation::GeneratedFile;
 use crate::packs::rebuild::BaseRepair;
 use crate::state::objects::ObjectStore;
@@ -43,6 +44,9 @@ pub enum UpdateAction {
     Skip,
     /// No longer generated, but modified by the user: kept and no longer tracked.
     Keep,
+    /// Moved by the new version: carried to the new path (the user's edits merged in), the
+    /// old file removed.
+    Move,
     /// Nothing to do.
     Unchanged,
 }
@@ -82,6 +86,8 @@ enum StatSource {
 #[derive(Debug, Clone)]
 pub struct FilePlan {
     pub path: String,
+    /// The path the file moved from (SPEC §5, moves).
+    pub moved_from: Option<String>,
     pub pack: String,
     /// The pack version this file is brought to.
     pub version: String,
@@ -93,6 +99,10 @@ pub struct FilePlan {
     pub current_object: Option<(String, Vec<u8>)>,
     write: Option<Vec<u8>>,
     delete: bool,
+    /// A move: the old file is deleted (all of it is at the new path now).
+    delete_old: bool,
+    /// A move: the old path's record goes (the file was carried, or the user deleted it).
+    release_old: bool,
     record: Record,
     conflict: Option<SnapshotConflict>,
     /// For review: the current content (before the merge).
@@ -107,6 +117,7 @@ impl FilePlan {
     fn new(inputs: &PlanInputs<'_>, path: &str, action: UpdateAction, record: Record) -> FilePlan {
         FilePlan {
             path: path.to_string(),
+            moved_from: None,
             pack: inputs.pack.to_string(),
             version: inputs.version.clone(),
             action,
@@ -116,6 +127,8 @@ impl FilePlan {
             current_object: None,
             write: None,
             delete: false,
+            delete_old: false,
+            release_old: false,
             record,
             conflict: None,
             current: None,
@@ -134,20 +147,33 @@ impl FilePlan {
         self
     }
 
-    /// The file change to apply, if any.
-    pub fn change(&self) -> Option<FileChange<'_>> {
-        if self.delete {
-            return Some(FileChange {
+    /// The file changes to apply: none, one, or for a move the old file's removal and the
+    /// new one's write.
+    pub fn changes(&self) -> impl Iterator<Item = FileChange<'_>> {
+        let old = self.carried_from().map(|path| FileChange {
+            path,
+            content: None,
+            executable: None,
+        });
+        let this = if self.delete {
+            Some(FileChange {
                 path: &self.path,
                 content: None,
                 executable: None,
-            });
-        }
-        self.write.as_deref().map(|content| FileChange {
-            path: &self.path,
-            content: Some(content),
-            executable: self.executable,
-        })
+            })
+        } else {
+            self.write.as_deref().map(|content| FileChange {
+                path: &self.path,
+                content: Some(content),
+                executable: self.executable,
+            })
+        };
+        old.into_iter().chain(this)
+    }
+
+    /// For a move that carries the file: the old path, which this change removes.
+    pub fn carried_from(&self) -> Option<&str> {
+        self.moved_from.as_deref().filter(|_| self.delete_old)
     }
 
     /// A merge of a file the user changed, which the `manual` strategy shows before writing.
@@ -162,7 +188,7 @@ impl FilePlan {
         unified_diff(
             &String::from_utf8_lossy(current),
             &String::from_utf8_lossy(merged),
-            &format!("a/{}", self.path),
+            &format!("a/{}", self.moved_from.as_deref().unwrap_or(&self.path)),
             &format!("b/{} (merged)", self.path),
         )
     }
@@ -176,6 +202,8 @@ impl FilePlan {
             self.conflict = None;
             self.current_object = None;
             self.record = Record::KeepOld;
+            self.delete_old = false;
+            self.release_old = false;
         }
     }
 
@@ -200,6 +228,10 @@ impl FilePlan {
         written: Option<FileStat>,
         files: &[GeneratedFile],
     ) {
+        if let Some(old) = self.moved_from.as_ref().filter(|_| self.release_old) {
+            snapshot.files.remove(old);
+            snapshot.conflicts.remove(old);
+        }
         match &self.record {
             Record::KeepOld => {}
             Record::Remove => {
@@ -248,12 +280,26 @@ pub fn plan_pack(
     inputs: &PlanInputs<'_>,
     files: &[GeneratedFile],
 ) -> Result<Vec<FilePlan>, ProjectError> {
+    let moves = moves::find(inputs, files);
+    let mut carried: Vec<&str> = Vec::new();
     let mut plans = Vec::new();
     for (index, file) in files.iter().enumerate() {
+        let moved = moves.iter().find(|m| m.new == index);
+        if let Some(found) = moved
+            && let Some(old) = inputs.snapshot.files.get(&found.old)
+            && let Some(plan) = plan_moved(inputs, index, file, &found.old, old, found.found)?
+        {
+            carried.push(&found.old);
+            plans.push(plan);
+            continue;
+        }
         plans.push(plan_generated(inputs, index, file)?);
     }
     for (path, old) in &inputs.snapshot.files {
-        if old.pack != inputs.pack || files.iter().any(|f| &f.path == path) {
+        if old.pack != inputs.pack
+            || files.iter().any(|f| &f.path == path)
+            || carried.contains(&path.as_str())
+        {
             continue;
         }
         plans.push(plan_dropped(inputs, path, old)?);
@@ -367,6 +413,7 @@ fn plan_content(
         unless_exists: old.map_or(file.unless_exists, |o| o.unless_exists),
         preserve: inputs.strategy == MergeStrategy::Preserve,
         restore: inputs.restore,
+        ..Facts::default()
     };
     let hashes = Merge::new(
         current.as_ref().map(|c| c.hash.clone()),
@@ -374,17 +421,14 @@ fn plan_content(
         Some(file.hash.clone()),
     );
     // Read only when a merge is due, and kept for it.
-    let mut merge_inputs: Option<(Vec<u8>, Vec<u8>)> = None;
+    let mut merge_inputs: Option<Sides> = None;
     let action = decide(hashes.as_ref().map(|h| h.as_deref()), facts, || {
         let (Some(current), Some(old)) = (current.as_mut(), old) else {
             return Ok(false);
         };
-        let base = inputs.repair.base(inputs.objects, path, &old.hash)?;
-        let current_bytes = current.bytes(inputs, path)?.to_vec();
-        let binary = ![&current_bytes[..], &base[..], &file.content[..]]
-            .iter()
-            .all(|b| ggen_merge::is_text(b));
-        merge_inputs = Some((current_bytes, base));
+        let sides = Sides::read(inputs, path, current, old, file)?;
+        let binary = sides.binary;
+        merge_inputs = Some(sides);
         Ok::<_, ProjectError>(binary)
     })?;
     let stat = StatSource::Known(current.as_ref().map(|c| c.stat.clone()));
@@ -447,67 +491,17 @@ fn plan_content(
             plan
         }
         Action::Conflict(ConflictReason::Binary) | Action::Merge => {
-            let Some((current_bytes, base)) = merge_inputs else {
+            let Some(sides) = merge_inputs else {
                 return Err(ProjectError::Internal {
                     message: format!("{path}: a merge was decided without reading the file"),
                 });
             };
-            let current_hash = hashes.current.clone().unwrap_or_default();
-            // Merged against an empty base: there is no base version to offer later.
-            let no_base = inputs.repair.has_no_base(path);
-            let base = (!no_base).then_some(base);
-            let conflict_record = |reason: &str, marker_size: Option<usize>| SnapshotConflict {
-                pack: pack.to_string(),
-                template: file.template.clone(),
-                reason: reason.into(),
-                base: hashes.base.clone().filter(|_| !no_base),
-                current: Some(current_hash.clone()),
-                new: file.hash.clone(),
-                marker_size,
-            };
-            if action == Action::Conflict(ConflictReason::Binary) {
-                let mut plan = plan(UpdateAction::Conflict)
-                    .note("binary file changed by you and by the pack; kept yours (`ggen resolve --theirs` takes the pack's)");
-                plan.conflict = Some(conflict_record("binary", None));
-                plan.current_object = Some((current_hash.clone(), current_bytes));
-                plan.conflicts = 1;
-                plan.base = base;
-                return Ok(plan);
-            }
-            let options = MergeOptions {
-                style: ConflictStyle::Diff3,
-                favor: None,
-                labels: [
-                    "current".to_string(),
-                    "base".to_string(),
-                    format!("{pack}@{}", inputs.version),
-                ],
-                marker_size: ggen_merge::DEFAULT_MARKER_SIZE,
-                marker_width: ggen_merge::MarkerWidth::Widen,
-            };
-            let merged = ggen_merge::merge_regions(
-                path,
-                &current_bytes,
-                base.as_deref().unwrap_or_default(),
-                &file.content,
-                &options,
-            );
-            let action = if merged.conflicts > 0 {
-                UpdateAction::Conflict
-            } else {
-                UpdateAction::Merge
-            };
-            let mut plan = FilePlan::new(inputs, path, action, from_new(StatSource::Written))
-                .writing(merged.bytes);
-            plan.conflicts = merged.conflicts;
-            plan.warnings = merged.warnings;
-            if merged.conflicts > 0 {
-                plan.conflict = Some(conflict_record("merge", Some(merged.marker_size)));
-                plan.current_object = Some((current_hash.clone(), current_bytes.clone()));
-                plan.base = base;
-            }
-            plan.current = Some(current_bytes);
-            plan
+            plan_merge(inputs, index, file, path, sides, stat)
+        }
+        Action::Move(_) | Action::Apart => {
+            return Err(ProjectError::Internal {
+                message: format!("{path}: {action:?} decided for a file that did not move"),
+            });
         }
         // Only for files the new generation does not make (see `plan_dropped`).
         Action::Delete | Action::Forget | Action::Untrack => {
@@ -516,6 +510,259 @@ fn plan_content(
             });
         }
     })
+}
+
+/// Current and base of a file both sides changed, read for its merge.
+struct Sides {
+    current_hash: String,
+    current: Vec<u8>,
+    base_hash: String,
+    base: Vec<u8>,
+    /// One of current, base and new is binary.
+    binary: bool,
+}
+
+impl Sides {
+    /// Current and base as they are at `path` (the file's own, or the path a move left).
+    fn read(
+        inputs: &PlanInputs<'_>,
+        path: &str,
+        current: &mut Current,
+        old: &SnapshotFile,
+        file: &GeneratedFile,
+    ) -> Result<Sides, ProjectError> {
+        let base = inputs.repair.base(inputs.objects, path, &old.hash)?;
+        let current_bytes = current.bytes(inputs, path)?.to_vec();
+        let binary = ![&current_bytes[..], &base[..], &file.content[..]]
+            .iter()
+            .all(|b| ggen_merge::is_text(b));
+        Ok(Sides {
+            current_hash: current.hash.clone(),
+            current: current_bytes,
+            base_hash: old.hash.clone(),
+            base,
+            binary,
+        })
+    }
+}
+
+/// The plan at `file.path` for a file the user and the pack both changed: the region merge
+/// (conflict blocks inline), or for binary content the user's bytes kept as a conflict (with
+/// `stat`, what the disk holds). `from` is where current and base are: the file's own path,
+/// or the one a move left.
+fn plan_merge(
+    inputs: &PlanInputs<'_>,
+    index: usize,
+    file: &GeneratedFile,
+    from: &str,
+    sides: Sides,
+    stat: StatSource,
+) -> FilePlan {
+    let pack = inputs.pack;
+    let path = file.path.as_str();
+    let from_new = |stat| Record::FromNew { index, stat };
+    let Sides {
+        current_hash,
+        current: current_bytes,
+        base_hash,
+        base,
+        binary,
+    } = sides;
+    // Merged against an empty base: there is no base version to offer later.
+    let no_base = inputs.repair.has_no_base(from);
+    let base = (!no_base).then_some(base);
+    let conflict_record = |reason: &str, marker_size: Option<usize>| SnapshotConflict {
+        pack: pack.to_string(),
+        template: file.template.clone(),
+        reason: reason.into(),
+        base: Some(base_hash.clone()).filter(|_| !no_base),
+        current: Some(current_hash.clone()),
+        new: file.hash.clone(),
+        marker_size,
+    };
+    if binary {
+        let mut plan = FilePlan::new(inputs, path, UpdateAction::Conflict, from_new(stat))
+            .note("binary file changed by you and by the pack; kept yours (`ggen resolve --theirs` takes the pack's)");
+        plan.conflict = Some(conflict_record("binary", None));
+        plan.current_object = Some((current_hash.clone(), current_bytes));
+        plan.conflicts = 1;
+        plan.base = base;
+        return plan;
+    }
+    let options = MergeOptions {
+        style: ConflictStyle::Diff3,
+        favor: None,
+        labels: [
+            "current".to_string(),
+            "base".to_string(),
+            format!("{pack}@{}", inputs.version),
+        ],
+        marker_size: ggen_merge::DEFAULT_MARKER_SIZE,
+        marker_width: ggen_merge::MarkerWidth::Widen,
+    };
+    let merged = ggen_merge::merge_regions(
+        path,
+        &current_bytes,
+        base.as_deref().unwrap_or_default(),
+        &file.content,
+        &options,
+    );
+    let action = if merged.conflicts > 0 {
+        UpdateAction::Conflict
+    } else {
+        UpdateAction::Merge
+    };
+    let mut plan =
+        FilePlan::new(inputs, path, action, from_new(StatSource::Written)).writing(merged.bytes);
+    plan.conflicts = merged.conflicts;
+    plan.warnings = merged.warnings;
+    if merged.conflicts > 0 {
+        plan.conflict = Some(conflict_record("merge", Some(merged.marker_size)));
+        plan.current_object = Some((current_hash.clone(), current_bytes.clone()));
+        plan.base = base;
+    }
+    plan.current = Some(current_bytes);
+    plan
+}
+
+/// A file the new version moved from `from` (whose record is `old`) to `file.path`: one
+/// decision over both paths (see [`decide`]). `None` when it cannot be carried and each
+/// path is planned on its own.
+fn plan_moved(
+    inputs: &PlanInputs<'_>,
+    index: usize,
+    file: &GeneratedFile,
+    from: &str,
+    old: &SnapshotFile,
+    found: moves::Found,
+) -> Result<Option<FilePlan>, ProjectError> {
+    let plan = plan_move_decided(inputs, index, file, from, old)?;
+    // A move found by similarity says how alike the files were.
+    Ok(plan.map(|mut plan| {
+        if let moves::Found::Similar(score) = found {
+            plan.note = Some(match plan.note.take() {
+                Some(note) => format!("{score}% alike; {note}"),
+                None => format!("{score}% alike"),
+            });
+        }
+        plan
+    }))
+}
+
+fn plan_move_decided(
+    inputs: &PlanInputs<'_>,
+    index: usize,
+    file: &GeneratedFile,
+    from: &str,
+    old: &SnapshotFile,
+) -> Result<Option<FilePlan>, ProjectError> {
+    let path = file.path.as_str();
+    let mut current = read_current(inputs, from, old.stat.as_ref())?;
+    let facts = Facts {
+        current_not_a_file: current.as_ref().is_some_and(|c| c.hash == NOT_A_FILE),
+        unless_exists: old.unless_exists || file.unless_exists,
+        preserve: inputs.strategy == MergeStrategy::Preserve,
+        restore: inputs.restore,
+        moved: true,
+        new_path_taken: std::fs::symlink_metadata(inputs.layout.file(path)).is_ok(),
+    };
+    let hashes = Merge::new(
+        current.as_ref().map(|c| c.hash.clone()),
+        Some(old.hash.clone()),
+        Some(file.hash.clone()),
+    );
+    let mut sides: Option<Sides> = None;
+    let action = decide(hashes.as_ref().map(|h| h.as_deref()), facts, || {
+        let Some(current) = current.as_mut() else {
+            return Ok(false);
+        };
+        let read = Sides::read(inputs, from, current, old, file)?;
+        let binary = read.binary;
+        sides = Some(read);
+        Ok::<_, ProjectError>(binary)
+    })?;
+    let written = || Record::FromNew {
+        index,
+        stat: StatSource::Written,
+    };
+    let mut plan = match action {
+        Action::Apart => return Ok(None),
+        Action::Move(Carry::New) => {
+            FilePlan::new(inputs, path, UpdateAction::Move, written()).writing(file.content.clone())
+        }
+        Action::Move(Carry::Current) => {
+            let bytes = match current.as_mut() {
+                Some(current) => current.bytes(inputs, from)?.to_vec(),
+                None => Vec::new(),
+            };
+            FilePlan::new(inputs, path, UpdateAction::Move, written())
+                .writing(bytes)
+                .note("as you have it")
+        }
+        Action::Move(carry @ (Carry::Merge | Carry::Binary)) => {
+            let Some(sides) = sides else {
+                return Err(ProjectError::Internal {
+                    message: format!("{from}: a merge was decided without reading the file"),
+                });
+            };
+            let current_bytes = sides.current.clone();
+            let mut plan = plan_merge(inputs, index, file, from, sides, StatSource::Written);
+            let note = if carry == Carry::Binary {
+                // The user's bytes go to the new path, in conflict.
+                plan = plan.writing(current_bytes);
+                "moved; a binary file changed by you and by the pack: kept yours (`ggen resolve --theirs` takes the pack's)"
+            } else if plan.action == UpdateAction::Merge {
+                plan.action = UpdateAction::Move;
+                "your edits merged"
+            } else {
+                "moved; your edits and the pack's conflict"
+            };
+            plan.note(note)
+        }
+        Action::Write => {
+            let mut plan = FilePlan::new(inputs, path, UpdateAction::Create, written())
+                .writing(file.content.clone())
+                .note("restored at the new path");
+            plan.release_old = true;
+            plan.moved_from = Some(from.to_string());
+            return Ok(Some(plan));
+        }
+        Action::Skip(SkipReason::DeletedByUser) => {
+            let record = Record::FromNew {
+                index,
+                stat: StatSource::Known(None),
+            };
+            let mut plan = FilePlan::new(inputs, path, UpdateAction::Skip, record)
+                .note("you deleted the old file; --restore recreates it at the new path");
+            plan.release_old = true;
+            plan.moved_from = Some(from.to_string());
+            return Ok(Some(plan));
+        }
+        Action::Skip(SkipReason::Preserve) => {
+            let mut plan = FilePlan::new(inputs, path, UpdateAction::Skip, Record::KeepOld)
+                .note("not moved: the old file is modified by you (preserve)");
+            plan.moved_from = Some(from.to_string());
+            return Ok(Some(plan));
+        }
+        other => {
+            return Err(ProjectError::Internal {
+                message: format!("{from} -> {path}: {other:?} decided for a move"),
+            });
+        }
+    };
+    plan.moved_from = Some(from.to_string());
+    plan.delete_old = true;
+    plan.release_old = true;
+    // Like git: the pack's change of mode applies unless the user changed the mode too.
+    let on_disk = std::fs::symlink_metadata(inputs.layout.file(from))
+        .ok()
+        .filter(std::fs::Metadata::is_file)
+        .map(|meta| ggen_fs::is_executable(&meta));
+    plan.executable = Some(match on_disk {
+        Some(mode) if mode != old.executable => mode,
+        _ => file.executable,
+    });
+    Ok(Some(plan))
 }
 
 fn plan_dropped(

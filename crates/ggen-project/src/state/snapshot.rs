@@ -157,6 +157,9 @@ pub struct TemplateRecord {
     /// Paths this template generated, with the hash of each output (kept in the object
     /// store), so an unchanged template need not be rendered again.
     pub outputs: BTreeMap<String, String>,
+    /// Outputs whose frontmatter declared `moved_from`: output path -> the old path.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub moved_from: BTreeMap<String, String>,
     /// Hash of everything the outputs depend on: the template, the pack version, the
     /// variables, and the graph when the template queries it. Same key, same outputs.
     #[serde(default)]

@@ -31,8 +31,11 @@ pub struct HistoryEntry {
 #[derive(Debug, Clone, Serialize)]
 pub struct FileEntry {
     pub path: String,
-    /// `create`, `update` or `delete`.
+    /// `create`, `update`, `delete` or `move`.
     pub change: &'static str,
+    /// For a move: the path the file moved from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
 }
 
 impl From<&Record> for HistoryEntry {
@@ -44,13 +47,20 @@ impl From<&Record> for HistoryEntry {
             packs: record.packs.clone(),
             files: record
                 .changed_files()
-                .map(|(path, change)| FileEntry {
-                    path: path.clone(),
-                    change: match (&change.before, &change.after) {
-                        (PathState::Absent, _) => "create",
-                        (_, PathState::Absent) => "delete",
-                        _ => "update",
-                    },
+                // A move's old path is part of the one change its new path shows.
+                .filter(|(path, _)| !record.moves.values().any(|from| from == *path))
+                .map(|(path, change)| {
+                    let from = record.moves.get(path).cloned();
+                    FileEntry {
+                        path: path.clone(),
+                        change: match (&change.before, &change.after) {
+                            _ if from.is_some() => "move",
+                            (PathState::Absent, _) => "create",
+                            (_, PathState::Absent) => "delete",
+                            _ => "update",
+                        },
+                        from,
+                    }
                 })
                 .collect(),
         }

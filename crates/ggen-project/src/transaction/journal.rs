@@ -86,6 +86,10 @@ pub struct Record {
     pub snapshot: PathChange,
     /// Project files, by `/`-separated relative path.
     pub files: BTreeMap<String, PathChange>,
+    /// Files the change moved (SPEC §5, moves): new path -> old path. Both paths are in
+    /// `files`; history shows each move as one change.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub moves: BTreeMap<String, String>,
 }
 
 impl Record {

@@ -117,6 +117,7 @@ impl<'a> Transaction<'a> {
                 lockfile: unchanged(capture(&layout.lockfile())?),
                 snapshot: unchanged(capture(&layout.snapshot())?),
                 files,
+                moves: BTreeMap::new(),
             })
         })();
         let record = match captured {
@@ -241,6 +242,12 @@ impl<'a> Transaction<'a> {
             }
         }
         Ok(())
+    }
+
+    /// Records that the change moves the file at `from` to `to` (both declared at
+    /// [`Transaction::begin`]), so that history shows one change for the two paths.
+    pub fn record_move(&mut self, from: &str, to: &str) {
+        self.record.moves.insert(to.to_string(), from.to_string());
     }
 
     /// Writes the snapshot, then the lockfile (whose `[files]` are derived from the

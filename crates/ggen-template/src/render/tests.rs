@@ -530,3 +530,46 @@ proptest::proptest! {
         let _ = render("p.tmpl", &text);
     }
 }
+
+#[test]
+fn moved_from_renders_per_row_like_to() {
+    let files = render(
+        "model.rs.tmpl",
+        "---\nforeach: \"SELECT ?name WHERE { ?e a ex:Entity ; ex:name ?name } ORDER BY ?name\"\n\
+         to: \"src/models/{{ name | snake_case }}.rs\"\n\
+         moved_from: \"src/{{ name | snake_case }}.rs\"\n---\n{{ name }}\n",
+    )
+    .expect("renders");
+    let moves: Vec<(&str, Option<&str>)> = files
+        .iter()
+        .map(|f| (f.path.as_str(), f.moved_from.as_deref()))
+        .collect();
+    assert_eq!(
+        moves,
+        [
+            ("src/models/http_client.rs", Some("src/http_client.rs")),
+            ("src/models/order_line.rs", Some("src/order_line.rs")),
+            ("src/models/user.rs", Some("src/user.rs")),
+        ]
+    );
+    let (_, plain) = only(render("a.txt.tmpl", "a\n").expect("renders"));
+    assert_eq!(plain, "a\n");
+    let files = render("a.txt.tmpl", "---\nmoved_from: \"\"\n---\na\n").expect("renders");
+    assert_eq!(files[0].moved_from, None, "empty means not moved");
+}
+
+#[test]
+fn moved_from_outside_the_project_is_refused_naming_the_template() {
+    for old in ["/etc/passwd", "../outside.txt", "a/../../b", "a.txt"] {
+        let err = render(
+            "moved.txt.tmpl",
+            &format!("---\nto: a.txt\nmoved_from: \"{old}\"\n---\nx\n"),
+        )
+        .expect_err(old);
+        let text = message(&err);
+        assert!(
+            text.contains("moved.txt.tmpl") && text.contains("moved_from"),
+            "{old}: {text}"
+        );
+    }
+}

@@ -1,0 +1,302 @@
+//! Which files a new version of a pack moved (SPEC §5, moves): a file it no longer generates
+//! (dropped) paired with a file it generates for the first time (added).
+//!
+//! - A template's `moved_from` names the old path: that pair comes first.
+//! - The rest are found like git's rename detection: a dropped file's merge base and an added
+//!   file's new content that are at least [`MIN_SIMILARITY`]% alike, line by line. The most
+//!   alike pairs are taken first; equal scores go by old path, then new path, so the result
+//!   never depends on the order files were rendered in. Binary and empty files never pair
+//!   this way, nor does a file without a verified merge base (a fresh clone that could not
+//!   rebuild it).
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use crate::packs::generation::GeneratedFile;
+use crate::state::snapshot::SnapshotFile;
+
+use super::file_plan::PlanInputs;
+
+/// The least similarity (percent of lines) that makes a dropped and an added file a move.
+pub const MIN_SIMILARITY: u32 = 50;
+
+/// How a move was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Found {
+    /// The template's `moved_from`.
+    Declared,
+    /// Line similarity, in percent.
+    Similar(u32),
+}
+
+/// One move: the old path (with its record) and the index of the new file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Move {
+    pub old: String,
+    pub new: usize,
+    pub found: Found,
+}
+
+/// The moves of one pack's new generation `files` (sorted by path), against the records of
+/// `inputs.snapshot`.
+pub fn find(inputs: &PlanInputs<'_>, files: &[GeneratedFile]) -> Vec<Move> {
+    let records = &inputs.snapshot.files;
+    let dropped: Vec<(&str, &SnapshotFile)> = records
+        .iter()
+        .filter(|(path, old)| old.pack == inputs.pack && !files.iter().any(|f| &f.path == *path))
+        .map(|(path, old)| (path.as_str(), old))
+        .collect();
+    let added: Vec<usize> = (0..files.len())
+        .filter(|&i| !records.contains_key(&files[i].path))
+        .collect();
+    let base_of = |path: &str, old: &SnapshotFile| -> Option<Vec<u8>> {
+        if inputs.repair.has_no_base(path) {
+            return None;
+        }
+        // A base that cannot be read makes no move; the merge reports it if one needs it.
+        inputs.repair.base(inputs.objects, path, &old.hash).ok()
+    };
+    pair(&dropped, &added, files, base_of)
+}
+
+/// The pairing itself: declared moves first, then the most similar pairs left.
+fn pair(
+    dropped: &[(&str, &SnapshotFile)],
+    added: &[usize],
+    files: &[GeneratedFile],
+    base_of: impl Fn(&str, &SnapshotFile) -> Option<Vec<u8>>,
+) -> Vec<Move> {
+    let mut moves = Vec::new();
+    let mut old_taken: BTreeSet<&str> = BTreeSet::new();
+    let mut new_taken: BTreeSet<usize> = BTreeSet::new();
+    for &index in added {
+        let Some(declared) = files[index].moved_from.as_deref() else {
+            continue;
+        };
+        if let Some((old, _)) = dropped.iter().find(|(path, _)| *path == declared)
+            && old_taken.insert(*old)
+        {
+            new_taken.insert(index);
+            moves.push(Move {
+                old: old.to_string(),
+                new: index,
+                found: Found::Declared,
+            });
+        }
+    }
+    let mut candidates: Vec<(u32, &str, usize)> = Vec::new();
+    for (old, record) in dropped.iter().filter(|(p, _)| !old_taken.contains(p)) {
+        let Some(base) = base_of(old, record) else {
+            continue;
+        };
+        for &index in added.iter().filter(|i| !new_taken.contains(i)) {
+            if let Some(score) = similarity(&base, &files[index].content)
+                && score >= MIN_SIMILARITY
+            {
+                candidates.push((score, *old, index));
+            }
+        }
+    }
+    // Most similar first; then by old path and new path (files are sorted by path).
+    candidates.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)).then(a.2.cmp(&b.2)));
+    for (score, old, index) in candidates {
+        if old_taken.contains(old) || new_taken.contains(&index) {
+            continue;
+        }
+        old_taken.insert(old);
+        new_taken.insert(index);
+        moves.push(Move {
+            old: old.to_string(),
+            new: index,
+            found: Found::Similar(score),
+        });
+    }
+    moves
+}
+
+/// How alike two files are: the lines they have in common (in order) as a percentage of the
+/// longer one's lines. `None` for binary or empty content.
+pub fn similarity(a: &[u8], b: &[u8]) -> Option<u32> {
+    if a.is_empty() || b.is_empty() || !ggen_merge::is_text(a) || !ggen_merge::is_text(b) {
+        return None;
+    }
+    let (a, b) = (String::from_utf8_lossy(a), String::from_utf8_lossy(b));
+    let (lines_a, lines_b) = (a.lines().count(), b.lines().count());
+    let longer = lines_a.max(lines_b).max(1);
+    // Common lines are at most the shorter file's: skip the diff when that cannot reach the
+    // threshold.
+    if lines_a.min(lines_b) * 100 < MIN_SIMILARITY as usize * longer {
+        return Some((lines_a.min(lines_b) * 100 / longer) as u32);
+    }
+    let diff = similar::TextDiff::configure()
+        .timeout(Duration::from_millis(200))
+        .diff_lines(a.as_ref(), b.as_ref());
+    let common: usize = diff
+        .ops()
+        .iter()
+        .map(|op| match op {
+            similar::DiffOp::Equal { len, .. } => *len,
+            _ => 0,
+        })
+        .sum();
+    Some((common * 100 / longer) as u32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(hash: &str) -> SnapshotFile {
+        SnapshotFile {
+            hash: hash.to_string(),
+            size: 0,
+            pack: "p".into(),
+            version: "1.0.0".into(),
+            template: "t".into(),
+            unless_exists: false,
+            executable: false,
+            regions: None,
+            stat: None,
+        }
+    }
+
+    fn file(path: &str, content: &str, moved_from: Option<&str>) -> GeneratedFile {
+        GeneratedFile {
+            path: path.to_string(),
+            content: content.as_bytes().to_vec(),
+            hash: ggen_pack::integrity::sha256(content.as_bytes()),
+            template: format!("{path}.tmpl"),
+            unless_exists: false,
+            executable: false,
+            moved_from: moved_from.map(str::to_string),
+        }
+    }
+
+    /// Ten numbered lines, the first `changed` of them replaced.
+    fn lines(changed: usize) -> String {
+        (0..10)
+            .map(|i| {
+                if i < changed {
+                    format!("changed {i}\n")
+                } else {
+                    format!("line {i}\n")
+                }
+            })
+            .collect()
+    }
+
+    /// (old path, base) dropped; the new files (sorted by path); the moves as (old, new path).
+    fn moves(dropped: &[(&str, &str)], files: &[GeneratedFile]) -> Vec<(String, String)> {
+        let records: Vec<(&str, SnapshotFile, &str)> = dropped
+            .iter()
+            .map(|(path, base)| (*path, record(&format!("h-{path}")), *base))
+            .collect();
+        let dropped: Vec<(&str, &SnapshotFile)> = records.iter().map(|(p, r, _)| (*p, r)).collect();
+        let added: Vec<usize> = (0..files.len()).collect();
+        let base_of = |path: &str, _: &SnapshotFile| {
+            records
+                .iter()
+                .find(|(p, _, _)| *p == path)
+                .map(|(_, _, base)| base.as_bytes().to_vec())
+        };
+        pair(&dropped, &added, files, base_of)
+            .into_iter()
+            .map(|m| (m.old, files[m.new].path.clone()))
+            .collect()
+    }
+
+    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn half_the_lines_in_common_is_a_move_less_is_not() {
+        assert_eq!(
+            similarity(lines(0).as_bytes(), lines(5).as_bytes()),
+            Some(50)
+        );
+        assert_eq!(
+            moves(
+                &[("old.txt", &lines(0))],
+                &[file("new.txt", &lines(5), None)]
+            ),
+            pairs(&[("old.txt", "new.txt")])
+        );
+        assert_eq!(
+            similarity(lines(0).as_bytes(), lines(6).as_bytes()),
+            Some(40)
+        );
+        assert!(
+            moves(
+                &[("old.txt", &lines(0))],
+                &[file("new.txt", &lines(6), None)]
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn the_most_similar_pair_comes_first() {
+        // b.txt is closer to old.txt than a.txt is: b takes it, even though a sorts first.
+        let files = [
+            file("a.txt", &lines(4), None),
+            file("b.txt", &lines(1), None),
+        ];
+        assert_eq!(
+            moves(&[("old.txt", &lines(0))], &files),
+            pairs(&[("old.txt", "b.txt")])
+        );
+    }
+
+    #[test]
+    fn equal_scores_go_by_path() {
+        let files = [
+            file("a.txt", &lines(2), None),
+            file("b.txt", &lines(2), None),
+        ];
+        assert_eq!(
+            moves(&[("x.txt", &lines(0)), ("y.txt", &lines(0))], &files),
+            pairs(&[("x.txt", "a.txt"), ("y.txt", "b.txt")])
+        );
+    }
+
+    #[test]
+    fn moved_from_wins_over_similarity() {
+        // new.txt says it came from other.txt although old.txt is identical to it.
+        let files = [
+            file("new.txt", &lines(0), Some("other.txt")),
+            file("twin.txt", &lines(1), None),
+        ];
+        assert_eq!(
+            moves(
+                &[("old.txt", &lines(0)), ("other.txt", "nothing alike\n")],
+                &files
+            ),
+            pairs(&[("other.txt", "new.txt"), ("old.txt", "twin.txt")])
+        );
+        // A moved_from naming nothing dropped is no move; similarity still applies.
+        let files = [file("new.txt", &lines(0), Some("never-there.txt"))];
+        assert_eq!(
+            moves(&[("old.txt", &lines(0))], &files),
+            pairs(&[("old.txt", "new.txt")])
+        );
+    }
+
+    #[test]
+    fn binary_and_empty_files_never_pair_by_similarity() {
+        let binary = "a\0b\nline 1\n";
+        assert_eq!(similarity(binary.as_bytes(), binary.as_bytes()), None);
+        assert!(moves(&[("old.bin", binary)], &[file("new.bin", binary, None)]).is_empty());
+        assert!(moves(&[("old.txt", "")], &[file("new.txt", "", None)]).is_empty());
+        // Declared, a binary file moves all the same.
+        assert_eq!(
+            moves(
+                &[("old.bin", binary)],
+                &[file("new.bin", binary, Some("old.bin"))]
+            ),
+            pairs(&[("old.bin", "new.bin")])
+        );
+    }
+}

@@ -211,6 +211,8 @@ mod tests {
 
         #[test]
         fn frontmatter_parse_never_panics(yaml in "[a-z_:\\[\\]{}\"' \n-]{0,40}") {
+            // A line of `---` inside would close the frontmatter early: the body differs then.
+            proptest::prop_assume!(!yaml.lines().any(|l| l.trim_end_matches(' ') == "---"));
             let text = format!("---\n{yaml}\n---\nbody\n");
             if let Ok(t) = Template::parse("p.tmpl", text.as_bytes()) {
                 proptest::prop_assert_eq!(t.body, TemplateBody::Text("body\n".to_string()));

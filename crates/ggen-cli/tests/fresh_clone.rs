@@ -79,17 +79,6 @@ fn edit(project: &Path) {
     .unwrap();
 }
 
-fn run(scratch: &Scratch, dir: &Path, args: &[&str]) -> Output {
-    scratch
-        .ggen()
-        .current_dir(dir)
-        .arg("--registry")
-        .arg(scratch.work().join("reg"))
-        .args(args)
-        .output()
-        .expect("run ggen")
-}
-
 /// The project's files, `.ggen/` and `.git/` left out.
 fn checkout_tree(root: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
     tree(root)
@@ -100,8 +89,8 @@ fn checkout_tree(root: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
 
 /// Runs `args` in both checkouts and checks they answer the same, byte for byte.
 fn same_answer(scratch: &Scratch, original: &Path, clone: &Path, args: &[&str]) -> Output {
-    let a = run(scratch, original, args);
-    let b = run(scratch, clone, args);
+    let a = scratch.run_in(original, args);
+    let b = scratch.run_in(clone, args);
     assert_eq!(
         a.status.code(),
         b.status.code(),
@@ -167,7 +156,7 @@ fn a_fresh_clone_updates_a_registry_pack_exactly_like_the_original_checkout() {
     commit_and_clone(&original, &clone);
 
     // Before any edit: the lock alone says every file is as generated.
-    let out = run(&scratch, &clone, &["status"]);
+    let out = scratch.run_in(&clone, &["status"]);
     assert!(
         stderr(&out).contains("5 generated files, all as generated"),
         "{}",
@@ -183,6 +172,78 @@ fn a_fresh_clone_updates_a_registry_pack_exactly_like_the_original_checkout() {
 }
 
 #[test]
+fn conflicts_committed_to_git_are_conflicts_in_a_fresh_clone_too() {
+    // The Renovate case: an update that exited 3 is committed with its conflict blocks.
+    let scratch = Scratch::new();
+    write_app_pack(&scratch.work().join("v1"), "1.0.0", &v1_files());
+    write_app_pack(&scratch.work().join("v2"), "1.1.0", &v2_files());
+    let original = common::publish_and_create(&scratch, &["v1", "v2"], "proj", "app@=1.0.0");
+    edit(&original);
+    let out = scratch.run_in(&original, &["packs", "update", "app", "--to", "1.1.0"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let clone = scratch.work().join("clone");
+    commit_and_clone(&original, &clone);
+
+    let out = same_answer(&scratch, &original, &clone, &["--json", "status"]);
+    let report = stdout_json(&out);
+    let config = report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == "config.txt")
+        .unwrap_or_else(|| panic!("{report}"));
+    assert_eq!(config["state"], "conflicted", "{report}");
+    for args in [
+        &["status"][..],
+        &["conflicts"][..],
+        &["packs", "check"][..],
+        // Refused in both while the conflict is pending.
+        &["packs", "update", "app"][..],
+    ] {
+        same_answer(&scratch, &original, &clone, args);
+    }
+    // The pack's side of each block: the same bytes in both checkouts.
+    same_answer(
+        &scratch,
+        &original,
+        &clone,
+        &["resolve", "config.txt", "--theirs"],
+    );
+    assert_eq!(
+        std::fs::read_to_string(clone.join("config.txt")).unwrap(),
+        "port = 9090\nhost = localhost\n"
+    );
+    assert_eq!(checkout_tree(&original), checkout_tree(&clone));
+    same_answer(&scratch, &original, &clone, &["status"]);
+}
+
+#[test]
+fn ours_in_a_fresh_clone_takes_the_current_side_of_each_committed_block() {
+    let scratch = Scratch::new();
+    write_app_pack(&scratch.work().join("v1"), "1.0.0", &v1_files());
+    write_app_pack(&scratch.work().join("v2"), "1.1.0", &v2_files());
+    let original = common::publish_and_create(&scratch, &["v1", "v2"], "proj", "app@=1.0.0");
+    edit(&original);
+    let out = scratch.run_in(&original, &["packs", "update", "app", "--to", "1.1.0"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let clone = scratch.work().join("clone");
+    commit_and_clone(&original, &clone);
+    // Markers edited away by hand are not enough while some remain: --merged refuses.
+    let out = scratch.run_in(&clone, &["resolve", "config.txt", "--merged"]);
+    assert_ne!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("config.txt"), "{}", stderr(&out));
+    let out = scratch.run_in(&clone, &["resolve", "config.txt", "--ours"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read_to_string(clone.join("config.txt")).unwrap(),
+        "port = 7070\nhost = localhost\n"
+    );
+    let out = scratch.run_in(&clone, &["conflicts"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("config.txt"));
+}
+
+#[test]
 fn a_fresh_clone_updates_a_path_pack_exactly_like_the_original_checkout() {
     let scratch = Scratch::new();
     let pack = scratch.work().join("pack");
@@ -195,7 +256,7 @@ fn a_fresh_clone_updates_a_path_pack_exactly_like_the_original_checkout() {
     let original = scratch.work().join("proj");
     let clone = scratch.work().join("clone");
     commit_and_clone(&original, &clone);
-    let out = run(&scratch, &clone, &["packs", "check"]);
+    let out = scratch.run_in(&clone, &["packs", "check"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_update_equivalent_path(&scratch, &original, &clone);
 }
@@ -258,7 +319,7 @@ fn a_path_pack_changed_since_it_was_locked_keeps_every_user_byte_and_says_why() 
     std::fs::remove_dir_all(&pack).unwrap();
     write_app_pack(&pack, "1.1.0", &v2_files());
 
-    let out = run(&scratch, &clone, &["--json", "packs", "update", "app"]);
+    let out = scratch.run_in(&clone, &["--json", "packs", "update", "app"]);
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     let report = stdout_json(&out);
     let warnings: Vec<String> = report["warnings"]
@@ -298,11 +359,11 @@ fn a_path_pack_changed_since_it_was_locked_keeps_every_user_byte_and_says_why() 
     let readme = std::fs::read_to_string(clone.join("README.md")).unwrap();
     assert!(readme.contains("my own notes"), "{readme}");
     assert!(!clone.join("src/lib.rs").exists());
-    let conflicts = run(&scratch, &clone, &["conflicts"]);
+    let conflicts = scratch.run_in(&clone, &["conflicts"]);
     assert!(String::from_utf8_lossy(&conflicts.stdout).contains("config.txt"));
     // Taking the pack's side redoes the empty-base merge: the manual-edit region stays.
     assert!(readme.contains("<<<<<<<"), "{readme}");
-    let out = run(&scratch, &clone, &["resolve", "README.md", "--theirs"]);
+    let out = scratch.run_in(&clone, &["resolve", "README.md", "--theirs"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let readme = std::fs::read_to_string(clone.join("README.md")).unwrap();
     assert!(
@@ -373,10 +434,10 @@ fn a_lock_whose_hashes_match_nothing_is_never_clean_and_never_overwrites() {
     std::fs::write(&lock_path, bogus + "\n").unwrap();
     let before = checkout_tree(&clone);
 
-    let out = run(&scratch, &clone, &["--json", "status"]);
+    let out = scratch.run_in(&clone, &["--json", "status"]);
     let status = stdout_json(&out);
     assert_eq!(status["files"].as_array().unwrap().len(), 5, "{status}");
-    let check = run(&scratch, &clone, &["packs", "check"]);
+    let check = scratch.run_in(&clone, &["packs", "check"]);
     assert_eq!(
         check.status.code(),
         Some(1),
@@ -384,8 +445,7 @@ fn a_lock_whose_hashes_match_nothing_is_never_clean_and_never_overwrites() {
         stderr(&check)
     );
 
-    let out = run(
-        &scratch,
+    let out = scratch.run_in(
         &clone,
         &["--json", "packs", "update", "app", "--to", "1.1.0"],
     );
@@ -427,7 +487,7 @@ fn a_lockfile_from_a_newer_ggen_is_refused_and_left_alone() {
         .replace("version = 1\n", "version = 2\nnew_field = true\n");
     std::fs::write(&lock_path, &text).unwrap();
     for args in [&["status"][..], &["packs", "update", "--all"][..]] {
-        let out = run(&scratch, &project, args);
+        let out = scratch.run_in(&project, args);
         assert_eq!(out.status.code(), Some(1), "{args:?}");
         let err = stderr(&out);
         assert!(err.contains("ggen.lock"), "{err}");
@@ -453,7 +513,7 @@ fn the_project_is_found_from_a_subdirectory_and_paths_are_relative_to_it() {
     let main = src.join("main.rs");
     std::fs::write(&main, "// changed\n").unwrap();
 
-    let out = run(&scratch, &src, &["status"]);
+    let out = scratch.run_in(&src, &["status"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -462,7 +522,7 @@ fn the_project_is_found_from_a_subdirectory_and_paths_are_relative_to_it() {
     );
 
     // `ggen diff main.rs` from src/ is src/main.rs.
-    let out = run(&scratch, &src, &["diff", "main.rs"]);
+    let out = scratch.run_in(&src, &["diff", "main.rs"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -471,17 +531,17 @@ fn the_project_is_found_from_a_subdirectory_and_paths_are_relative_to_it() {
     );
 
     // A conflict, resolved with a path relative to the subdirectory.
-    let out = run(&scratch, &src, &["packs", "update", "app", "--to", "1.1.0"]);
+    let out = scratch.run_in(&src, &["packs", "update", "app", "--to", "1.1.0"]);
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
-    let out = run(&scratch, &src, &["resolve", "../config.txt", "--ours"]);
+    let out = scratch.run_in(&src, &["resolve", "../config.txt", "--ours"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(
         std::fs::read_to_string(project.join("config.txt")).unwrap(),
         "port = 7070\nhost = localhost\n"
     );
-    let out = run(&scratch, &src, &["resolve", "main.rs", "--ours"]);
+    let out = scratch.run_in(&src, &["resolve", "main.rs", "--ours"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let out = run(&scratch, &src, &["conflicts"]);
+    let out = scratch.run_in(&src, &["conflicts"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
 
@@ -496,7 +556,7 @@ fn packs_install_outside_any_project_says_it_creates_one() {
         .success();
     let here = scratch.work().join("here");
     std::fs::create_dir_all(&here).unwrap();
-    let out = run(&scratch, &here, &["packs", "install", "app"]);
+    let out = scratch.run_in(&here, &["packs", "install", "app"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(

@@ -6,7 +6,6 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Output;
 
 use common::{Scratch, copy_dir, stderr, stdout_json, tree, write_app_pack};
 
@@ -52,17 +51,6 @@ fn declared_move(scratch: &Scratch) -> PathBuf {
     )
 }
 
-fn run(scratch: &Scratch, dir: &Path, args: &[&str]) -> Output {
-    scratch
-        .ggen()
-        .current_dir(dir)
-        .arg("--registry")
-        .arg(scratch.work().join("reg"))
-        .args(args)
-        .output()
-        .expect("run ggen")
-}
-
 fn read(root: &Path, path: &str) -> String {
     std::fs::read_to_string(root.join(path)).unwrap()
 }
@@ -84,7 +72,7 @@ fn entry<'a>(doc: &'a serde_json::Value, path: &str) -> Option<&'a serde_json::V
 }
 
 fn status(scratch: &Scratch, root: &Path) -> (Option<i32>, Vec<(String, String)>) {
-    let output = run(scratch, root, &["--json", "status"]);
+    let output = scratch.run_in(root, &["--json", "status"]);
     let files = stdout_json(&output)["files"]
         .as_array()
         .unwrap()
@@ -107,15 +95,11 @@ fn a_declared_move_carries_the_users_edits_and_rolls_back_byte_for_byte() {
     let before = tree(&root);
 
     // The plan says it, in words and in JSON.
-    let output = run(&scratch, &root, &["packs", "update", "app", "--dry-run"]);
+    let output = scratch.run_in(&root, &["packs", "update", "app", "--dry-run"]);
     assert!(output.status.success(), "{}", stderr(&output));
     let plan = String::from_utf8_lossy(&output.stdout);
     assert!(plan.contains(&format!("move      {OLD} → {NEW}")), "{plan}");
-    let output = run(
-        &scratch,
-        &root,
-        &["--json", "packs", "update", "app", "--dry-run"],
-    );
+    let output = scratch.run_in(&root, &["--json", "packs", "update", "app", "--dry-run"]);
     let doc = stdout_json(&output);
     let moved = entry(&doc, NEW).expect("the new path is planned");
     assert_eq!(moved["action"], "move", "{doc}");
@@ -123,7 +107,7 @@ fn a_declared_move_carries_the_users_edits_and_rolls_back_byte_for_byte() {
     assert!(entry(&doc, OLD).is_none(), "one entry for the move: {doc}");
     assert_eq!(tree(&root), before, "a dry run writes nothing");
 
-    let output = run(&scratch, &root, &["packs", "update", "app"]);
+    let output = scratch.run_in(&root, &["packs", "update", "app"]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(
         stderr(&output).contains(&format!("Moved {OLD} → {NEW}  (your edits merged)")),
@@ -147,18 +131,18 @@ fn a_declared_move_carries_the_users_edits_and_rolls_back_byte_for_byte() {
     );
 
     // History: one change, the move.
-    let output = run(&scratch, &root, &["--json", "history"]);
+    let output = scratch.run_in(&root, &["--json", "history"]);
     let files = &stdout_json(&output)["transactions"][0]["files"];
     assert_eq!(
         files,
         &serde_json::json!([{ "path": NEW, "change": "move", "from": OLD }])
     );
-    let output = run(&scratch, &root, &["-v", "history"]);
+    let output = scratch.run_in(&root, &["-v", "history"]);
     let text = String::from_utf8_lossy(&output.stdout);
     assert!(text.contains("(1 files changed)"), "{text}");
     assert!(text.contains(&format!("move    {OLD} → {NEW}")), "{text}");
 
-    let output = run(&scratch, &root, &["rollback"]);
+    let output = scratch.run_in(&root, &["rollback"]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(tree(&root), before, "rollback restores both paths");
     assert_eq!(
@@ -171,7 +155,7 @@ fn a_declared_move_carries_the_users_edits_and_rolls_back_byte_for_byte() {
 fn an_untouched_file_moves_and_a_conflicting_edit_follows_it_in_conflict_blocks() {
     let scratch = Scratch::new();
     let root = declared_move(&scratch);
-    let output = run(&scratch, &root, &["--json", "packs", "update", "app"]);
+    let output = scratch.run_in(&root, &["--json", "packs", "update", "app"]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(entry(&stdout_json(&output), NEW).unwrap()["action"], "move");
     assert!(!root.join(OLD).exists());
@@ -184,7 +168,7 @@ fn an_untouched_file_moves_and_a_conflicting_edit_follows_it_in_conflict_blocks(
     let scratch = Scratch::new();
     let root = declared_move(&scratch);
     edit(&root, OLD, "fn a() {}", "fn a() -> u8 { 100 }");
-    let output = run(&scratch, &root, &["--json", "packs", "update", "app"]);
+    let output = scratch.run_in(&root, &["--json", "packs", "update", "app"]);
     assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
     let doc = stdout_json(&output);
     let moved = entry(&doc, NEW).unwrap();
@@ -207,7 +191,7 @@ fn an_untouched_file_moves_and_a_conflicting_edit_follows_it_in_conflict_blocks(
         (Some(3), vec![(NEW.to_string(), "conflicted".to_string())])
     );
     // --ours is the user's file as it was at the old path.
-    let output = run(&scratch, &root, &["resolve", NEW, "--ours"]);
+    let output = scratch.run_in(&root, &["resolve", NEW, "--ours"]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(
         read(&root, NEW),
@@ -239,7 +223,7 @@ fn a_similar_file_is_a_move_without_moved_from_and_a_dissimilar_one_is_not() {
     );
     edit(&root, "docs/guide.md", "step three", "step three, my way");
     edit(&root, "notes.txt", "b", "my b");
-    let output = run(&scratch, &root, &["--json", "packs", "update", "app"]);
+    let output = scratch.run_in(&root, &["--json", "packs", "update", "app"]);
     assert!(output.status.success(), "{}", stderr(&output));
     let doc = stdout_json(&output);
     assert_eq!(
@@ -290,7 +274,7 @@ fn a_manual_edit_region_follows_the_file() {
         "your notes",
         "my own notes\nmore of mine",
     );
-    let output = run(&scratch, &root, &["packs", "update", "app"]);
+    let output = scratch.run_in(&root, &["packs", "update", "app"]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(!root.join("README.md").exists());
     let moved = read(&root, "docs/README.md");
@@ -307,7 +291,7 @@ fn a_deleted_old_file_stays_deleted_and_a_file_of_yours_at_the_new_path_stops_th
     let scratch = Scratch::new();
     let root = declared_move(&scratch);
     std::fs::remove_file(root.join(OLD)).unwrap();
-    let output = run(&scratch, &root, &["--json", "packs", "update", "app"]);
+    let output = scratch.run_in(&root, &["--json", "packs", "update", "app"]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(entry(&stdout_json(&output), NEW).unwrap()["action"], "skip");
     assert!(!root.join(OLD).exists() && !root.join(NEW).exists());
@@ -322,7 +306,7 @@ fn a_deleted_old_file_stays_deleted_and_a_file_of_yours_at_the_new_path_stops_th
     edit(&root, OLD, "fn h() {}", "fn h() { mine() }");
     std::fs::create_dir_all(root.join("src/api")).unwrap();
     std::fs::write(root.join(NEW), "my own file\n").unwrap();
-    let output = run(&scratch, &root, &["--json", "packs", "update", "app"]);
+    let output = scratch.run_in(&root, &["--json", "packs", "update", "app"]);
     assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
     let doc = stdout_json(&output);
     assert_eq!(entry(&doc, NEW).unwrap()["action"], "conflict", "{doc}");
@@ -341,8 +325,8 @@ fn a_fresh_clone_moves_like_the_original_checkout() {
     for root in [&original, &clone] {
         edit(root, OLD, "fn h() {}", "fn h() { mine() }");
     }
-    let a = run(&scratch, &original, &["packs", "update", "app"]);
-    let b = run(&scratch, &clone, &["packs", "update", "app"]);
+    let a = scratch.run_in(&original, &["packs", "update", "app"]);
+    let b = scratch.run_in(&clone, &["packs", "update", "app"]);
     assert_eq!(a.status.code(), Some(0), "{}", stderr(&a));
     assert_eq!(b.status.code(), a.status.code(), "{}", stderr(&b));
     assert!(
@@ -372,7 +356,7 @@ fn a_moved_from_outside_the_project_is_an_error_naming_the_template() {
         )],
     );
     let before = tree(&root);
-    let output = run(&scratch, &root, &["packs", "update", "app"]);
+    let output = scratch.run_in(&root, &["packs", "update", "app"]);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     let err = stderr(&output);
     assert!(

@@ -159,6 +159,28 @@ enum State {
     Other,
 }
 
+/// The marker size of the first complete conflict block in `text` — a `<<<<<<<` line, then a
+/// `=======` and a `>>>>>>>` line of the same size, as [`materialize`] writes them (any size
+/// from 7 up, since projects widen markers) — or `None` when it has none. This is how a file
+/// whose conflicts were committed is recognised where no record of the merge exists.
+pub fn conflict_block_size(text: &[u8]) -> Option<usize> {
+    let mut tried = Vec::new();
+    for line in text.split_inclusive(|&b| b == b'\n') {
+        let size = line.iter().take_while(|&&b| b == b'<').count();
+        if size < DEFAULT_MARKER_SIZE
+            || tried.contains(&size)
+            || marker_line(line, b'<', size).is_none()
+        {
+            continue;
+        }
+        tried.push(size);
+        if parse(text, size).iter().any(MergeHunk::is_conflict) {
+            return Some(size);
+        }
+    }
+    None
+}
+
 /// The 1-based number of the first line of `text` that is a conflict marker, if any.
 ///
 /// With the marker size the markers were written with (`Some`, as a project records it), a
@@ -263,6 +285,22 @@ pub fn parse(text: &[u8], marker_size: usize) -> Vec<MergeHunk> {
 mod tests {
     use super::*;
     use crate::options::ConflictStyle;
+
+    #[test]
+    fn conflict_block_size_finds_complete_blocks_only() {
+        let block = b"a\n<<<<<<< current\nx\n=======\ny\n>>>>>>> new\nb\n";
+        assert_eq!(conflict_block_size(block), Some(7));
+        // Widened markers, after a marker-like content line of seven.
+        let widened =
+            b"<<<<<<< not a block\n<<<<<<<< current\nx\n||||||||\nw\n========\ny\n>>>>>>>> new\n";
+        assert_eq!(conflict_block_size(widened), Some(8));
+        // A lone marker line, an unclosed block, an asciidoc underline, a heredoc: no block.
+        assert_eq!(conflict_block_size(b"<<<<<<< HEAD\nx\n"), None);
+        assert_eq!(conflict_block_size(b"<<<<<<< a\nx\n=======\ny\n"), None);
+        assert_eq!(conflict_block_size(b"Title\n=======\ntext\n"), None);
+        assert_eq!(conflict_block_size(b"cat <<<<<<<<EOF\n"), None);
+        assert_eq!(conflict_block_size(b""), None);
+    }
 
     #[test]
     fn first_marker_line_reads_markers_of_the_recorded_size() {

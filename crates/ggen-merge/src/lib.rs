@@ -17,7 +17,10 @@ mod options;
 mod region_merge;
 pub mod regions;
 
-pub use conflict::{conflict_marker_size, first_marker_line, marker_size_for, materialize, parse};
+pub use conflict::{
+    conflict_block_size, conflict_marker_size, first_marker_line, marker_size_for, materialize,
+    parse,
+};
 pub use line_merge::merge_lines;
 pub use merge::{LineEnding, Merge, MergeHunk};
 pub use merge_file::{MergeOutput, is_binary, is_text, merge_file};

@@ -72,7 +72,11 @@ pub fn load_project(layout: &Layout) -> Result<(Lockfile, Snapshot), ProjectErro
     // No snapshot (a fresh clone, `.ggen/` is not committed): the lock says what was generated.
     let snapshot = match Snapshot::load(&layout.snapshot())? {
         Some(snapshot) => snapshot,
-        None => crate::packs::rebuild::snapshot_from_lock(&lock),
+        None => {
+            let mut snapshot = crate::packs::rebuild::snapshot_from_lock(&lock);
+            crate::packs::rebuild::committed_conflicts(layout, &mut snapshot);
+            snapshot
+        }
     };
     Ok((lock, snapshot))
 }

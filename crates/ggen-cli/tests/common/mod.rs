@@ -44,6 +44,17 @@ impl Scratch {
         cmd
     }
 
+    /// Runs `ggen --registry work/reg ARGS` in `dir` and returns what it did.
+    pub fn run_in(&self, dir: &Path, args: &[&str]) -> Output {
+        self.ggen()
+            .current_dir(dir)
+            .arg("--registry")
+            .arg(self.work().join("reg"))
+            .args(args)
+            .output()
+            .expect("run ggen")
+    }
+
     /// Writes `files` (relative path -> content) under `work/<dir>`; returns that directory.
     pub fn write_tree(&self, dir: &str, files: &[(&str, &str)]) -> PathBuf {
         let root = self.work().join(dir);

@@ -103,6 +103,30 @@ fn theirs(
     Ok(ggen_merge::merge_regions(path, &current, &base, &new, &options).bytes)
 }
 
+/// A conflict known only from the blocks in the file (see
+/// [`crate::packs::rebuild::committed_conflicts`]): each block settled to `side`, the rest of
+/// the file as it is.
+fn settle_blocks(
+    layout: &Layout,
+    path: &str,
+    conflict: &SnapshotConflict,
+    side: Side,
+) -> Result<Vec<u8>, ProjectError> {
+    let bytes = ggen_fs::read(&layout.file(path))?;
+    let favor = match side {
+        Side::Ours => ggen_merge::Favor::Ours,
+        _ => ggen_merge::Favor::Theirs,
+    };
+    let options = ggen_merge::MergeOptions {
+        favor: Some(favor),
+        ..ggen_merge::MergeOptions::default()
+    };
+    let size = conflict
+        .marker_size
+        .unwrap_or(ggen_merge::DEFAULT_MARKER_SIZE);
+    Ok(ggen_merge::materialize(&ggen_merge::parse(&bytes, size), &options).0)
+}
+
 pub fn resolve(
     layout: &Layout,
     path: &str,
@@ -122,6 +146,9 @@ pub fn resolve(
             })?;
     let objects = ObjectStore::new(layout.objects());
     let content = match side {
+        Side::Ours | Side::Theirs if conflict.known_from_blocks() => {
+            Some(settle_blocks(layout, path, &conflict, side)?)
+        }
         Side::Ours => match &conflict.current {
             Some(hash) => Some(objects.get(hash)?),
             None => None,

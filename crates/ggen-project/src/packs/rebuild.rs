@@ -21,7 +21,7 @@ use crate::packs::source::{UpdateTarget, load_path, load_update};
 use crate::state::lockfile::{LockedPack, Lockfile};
 use crate::state::objects::ObjectStore;
 use crate::state::secret_salt::SecretSalt;
-use crate::state::snapshot::{Snapshot, SnapshotFile, SnapshotRegion};
+use crate::state::snapshot::{Snapshot, SnapshotConflict, SnapshotFile, SnapshotRegion};
 use crate::{Environment, Layout, ProjectError, Reporter};
 
 /// The snapshot a checkout without `.ggen/snapshot.json` has: every file the lock lists, with
@@ -45,6 +45,39 @@ pub fn snapshot_from_lock(lock: &Lockfile) -> Snapshot {
         );
     }
     snapshot
+}
+
+/// Records as pending conflicts the generated files of a checkout without `.ggen/` that hold
+/// conflict blocks: an update's conflicts committed to git (a Renovate pull request whose
+/// update exited 3) are conflicts in every clone, as in the checkout that wrote them, not mere
+/// edits. Nothing but the blocks records the two sides, so `ggen resolve` reads them from
+/// there (`current` and `base` are `None`; `new` is the lock's hash, what ggen generated).
+pub fn committed_conflicts(layout: &Layout, snapshot: &mut Snapshot) {
+    use rayon::prelude::*;
+    let found: Vec<(String, SnapshotConflict)> = snapshot
+        .files
+        .par_iter()
+        .filter_map(|(path, file)| {
+            let bytes = std::fs::read(layout.file(path)).ok()?;
+            if ggen_pack::integrity::sha256(&bytes) == file.hash || !ggen_merge::is_text(&bytes) {
+                return None;
+            }
+            let marker_size = ggen_merge::conflict_block_size(&bytes)?;
+            Some((
+                path.clone(),
+                SnapshotConflict {
+                    pack: file.pack.clone(),
+                    template: file.template.clone(),
+                    reason: String::from("merge"),
+                    base: None,
+                    current: None,
+                    new: file.hash.clone(),
+                    marker_size: Some(marker_size),
+                },
+            ))
+        })
+        .collect();
+    snapshot.conflicts.extend(found);
 }
 
 /// The locked version of a pack rendered again with its locked variables, checked against

@@ -132,11 +132,7 @@ pub fn decide<E>(
         return Ok(Action::Skip(SkipReason::CreatedOnce));
     }
     let Some(current) = current else {
-        return Ok(if facts.restore {
-            Action::Write
-        } else {
-            Action::Skip(SkipReason::DeletedByUser)
-        });
+        return Ok(deleted_by_user(facts));
     };
     if facts.current_not_a_file {
         return Ok(Action::Skip(SkipReason::NotAFile));
@@ -161,6 +157,15 @@ pub fn decide<E>(
     Ok(Action::Merge)
 }
 
+/// A file the user deleted stays deleted, unless asked to restore it.
+fn deleted_by_user(facts: Facts) -> Action {
+    if facts.restore {
+        Action::Write
+    } else {
+        Action::Skip(SkipReason::DeletedByUser)
+    }
+}
+
 /// A move's decision (see the module text): the same cases as a file that stays, the old
 /// path's current and base carried to the new path.
 fn decide_move<E>(
@@ -177,11 +182,7 @@ fn decide_move<E>(
         return Ok(Action::Apart);
     }
     let Some(current) = current else {
-        return Ok(if facts.restore {
-            Action::Write
-        } else {
-            Action::Skip(SkipReason::DeletedByUser)
-        });
+        return Ok(deleted_by_user(facts));
     };
     if facts.current_not_a_file {
         return Ok(Action::Apart);

@@ -9,7 +9,9 @@
 //!   this way, nor does a file without a verified merge base (a fresh clone that could not
 //!   rebuild it).
 
-use std::collections::BTreeSet;
+use std::borrow::Cow;
+use std::collections::{BTreeSet, HashSet};
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::time::Duration;
 
 use crate::packs::generation::GeneratedFile;
@@ -41,9 +43,10 @@ pub struct Move {
 /// `inputs.snapshot`.
 pub fn find(inputs: &PlanInputs<'_>, files: &[GeneratedFile]) -> Vec<Move> {
     let records = &inputs.snapshot.files;
+    let generated: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
     let dropped: Vec<(&str, &SnapshotFile)> = records
         .iter()
-        .filter(|(path, old)| old.pack == inputs.pack && !files.iter().any(|f| &f.path == *path))
+        .filter(|(path, old)| old.pack == inputs.pack && !generated.contains(path.as_str()))
         .map(|(path, old)| (path.as_str(), old))
         .collect();
     let added: Vec<usize> = (0..files.len())
@@ -85,15 +88,34 @@ fn pair(
         }
     }
     let mut candidates: Vec<(u32, &str, usize)> = Vec::new();
-    for (old, record) in dropped.iter().filter(|(p, _)| !old_taken.contains(p)) {
+    let open: Vec<usize> = added
+        .iter()
+        .copied()
+        .filter(|i| !new_taken.contains(i))
+        .collect();
+    let left: Vec<&(&str, &SnapshotFile)> = dropped
+        .iter()
+        .filter(|(p, _)| !old_taken.contains(p))
+        .collect();
+    if open.is_empty() || left.is_empty() {
+        return moves;
+    }
+    // Each added file is prepared once, not once per dropped file it is compared with.
+    let prepared: Vec<(usize, Text)> = open
+        .iter()
+        .filter_map(|&i| Some((i, Text::new(&files[i].content)?)))
+        .collect();
+    for (old, record) in left {
         let Some(base) = base_of(old, record) else {
             continue;
         };
-        for &index in added.iter().filter(|i| !new_taken.contains(i)) {
-            if let Some(score) = similarity(&base, &files[index].content)
-                && score >= MIN_SIMILARITY
-            {
-                candidates.push((score, *old, index));
+        let Some(base) = Text::new(&base) else {
+            continue;
+        };
+        for (index, new) in &prepared {
+            let score = move_score(&base, new);
+            if score >= MIN_SIMILARITY {
+                candidates.push((score, *old, *index));
             }
         }
     }
@@ -114,32 +136,91 @@ fn pair(
     moves
 }
 
-/// How alike two files are: the lines they have in common (in order) as a percentage of the
-/// longer one's lines. `None` for binary or empty content.
-pub fn similarity(a: &[u8], b: &[u8]) -> Option<u32> {
-    if a.is_empty() || b.is_empty() || !ggen_merge::is_text(a) || !ggen_merge::is_text(b) {
-        return None;
+/// A text file prepared for comparison: its content and the hashes of its lines, sorted.
+struct Text<'a> {
+    text: Cow<'a, str>,
+    line_hashes: Vec<u64>,
+}
+
+impl<'a> Text<'a> {
+    /// `None` for binary or empty content: such files never pair by similarity.
+    fn new(bytes: &'a [u8]) -> Option<Self> {
+        if bytes.is_empty() || !ggen_merge::is_text(bytes) {
+            return None;
+        }
+        let text = String::from_utf8_lossy(bytes);
+        let mut line_hashes: Vec<u64> = text
+            .lines()
+            .map(|line| {
+                let mut hasher = DefaultHasher::new();
+                line.hash(&mut hasher);
+                hasher.finish()
+            })
+            .collect();
+        line_hashes.sort_unstable();
+        Some(Text { text, line_hashes })
     }
-    let (a, b) = (String::from_utf8_lossy(a), String::from_utf8_lossy(b));
-    let (lines_a, lines_b) = (a.lines().count(), b.lines().count());
-    let longer = lines_a.max(lines_b).max(1);
-    // Common lines are at most the shorter file's: skip the diff when that cannot reach the
-    // threshold.
-    if lines_a.min(lines_b) * 100 < MIN_SIMILARITY as usize * longer {
-        return Some((lines_a.min(lines_b) * 100 / longer) as u32);
+
+    fn lines(&self) -> usize {
+        self.line_hashes.len()
     }
+}
+
+/// How many lines two files could have in common at most: equal lines have equal hashes, so
+/// the common lines in order are never more than the hashes both have (as multisets).
+fn shared_lines_bound(a: &Text, b: &Text) -> usize {
+    let (mut i, mut j, mut shared) = (0, 0, 0);
+    while i < a.line_hashes.len() && j < b.line_hashes.len() {
+        match a.line_hashes[i].cmp(&b.line_hashes[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                shared += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    shared
+}
+
+/// The similarity of two prepared files, exact when it reaches [`MIN_SIMILARITY`]; below it,
+/// a cheap upper bound may stand in for it (the line diff is skipped when the shorter file's
+/// lines, or the lines both files hold, cannot reach the threshold).
+fn move_score(a: &Text, b: &Text) -> u32 {
+    let longer = a.lines().max(b.lines()).max(1);
+    let percent = |lines: usize| (lines * 100 / longer) as u32;
+    let reachable = |lines: usize| lines * 100 >= MIN_SIMILARITY as usize * longer;
+    let shorter = a.lines().min(b.lines());
+    if !reachable(shorter) {
+        return percent(shorter);
+    }
+    let bound = shared_lines_bound(a, b);
+    if !reachable(bound) {
+        return percent(bound);
+    }
+    percent(common_lines(&a.text, &b.text))
+}
+
+/// The lines two texts have in common, in order.
+fn common_lines(a: &str, b: &str) -> usize {
     let diff = similar::TextDiff::configure()
         .timeout(Duration::from_millis(200))
-        .diff_lines(a.as_ref(), b.as_ref());
-    let common: usize = diff
-        .ops()
+        .diff_lines(a, b);
+    diff.ops()
         .iter()
         .map(|op| match op {
             similar::DiffOp::Equal { len, .. } => *len,
             _ => 0,
         })
-        .sum();
-    Some((common * 100 / longer) as u32)
+        .sum()
+}
+
+/// How alike two files are: the lines they have in common (in order) as a percentage of the
+/// longer one's lines; below [`MIN_SIMILARITY`] it may be an upper bound. `None` for binary
+/// or empty content.
+pub fn similarity(a: &[u8], b: &[u8]) -> Option<u32> {
+    Some(move_score(&Text::new(a)?, &Text::new(b)?))
 }
 
 #[cfg(test)]
@@ -298,5 +379,46 @@ mod tests {
             ),
             pairs(&[("old.bin", "new.bin")])
         );
+    }
+
+    #[test]
+    fn the_cheap_bounds_never_change_which_pairs_are_moves() {
+        // Files whose line multisets agree but whose order does not: the bound lets them
+        // through, the exact diff decides.
+        let forward: String = (0..10).map(|i| format!("line {i}\n")).collect();
+        let backward: String = (0..10).rev().map(|i| format!("line {i}\n")).collect();
+        let exact = |a: &str, b: &str| {
+            let longer = a.lines().count().max(b.lines().count());
+            (common_lines(a, b) * 100 / longer) as u32
+        };
+        assert_eq!(
+            similarity(forward.as_bytes(), backward.as_bytes()),
+            Some(exact(&forward, &backward))
+        );
+        assert!(
+            moves(
+                &[("old.txt", &forward)],
+                &[file("new.txt", &backward, None)]
+            )
+            .is_empty()
+        );
+        // Every pair of these: at or above the threshold the score is the exact one, below it
+        // the bound stays below too.
+        let texts: Vec<String> = (0..=10).map(lines).chain([forward, backward]).collect();
+        for a in &texts {
+            for b in &texts {
+                let score = similarity(a.as_bytes(), b.as_bytes()).unwrap();
+                let exact = exact(a, b);
+                assert!(score >= exact, "{a:?} {b:?}");
+                assert_eq!(
+                    score >= MIN_SIMILARITY,
+                    exact >= MIN_SIMILARITY,
+                    "{a:?} {b:?}"
+                );
+                if exact >= MIN_SIMILARITY {
+                    assert_eq!(score, exact);
+                }
+            }
+        }
     }
 }

@@ -190,6 +190,14 @@ pub struct SnapshotConflict {
     pub marker_size: Option<usize>,
 }
 
+impl SnapshotConflict {
+    /// A conflict found from the blocks in a file with no record of the merge (conflicts
+    /// committed to git, seen in a checkout without `.ggen/`): the sides are in the blocks.
+    pub fn known_from_blocks(&self) -> bool {
+        self.reason == "merge" && self.current.is_none() && self.base.is_none()
+    }
+}
+
 impl Snapshot {
     pub fn new() -> Snapshot {
         Snapshot {

@@ -382,4 +382,16 @@ fn a_conflict_resolved_the_git_way_is_settled_for_ggen() {
         out.contains("resolved in git") && !out.contains("conflict"),
         "{out}"
     );
+    // The next update takes the file as the user's, like after `ggen resolve --merged`.
+    let output = run(
+        &scratch,
+        &project,
+        &["packs", "update", "app", "--to", "1.2.0"],
+    );
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        text.contains("version 1.2.0") && text.contains("your notes"),
+        "{text}"
+    );
 }

@@ -164,6 +164,12 @@ pub fn update_in(
     let mut snapshot = project.snapshot.clone();
 
     let ids = selected_packs(options, &lock)?;
+    // A conflict settled the git way (markers edited out, `git add`) is settled: the file is
+    // the user's from now on, as after `ggen resolve --merged`.
+    snapshot.conflicts.retain(|path, conflict| {
+        crate::state::git_index::settled_in_git(layout.root(), path, conflict.marker_size)
+            .is_none()
+    });
     refuse_pending_conflicts(&ids, &snapshot)?;
     let renderer = Renderer::new(env.limits);
     let objects = ObjectStore::new(layout.objects());

@@ -14,8 +14,12 @@ pub struct Run {
 }
 
 /// Runs `command` (stdout and stderr discarded unless the caller set them) and times it
-/// from spawn to exit.
+/// from spawn to exit. Everything written before is flushed first (`sync`, untimed), so a
+/// command's durability barrier pays only for its own writes, not for a cleanup or the
+/// previous run that the kernel had not written back yet.
 pub fn timed(command: &mut Command) -> Result<Run, String> {
+    // SAFETY: sync(2) takes no arguments and cannot fail.
+    unsafe { libc::sync() };
     let start = Instant::now();
     let child = command
         .stdin(Stdio::null())

@@ -14,6 +14,11 @@ pub const MAX_READ_BYTES: u64 = 1 << 30;
 /// Opens `path` for reading if it is a regular file (following symbolic links). Opening does
 /// not block on a FIFO.
 pub fn open_regular(path: &Path) -> io::Result<File> {
+    open_regular_sized(path).map(|(file, _)| file)
+}
+
+/// [`open_regular`] that also returns the file's size when opened.
+fn open_regular_sized(path: &Path) -> io::Result<(File, u64)> {
     let mut options = OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -26,7 +31,7 @@ pub fn open_regular(path: &Path) -> io::Result<File> {
             format!("not a regular file ({})", kind_of(&meta)),
         ));
     }
-    Ok(file)
+    Ok((file, meta.len()))
 }
 
 /// Reads the regular file at `path`, at most `limit` bytes; larger is an error naming the
@@ -37,8 +42,10 @@ pub fn read_capped(path: &Path, limit: u64) -> Result<Vec<u8>, FsError> {
 
 /// [`read_capped`] with a bare [`io::Error`], for callers that wrap errors themselves.
 pub fn read_capped_io(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
-    let file = open_regular(path)?;
-    let mut bytes = Vec::new();
+    let (file, size) = open_regular_sized(path)?;
+    // Sized for the whole file (plus the byte that tells it grew): one read, not a doubling
+    // buffer's dozens. The cap still holds if the file grows meanwhile.
+    let mut bytes = Vec::with_capacity(size.min(limit).saturating_add(1) as usize);
     file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > limit {
         return Err(io::Error::new(

@@ -52,16 +52,14 @@ fn needs_repair(layout: &Layout) -> bool {
             .filter_map(|e| e.ok())
             .any(|e| ggen_fs::is_temporary(&e.file_name().to_string_lossy()))
     });
-    journal
-        || leftover
-        || matches!(
-            Lockfile::load(&layout.lockfile()),
-            Err(ProjectError::CorruptLockfile { .. })
-        )
-        || matches!(
-            Snapshot::load(&layout.snapshot()),
-            Err(ProjectError::CorruptSnapshot { .. })
-        )
+    if journal || leftover {
+        return true;
+    }
+    // The command takes the parsed values (see `state::parsed`): no second parse.
+    let lockfile = Lockfile::check(&layout.lockfile());
+    let snapshot = Snapshot::check(&layout.snapshot());
+    matches!(lockfile, Err(ProjectError::CorruptLockfile { .. }))
+        || matches!(snapshot, Err(ProjectError::CorruptSnapshot { .. }))
 }
 
 /// The project's lockfile and snapshot; an error when it is not a ggen project.

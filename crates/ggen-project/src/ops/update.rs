@@ -167,8 +167,7 @@ pub fn update_in(
     // A conflict settled the git way (markers edited out, `git add`) is settled: the file is
     // the user's from now on, as after `ggen resolve --merged`.
     snapshot.conflicts.retain(|path, conflict| {
-        crate::state::git_index::settled_in_git(layout.root(), path, conflict.marker_size)
-            .is_none()
+        crate::state::git_index::settled_in_git(layout.root(), path, conflict.marker_size).is_none()
     });
     refuse_pending_conflicts(&ids, &snapshot)?;
     let renderer = Renderer::new(env.limits);

@@ -7,7 +7,11 @@ use std::path::Path;
 use ggen_fs::Durability;
 use serde::{Deserialize, Serialize};
 
+use super::parsed::Parsed;
 use crate::ProjectError;
+
+/// The value of the last lockfile file checked, for the command that loads it next.
+static PARSED: Parsed<Lockfile> = Parsed::new();
 
 const HEADER: &str = "# This file is written by ggen: it records the packs this project was generated\n\
 # from and every file they produced. Commit it; do not edit it by hand.\n";
@@ -80,7 +84,18 @@ impl Lockfile {
         let Some(bytes) = ggen_fs::read_optional(path)? else {
             return Ok(None);
         };
-        Lockfile::parse(&bytes, path).map(Some)
+        PARSED
+            .take(path, bytes, |bytes| Lockfile::parse(bytes, path))
+            .map(Some)
+    }
+
+    /// Whether the file at `path` (if any) parses; the value is kept for the next
+    /// [`Lockfile::load`] of the same bytes, so checking before a command costs no second parse.
+    pub fn check(path: &Path) -> Result<(), ProjectError> {
+        match ggen_fs::read_optional(path)? {
+            Some(bytes) => PARSED.check(path, bytes, |bytes| Lockfile::parse(bytes, path)),
+            None => Ok(()),
+        }
     }
 
     /// Parses a lockfile's bytes; `path` names it in errors.

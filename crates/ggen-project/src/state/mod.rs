@@ -6,5 +6,6 @@ pub(crate) mod git_index;
 pub mod layout;
 pub mod lockfile;
 pub mod objects;
+mod parsed;
 pub mod secret_salt;
 pub mod snapshot;

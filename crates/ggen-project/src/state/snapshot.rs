@@ -7,7 +7,11 @@ use std::path::Path;
 use ggen_fs::Durability;
 use serde::{Deserialize, Serialize};
 
+use super::parsed::Parsed;
 use crate::ProjectError;
+
+/// The value of the last snapshot file checked, for the command that loads it next.
+static PARSED: Parsed<Snapshot> = Parsed::new();
 
 pub const FORMAT: u32 = 1;
 
@@ -211,22 +215,35 @@ impl Snapshot {
         let Some(bytes) = ggen_fs::read_optional(path)? else {
             return Ok(None);
         };
-        verify_checksum(&bytes).map_err(|message| ProjectError::CorruptSnapshot {
+        PARSED
+            .take(path, bytes, |bytes| Snapshot::parse(bytes, path))
+            .map(Some)
+    }
+
+    /// Whether the file at `path` (if any) parses; the value is kept for the next
+    /// [`Snapshot::load`] of the same bytes, so checking before a command costs no second parse.
+    pub fn check(path: &Path) -> Result<(), ProjectError> {
+        match ggen_fs::read_optional(path)? {
+            Some(bytes) => PARSED.check(path, bytes, |bytes| Snapshot::parse(bytes, path)),
+            None => Ok(()),
+        }
+    }
+
+    fn parse(bytes: &[u8], path: &Path) -> Result<Snapshot, ProjectError> {
+        let corrupt = |message: String| ProjectError::CorruptSnapshot {
             path: path.to_path_buf(),
             message,
-        })?;
+        };
+        verify_checksum(bytes).map_err(corrupt)?;
         let snapshot: Snapshot =
-            serde_json::from_slice(&bytes).map_err(|e| ProjectError::CorruptSnapshot {
-                path: path.to_path_buf(),
-                message: e.to_string(),
-            })?;
+            serde_json::from_slice(bytes).map_err(|e| corrupt(e.to_string()))?;
         if snapshot.format != FORMAT {
-            return Err(ProjectError::CorruptSnapshot {
-                path: path.to_path_buf(),
-                message: format!("format {} is not supported", snapshot.format),
-            });
+            return Err(corrupt(format!(
+                "format {} is not supported",
+                snapshot.format
+            )));
         }
-        Ok(Some(snapshot))
+        Ok(snapshot)
     }
 
     pub fn save(&self, path: &Path) -> Result<(), ProjectError> {

@@ -192,6 +192,9 @@ fn bench_size(
     runs: usize,
     copier: Option<&Path>,
 ) -> Result<Vec<Row>, String> {
+    // Every run's tree stays until the size is done (the scratch directory goes then): on
+    // ext4, files created just after thousands were deleted wait on the inode allocator
+    // skipping the recently deleted ones, which billed one step for another's cleanup.
     let scratch = tempfile::tempdir().map_err(|e| e.to_string())?;
     let root = scratch.path();
     let work = root.join("workload");
@@ -249,9 +252,6 @@ fn bench_size(
         cold.push(timed_ok(&mut new(&empty_home, &cold_project), &[0])?.elapsed);
         let copy = root.join(format!("floor-{n}"));
         floor.push(timed_ok(&mut reference::copy_and_sync(&floor_source, &copy), &[0])?.elapsed);
-        for dir in [project, empty_home, cold_project, copy] {
-            let _ = std::fs::remove_dir_all(dir);
-        }
     }
     if let Some(copier) = copier {
         let template = work.join("copier-tpl");
@@ -261,7 +261,6 @@ fn bench_size(
                 &mut reference::copier_copy(copier, &template, "v1.0.0", &dest),
                 &[0],
             )?;
-            let _ = std::fs::remove_dir_all(&dest);
             Ok(run.elapsed)
         })?;
         emit(Row {
@@ -357,7 +356,6 @@ fn bench_size(
             } else {
                 unjournaled.push(run.elapsed);
             }
-            let _ = std::fs::remove_dir_all(&project);
         }
     }
     let update_target = match files {
@@ -422,7 +420,6 @@ fn time_copier_update(
             &mut reference::copier_update(copier, &project, "v2.0.0"),
             &[0],
         )?;
-        let _ = std::fs::remove_dir_all(&project);
         Ok(run.elapsed)
     })
 }

@@ -2,6 +2,7 @@
 //! installing them. Reports progress through [`Reporter`] and never prints.
 //!
 //! The rooms, from the bottom up:
+//! - [`merge`]: the three versions of one file as one value;
 //! - [`state`]: what a project stores (layout, `ggen.lock`, snapshot, objects, git index);
 //! - [`transaction`]: changing it safely (journal, undo, recovery, project lock, history);
 //! - [`packs`]: where pack versions come from and rendering them into files;
@@ -10,6 +11,7 @@
 //! - [`ops`]: one module per operation (`ops::install`, `ops::update`, …).
 
 mod error;
+pub mod merge;
 pub mod ops;
 pub mod packs;
 pub mod plan;

@@ -12,7 +12,7 @@ use crate::ops::hooks;
 use crate::packs::generation::{GeneratedFile, PackGeneration, generate};
 use crate::packs::source::{PackRequest, ResolvedPack, resolve};
 use crate::plan::decide::{Action, Facts, decide};
-use crate::plan::merge::Merge;
+use crate::merge::Merge;
 use crate::state::lockfile::{LockedPack, Lockfile};
 use crate::state::secret_salt::SecretSalt;
 use crate::state::snapshot::{

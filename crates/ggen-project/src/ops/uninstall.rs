@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use crate::ops::drift::disk_hash;
 use crate::plan::decide::{Action, Facts, decide};
-use crate::plan::merge::Merge;
+use crate::merge::Merge;
 use crate::project::Project;
 use crate::transaction::{FileChange, Transaction};
 use crate::{Environment, Layout, ProjectError, Reporter};

@@ -9,7 +9,7 @@
 
 use serde::Serialize;
 
-use super::merge::Merge;
+use crate::merge::Merge;
 
 /// What to do with one file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

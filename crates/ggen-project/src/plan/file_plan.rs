@@ -5,7 +5,7 @@ use ggen_merge::{ConflictStyle, MergeOptions};
 use serde::Serialize;
 
 use super::decide::{Action, Carry, ConflictReason, Facts, SkipReason, decide};
-use super::merge::Merge;
+use crate::merge::Merge;
 use super::moves;
 use crate::packs::generation::GeneratedFile;
 use crate::packs::rebuild::BaseRepair;

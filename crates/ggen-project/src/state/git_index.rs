@@ -7,7 +7,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::plan::merge::Merge;
+use crate::merge::Merge;
 
 /// A git command that runs nothing the repository's configuration names: no fsmonitor
 /// daemon, no hooks, no external diff, pager or credential prompt, and no system config. The

@@ -205,8 +205,10 @@ fn pack_changes(
             Some(_) => {}
         }
     }
+    let present: std::collections::HashSet<&str> =
+        templates.iter().map(|f| f.rel_path.as_str()).collect();
     for name in record.templates.keys() {
-        if !templates.iter().any(|f| &f.rel_path == name) {
+        if !present.contains(name.as_str()) {
             reasons.push(format!("template {name} was removed"));
         }
     }

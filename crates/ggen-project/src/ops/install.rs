@@ -8,11 +8,11 @@ use ggen_pack::variables::{Inputs, Question, TypedValue, recorded_texts, recorde
 use ggen_template::Renderer;
 use serde::Serialize;
 
+use crate::merge::Merge;
 use crate::ops::hooks;
 use crate::packs::generation::{GeneratedFile, PackGeneration, generate};
 use crate::packs::source::{PackRequest, ResolvedPack, resolve};
 use crate::plan::decide::{Action, Facts, decide};
-use crate::merge::Merge;
 use crate::state::lockfile::{LockedPack, Lockfile};
 use crate::state::secret_salt::SecretSalt;
 use crate::state::snapshot::{

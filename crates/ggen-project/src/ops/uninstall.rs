@@ -2,9 +2,9 @@
 
 use serde::Serialize;
 
+use crate::merge::Merge;
 use crate::ops::drift::disk_hash;
 use crate::plan::decide::{Action, Facts, decide};
-use crate::merge::Merge;
 use crate::project::Project;
 use crate::transaction::{FileChange, Transaction};
 use crate::{Environment, Layout, ProjectError, Reporter};

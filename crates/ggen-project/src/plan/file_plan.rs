@@ -1,12 +1,14 @@
 //! The decision for one file of an update: from base (last generation), current (disk) and
 //! new (this generation) to an action, the bytes to write and what the snapshot records.
 
+use std::collections::{HashMap, HashSet};
+
 use ggen_merge::{ConflictStyle, MergeOptions};
 use serde::Serialize;
 
 use super::decide::{Action, Carry, ConflictReason, Facts, SkipReason, decide};
-use crate::merge::Merge;
 use super::moves;
+use crate::merge::Merge;
 use crate::packs::generation::GeneratedFile;
 use crate::packs::rebuild::BaseRepair;
 use crate::state::objects::ObjectStore;
@@ -281,15 +283,16 @@ pub fn plan_pack(
     files: &[GeneratedFile],
 ) -> Result<Vec<FilePlan>, ProjectError> {
     let moves = moves::find(inputs, files);
-    let mut carried: Vec<&str> = Vec::new();
+    let moved_to: HashMap<usize, &moves::Move> = moves.iter().map(|m| (m.new, m)).collect();
+    let generated: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    let mut carried: HashSet<&str> = HashSet::new();
     let mut plans = Vec::new();
     for (index, file) in files.iter().enumerate() {
-        let moved = moves.iter().find(|m| m.new == index);
-        if let Some(found) = moved
+        if let Some(found) = moved_to.get(&index)
             && let Some(old) = inputs.snapshot.files.get(&found.old)
             && let Some(plan) = plan_moved(inputs, index, file, &found.old, old, found.found)?
         {
-            carried.push(&found.old);
+            carried.insert(&found.old);
             plans.push(plan);
             continue;
         }
@@ -297,8 +300,8 @@ pub fn plan_pack(
     }
     for (path, old) in &inputs.snapshot.files {
         if old.pack != inputs.pack
-            || files.iter().any(|f| &f.path == path)
-            || carried.contains(&path.as_str())
+            || generated.contains(path.as_str())
+            || carried.contains(path.as_str())
         {
             continue;
         }

@@ -10,7 +10,8 @@
 //!   rebuild it).
 
 use std::borrow::Cow;
-use std::collections::{BTreeSet, HashSet};
+use std::cmp::Reverse;
+use std::collections::{BTreeSet, BinaryHeap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::time::Duration;
 
@@ -87,7 +88,6 @@ fn pair(
             });
         }
     }
-    let mut candidates: Vec<(u32, &str, usize)> = Vec::new();
     let open: Vec<usize> = added
         .iter()
         .copied()
@@ -100,29 +100,49 @@ fn pair(
     if open.is_empty() || left.is_empty() {
         return moves;
     }
-    // Each added file is prepared once, not once per dropped file it is compared with.
+    // Each file is prepared once, not once per file it is compared with.
     let prepared: Vec<(usize, Text)> = open
         .iter()
         .filter_map(|&i| Some((i, Text::new(&files[i].content)?)))
         .collect();
-    for (old, record) in left {
-        let Some(base) = base_of(old, record) else {
-            continue;
-        };
-        let Some(base) = Text::new(&base) else {
-            continue;
-        };
-        for (index, new) in &prepared {
-            let score = move_score(&base, new);
-            if score >= MIN_SIMILARITY {
-                candidates.push((score, *old, *index));
+    let bases: Vec<(&str, Vec<u8>)> = left
+        .iter()
+        .filter_map(|(old, record)| Some((*old, base_of(old, record)?)))
+        .collect();
+    let bases: Vec<(&str, Text)> = bases
+        .iter()
+        .filter_map(|(old, bytes)| Some((*old, Text::new(bytes)?)))
+        .collect();
+    // Most similar first, then by old path and new path (files are sorted by path). Pairs
+    // enter with their cheap upper bound and get their exact score (a line diff) only when
+    // they reach the top with both files still free; a bound sorts before an exact score of
+    // the same value, so nothing is taken before a pair that could still beat it.
+    // (score, is a bound, old path, new index, index in bases, index in prepared)
+    type Candidate<'a> = (u32, bool, Reverse<&'a str>, Reverse<usize>, usize, usize);
+    let mut queue: BinaryHeap<Candidate> = BinaryHeap::new();
+    for (b, (old, base)) in bases.iter().enumerate() {
+        for (p, (index, new)) in prepared.iter().enumerate() {
+            // The shorter file's lines bound the shared ones: the cheapest test first.
+            let shorter = base.lines().min(new.lines());
+            if percent_of_longer(shorter, base, new) < MIN_SIMILARITY {
+                continue;
+            }
+            let bound = percent_of_longer(shared_lines_bound(base, new), base, new);
+            if bound >= MIN_SIMILARITY {
+                queue.push((bound, true, Reverse(*old), Reverse(*index), b, p));
             }
         }
     }
-    // Most similar first; then by old path and new path (files are sorted by path).
-    candidates.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)).then(a.2.cmp(&b.2)));
-    for (score, old, index) in candidates {
+    while let Some((score, is_bound, Reverse(old), Reverse(index), b, p)) = queue.pop() {
         if old_taken.contains(old) || new_taken.contains(&index) {
+            continue;
+        }
+        if is_bound {
+            let (base, new) = (&bases[b].1, &prepared[p].1);
+            let exact = percent_of_longer(common_lines(&base.text, &new.text), base, new);
+            if exact >= MIN_SIMILARITY {
+                queue.push((exact, false, Reverse(old), Reverse(index), b, p));
+            }
             continue;
         }
         old_taken.insert(old);
@@ -184,22 +204,20 @@ fn shared_lines_bound(a: &Text, b: &Text) -> usize {
     shared
 }
 
+/// `lines` as a percentage of the longer file's lines.
+fn percent_of_longer(lines: usize, a: &Text, b: &Text) -> u32 {
+    (lines * 100 / a.lines().max(b.lines()).max(1)) as u32
+}
+
 /// The similarity of two prepared files, exact when it reaches [`MIN_SIMILARITY`]; below it,
-/// a cheap upper bound may stand in for it (the line diff is skipped when the shorter file's
-/// lines, or the lines both files hold, cannot reach the threshold).
+/// the cheap upper bound may stand in for it (the line diff is skipped when the lines both
+/// files hold cannot reach the threshold).
 fn move_score(a: &Text, b: &Text) -> u32 {
-    let longer = a.lines().max(b.lines()).max(1);
-    let percent = |lines: usize| (lines * 100 / longer) as u32;
-    let reachable = |lines: usize| lines * 100 >= MIN_SIMILARITY as usize * longer;
-    let shorter = a.lines().min(b.lines());
-    if !reachable(shorter) {
-        return percent(shorter);
+    let bound = percent_of_longer(shared_lines_bound(a, b), a, b);
+    if bound < MIN_SIMILARITY {
+        return bound;
     }
-    let bound = shared_lines_bound(a, b);
-    if !reachable(bound) {
-        return percent(bound);
-    }
-    percent(common_lines(&a.text, &b.text))
+    percent_of_longer(common_lines(&a.text, &b.text), a, b)
 }
 
 /// The lines two texts have in common, in order.
@@ -420,5 +438,20 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_high_bound_with_a_low_exact_score_never_wins_the_pair() {
+        // a.txt holds the same lines in reverse: every line shared (bound 100%), 10% in
+        // order. b.txt keeps six lines in order (60%): b is the move.
+        let backward: String = (0..10).rev().map(|i| format!("line {i}\n")).collect();
+        let files = [
+            file("a.txt", &backward, None),
+            file("b.txt", &lines(4), None),
+        ];
+        assert_eq!(
+            moves(&[("old.txt", &lines(0))], &files),
+            pairs(&[("old.txt", "b.txt")])
+        );
     }
 }

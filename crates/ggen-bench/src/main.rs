@@ -174,7 +174,7 @@ fn run(options: &Options) -> Result<(), String> {
         rows.iter().filter(|r| r.met().is_some()).count()
     );
     if missed > 0 {
-        println!("{missed} target(s) missed: see docs/project-state.md for what bounds them");
+        println!("{missed} target(s) missed: see docs/performance.md for what bounds them");
     }
     Ok(())
 }

@@ -171,9 +171,9 @@ fn a_fresh_clone_updates_a_registry_pack_exactly_like_the_original_checkout() {
     );
 }
 
-#[test]
-fn conflicts_committed_to_git_are_conflicts_in_a_fresh_clone_too() {
-    // The Renovate case: an update that exited 3 is committed with its conflict blocks.
+/// The Renovate case: an update that exited 3 (config.txt in conflict), committed with its
+/// conflict blocks and cloned. Returns the scratch, the original checkout and the clone.
+fn committed_conflict() -> (Scratch, PathBuf, PathBuf) {
     let scratch = Scratch::new();
     write_app_pack(&scratch.work().join("v1"), "1.0.0", &v1_files());
     write_app_pack(&scratch.work().join("v2"), "1.1.0", &v2_files());
@@ -183,6 +183,12 @@ fn conflicts_committed_to_git_are_conflicts_in_a_fresh_clone_too() {
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     let clone = scratch.work().join("clone");
     commit_and_clone(&original, &clone);
+    (scratch, original, clone)
+}
+
+#[test]
+fn conflicts_committed_to_git_are_conflicts_in_a_fresh_clone_too() {
+    let (scratch, original, clone) = committed_conflict();
 
     let out = same_answer(&scratch, &original, &clone, &["--json", "status"]);
     let report = stdout_json(&out);
@@ -219,15 +225,7 @@ fn conflicts_committed_to_git_are_conflicts_in_a_fresh_clone_too() {
 
 #[test]
 fn ours_in_a_fresh_clone_takes_the_current_side_of_each_committed_block() {
-    let scratch = Scratch::new();
-    write_app_pack(&scratch.work().join("v1"), "1.0.0", &v1_files());
-    write_app_pack(&scratch.work().join("v2"), "1.1.0", &v2_files());
-    let original = common::publish_and_create(&scratch, &["v1", "v2"], "proj", "app@=1.0.0");
-    edit(&original);
-    let out = scratch.run_in(&original, &["packs", "update", "app", "--to", "1.1.0"]);
-    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
-    let clone = scratch.work().join("clone");
-    commit_and_clone(&original, &clone);
+    let (scratch, original, clone) = committed_conflict();
     // Markers edited away by hand are not enough while some remain: --merged refuses.
     let out = scratch.run_in(&clone, &["resolve", "config.txt", "--merged"]);
     assert_ne!(out.status.code(), Some(0), "{}", stderr(&out));

@@ -81,21 +81,13 @@ fn format_version(text: &str) -> Option<u32> {
 impl Lockfile {
     /// Reads `path`; `None` when the project has no lockfile yet.
     pub fn load(path: &Path) -> Result<Option<Lockfile>, ProjectError> {
-        let Some(bytes) = ggen_fs::read_optional(path)? else {
-            return Ok(None);
-        };
-        PARSED
-            .take(path, bytes, |bytes| Lockfile::parse(bytes, path))
-            .map(Some)
+        PARSED.load(path, |bytes| Lockfile::parse(bytes, path))
     }
 
     /// Whether the file at `path` (if any) parses; the value is kept for the next
     /// [`Lockfile::load`] of the same bytes, so checking before a command costs no second parse.
     pub fn check(path: &Path) -> Result<(), ProjectError> {
-        match ggen_fs::read_optional(path)? {
-            Some(bytes) => PARSED.check(path, bytes, |bytes| Lockfile::parse(bytes, path)),
-            None => Ok(()),
-        }
+        PARSED.check(path, |bytes| Lockfile::parse(bytes, path))
     }
 
     /// Parses a lockfile's bytes; `path` names it in errors.

@@ -9,6 +9,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+use crate::ProjectError;
+
 /// The last file of one kind parsed by this process: its path, bytes and value.
 pub(crate) struct Parsed<T> {
     last: Mutex<Option<(PathBuf, Vec<u8>, T)>>,
@@ -21,42 +23,42 @@ impl<T> Parsed<T> {
         }
     }
 
-    /// Parses `bytes` read from `path` and keeps the value for the next [`Parsed::take`] of
-    /// the same bytes (the check before a command runs, whose value the command then uses).
-    pub(crate) fn check<E>(
+    /// The file at `path` parsed (`None` when absent): the value kept by [`Parsed::check`]
+    /// when the bytes are the same (moved out: it is used once), else `parse(&bytes)`.
+    pub(crate) fn load(
         &self,
         path: &Path,
-        bytes: Vec<u8>,
-        parse: impl FnOnce(&[u8]) -> Result<T, E>,
-    ) -> Result<(), E> {
+        parse: impl FnOnce(&[u8]) -> Result<T, ProjectError>,
+    ) -> Result<Option<T>, ProjectError> {
+        let Some(bytes) = ggen_fs::read_optional(path)? else {
+            return Ok(None);
+        };
+        let kept = match self.slot().take() {
+            Some((kept_path, kept_bytes, value)) if kept_path == path && kept_bytes == bytes => {
+                Some(value)
+            }
+            _ => None,
+        };
+        match kept {
+            Some(value) => Ok(Some(value)),
+            None => parse(&bytes).map(Some),
+        }
+    }
+
+    /// Whether the file at `path` (if any) parses; the value is kept for the next
+    /// [`Parsed::load`] of the same bytes (the check before a command runs, whose value the
+    /// command then uses).
+    pub(crate) fn check(
+        &self,
+        path: &Path,
+        parse: impl FnOnce(&[u8]) -> Result<T, ProjectError>,
+    ) -> Result<(), ProjectError> {
+        let Some(bytes) = ggen_fs::read_optional(path)? else {
+            return Ok(());
+        };
         let value = parse(&bytes)?;
         *self.slot() = Some((path.to_path_buf(), bytes, value));
         Ok(())
-    }
-
-    /// The value of `bytes` read from `path`: the one kept by [`Parsed::check`] when the
-    /// bytes are the same (moved out: it is used once), else `parse(&bytes)`.
-    pub(crate) fn take<E>(
-        &self,
-        path: &Path,
-        bytes: Vec<u8>,
-        parse: impl FnOnce(&[u8]) -> Result<T, E>,
-    ) -> Result<T, E> {
-        let kept = {
-            let mut slot = self.slot();
-            match slot.take() {
-                Some((kept_path, kept_bytes, value))
-                    if kept_path == path && kept_bytes == bytes =>
-                {
-                    Some(value)
-                }
-                _ => None,
-            }
-        };
-        match kept {
-            Some(value) => Ok(value),
-            None => parse(&bytes),
-        }
     }
 
     fn slot(&self) -> std::sync::MutexGuard<'_, Option<(PathBuf, Vec<u8>, T)>> {
@@ -72,24 +74,32 @@ mod tests {
 
     #[test]
     fn a_checked_value_is_taken_once_for_the_same_bytes_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
         let parsed: Parsed<String> = Parsed::new();
         let calls = std::cell::Cell::new(0);
-        let parse = |b: &[u8]| {
+        let parse = |bytes: &[u8]| {
             calls.set(calls.get() + 1);
-            Ok::<_, ()>(String::from_utf8_lossy(b).into_owned())
+            Ok(String::from_utf8_lossy(bytes).into_owned())
         };
-        let (a, b) = (Path::new("a"), Path::new("b"));
-        parsed.check(a, b"one".to_vec(), parse).unwrap();
-        assert_eq!(parsed.take(a, b"one".to_vec(), parse).unwrap(), "one");
+        std::fs::write(&a, "one").unwrap();
+        std::fs::write(&b, "one").unwrap();
+        parsed.check(&a, parse).unwrap();
+        assert_eq!(parsed.load(&a, parse).unwrap().unwrap(), "one");
         assert_eq!(calls.get(), 1);
-        // Taken: the next read parses again.
-        assert_eq!(parsed.take(a, b"one".to_vec(), parse).unwrap(), "one");
+        // Taken: the next load parses again.
+        assert_eq!(parsed.load(&a, parse).unwrap().unwrap(), "one");
         assert_eq!(calls.get(), 2);
-        // Other bytes or another path: parsed, never the kept value.
-        parsed.check(a, b"one".to_vec(), parse).unwrap();
-        assert_eq!(parsed.take(a, b"two".to_vec(), parse).unwrap(), "two");
-        parsed.check(a, b"one".to_vec(), parse).unwrap();
-        assert_eq!(parsed.take(b, b"one".to_vec(), parse).unwrap(), "one");
+        // Changed bytes or another path: parsed, never the kept value.
+        parsed.check(&a, parse).unwrap();
+        std::fs::write(&a, "two").unwrap();
+        assert_eq!(parsed.load(&a, parse).unwrap().unwrap(), "two");
+        parsed.check(&a, parse).unwrap();
+        assert_eq!(parsed.load(&b, parse).unwrap().unwrap(), "one");
         assert_eq!(calls.get(), 6);
+        // Absent: nothing to check, nothing loaded.
+        let absent = dir.path().join("absent");
+        parsed.check(&absent, parse).unwrap();
+        assert!(parsed.load(&absent, parse).unwrap().is_none());
     }
 }

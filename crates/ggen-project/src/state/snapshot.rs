@@ -212,21 +212,13 @@ impl Snapshot {
 
     /// Reads `path`; `None` when absent.
     pub fn load(path: &Path) -> Result<Option<Snapshot>, ProjectError> {
-        let Some(bytes) = ggen_fs::read_optional(path)? else {
-            return Ok(None);
-        };
-        PARSED
-            .take(path, bytes, |bytes| Snapshot::parse(bytes, path))
-            .map(Some)
+        PARSED.load(path, |bytes| Snapshot::parse(bytes, path))
     }
 
     /// Whether the file at `path` (if any) parses; the value is kept for the next
     /// [`Snapshot::load`] of the same bytes, so checking before a command costs no second parse.
     pub fn check(path: &Path) -> Result<(), ProjectError> {
-        match ggen_fs::read_optional(path)? {
-            Some(bytes) => PARSED.check(path, bytes, |bytes| Snapshot::parse(bytes, path)),
-            None => Ok(()),
-        }
+        PARSED.check(path, |bytes| Snapshot::parse(bytes, path))
     }
 
     fn parse(bytes: &[u8], path: &Path) -> Result<Snapshot, ProjectError> {

@@ -225,7 +225,7 @@ fn conflicts_committed_to_git_are_conflicts_in_a_fresh_clone_too() {
 
 #[test]
 fn ours_in_a_fresh_clone_takes_the_current_side_of_each_committed_block() {
-    let (scratch, original, clone) = committed_conflict();
+    let (scratch, _original, clone) = committed_conflict();
     // Markers edited away by hand are not enough while some remain: --merged refuses.
     let out = scratch.run_in(&clone, &["resolve", "config.txt", "--merged"]);
     assert_ne!(out.status.code(), Some(0), "{}", stderr(&out));

@@ -1,6 +1,6 @@
 //! `ggen packs update`, and `ggen packs regenerate` (the same operation on the locked version).
 
-use ggen_project::ops::hooks::{self, HookRun, HookStatus};
+use ggen_project::ops::hooks::{HookRun, HookStatus};
 use ggen_project::ops::update::{MergeStrategy, Mode, UpdateAction, UpdateOptions, UpdateReport};
 use ggen_project::packs::source::UpdateTarget;
 
@@ -165,8 +165,14 @@ fn print_and_run_hooks(
         return Vec::new();
     }
     let project = global.directory.as_deref();
-    let (runs, warnings) =
-        hooks::after_update(&env.cwd, project, report, mode, allow_hooks, reporter);
+    let (runs, warnings) = ggen_project::ops::update::after_update(
+        &env.cwd,
+        project,
+        report,
+        mode,
+        allow_hooks,
+        reporter,
+    );
     for warning in &warnings {
         printer.warn(warning);
     }

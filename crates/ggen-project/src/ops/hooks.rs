@@ -7,7 +7,6 @@ use std::process::{Command, Stdio};
 
 use serde::Serialize;
 
-use crate::ops::update::{Mode, UpdateReport};
 use crate::packs::source::{UpdateTarget, load_update};
 use crate::project::load_project;
 use crate::{Environment, Layout, ProjectError, Reporter};
@@ -131,48 +130,6 @@ pub fn skipped_warning(pack: &str, hook: HookKind, project: Option<&Path>) -> St
         "pack `{pack}`: {} hooks not run; run them with `ggen {dir}packs hooks run {pack}{kind} --allow-hooks`",
         hook.name()
     )
-}
-
-/// After an update or regeneration that wrote something: each changed pack's `post_update`
-/// hooks, in the project root. Returns the runs and a warning per pack whose hooks were
-/// skipped (naming the project as `project`, see [`skipped_warning`]). Nothing runs after a
-/// dry run or while merges await review.
-pub fn after_update(
-    root: &Path,
-    project: Option<&Path>,
-    report: &UpdateReport,
-    mode: Mode,
-    allowed: bool,
-    reporter: &dyn Reporter,
-) -> (Vec<HookRun>, Vec<String>) {
-    let mut runs = Vec::new();
-    let mut warnings = Vec::new();
-    if report.dry_run || !report.review_required.is_empty() {
-        return (runs, warnings);
-    }
-    let operation = match mode {
-        Mode::Update => "update",
-        Mode::Regenerate => "regenerate",
-    };
-    for pack in &report.packs {
-        let changed = pack.from != pack.to || report.files_changed(Some(&pack.id)) > 0;
-        if !changed || pack.post_update.is_empty() {
-            continue;
-        }
-        let context = HookContext {
-            operation,
-            hook: HookKind::PostUpdate,
-            pack: &pack.id,
-            from: &pack.from,
-            to: &pack.to,
-        };
-        let pack_runs = run(&context, &pack.post_update, root, allowed, reporter);
-        if pack_runs.iter().any(|r| r.status == HookStatus::Skipped) {
-            warnings.push(skipped_warning(&pack.id, HookKind::PostUpdate, project));
-        }
-        runs.extend(pack_runs);
-    }
-    (runs, warnings)
 }
 
 /// `ggen packs hooks run ID`: the installed pack's `hook` commands, from its locked version,

@@ -3,12 +3,13 @@
 //! a three-way merge of base (the last generation), current (the disk) and new.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use ggen_pack::variables::{Inputs, Question, TypedValue, recorded_texts, recorded_values};
 use ggen_template::Renderer;
 use serde::Serialize;
 
+use crate::ops::hooks;
 use crate::packs::generation::{GeneratedFile, PackGeneration, RenderCache, generate};
 use crate::packs::rebuild::{BaseRepair, restore_bases};
 use crate::packs::source::{ResolvedPack, UpdateTarget, load_update};
@@ -506,4 +507,53 @@ fn record_pack(lock: &mut Lockfile, snapshot: &mut Snapshot, regen: &Regeneratio
             templates: regen.generation.templates.clone(),
         },
     );
+}
+
+/// After an update or regeneration that wrote something: each changed pack's `post_update`
+/// hooks, in the project root. Returns the runs and a warning per pack whose hooks were
+/// skipped (naming the project as `project`, see [`hooks::skipped_warning`]). Nothing runs after a
+/// dry run or while merges await review.
+pub fn after_update(
+    root: &Path,
+    project: Option<&Path>,
+    report: &UpdateReport,
+    mode: Mode,
+    allowed: bool,
+    reporter: &dyn Reporter,
+) -> (Vec<hooks::HookRun>, Vec<String>) {
+    let mut runs = Vec::new();
+    let mut warnings = Vec::new();
+    if report.dry_run || !report.review_required.is_empty() {
+        return (runs, warnings);
+    }
+    let operation = match mode {
+        Mode::Update => "update",
+        Mode::Regenerate => "regenerate",
+    };
+    for pack in &report.packs {
+        let changed = pack.from != pack.to || report.files_changed(Some(&pack.id)) > 0;
+        if !changed || pack.post_update.is_empty() {
+            continue;
+        }
+        let context = hooks::HookContext {
+            operation,
+            hook: hooks::HookKind::PostUpdate,
+            pack: &pack.id,
+            from: &pack.from,
+            to: &pack.to,
+        };
+        let pack_runs = hooks::run(&context, &pack.post_update, root, allowed, reporter);
+        if pack_runs
+            .iter()
+            .any(|r| r.status == hooks::HookStatus::Skipped)
+        {
+            warnings.push(hooks::skipped_warning(
+                &pack.id,
+                hooks::HookKind::PostUpdate,
+                project,
+            ));
+        }
+        runs.extend(pack_runs);
+    }
+    (runs, warnings)
 }

@@ -282,7 +282,13 @@ pub fn plan_pack(
     inputs: &PlanInputs<'_>,
     files: &[GeneratedFile],
 ) -> Result<Vec<FilePlan>, ProjectError> {
-    let moves = moves::find(inputs, files);
+    let moves = moves::find(inputs.snapshot, inputs.pack, files, |path, old| {
+        if inputs.repair.has_no_base(path) {
+            return None;
+        }
+        // A base that cannot be read makes no move; the merge reports it if one needs it.
+        inputs.repair.base(inputs.objects, path, &old.hash).ok()
+    });
     let moved_to: HashMap<usize, &moves::Move> = moves.iter().map(|m| (m.new, m)).collect();
     let generated: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
     let mut carried: HashSet<&str> = HashSet::new();

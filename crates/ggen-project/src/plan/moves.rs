@@ -16,9 +16,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use std::time::Duration;
 
 use crate::packs::generation::GeneratedFile;
-use crate::state::snapshot::SnapshotFile;
-
-use super::file_plan::PlanInputs;
+use crate::state::snapshot::{Snapshot, SnapshotFile};
 
 /// The least similarity (percent of lines) that makes a dropped and an added file a move.
 pub const MIN_SIMILARITY: u32 = 50;
@@ -40,26 +38,24 @@ pub struct Move {
     pub found: Found,
 }
 
-/// The moves of one pack's new generation `files` (sorted by path), against the records of
-/// `inputs.snapshot`.
-pub fn find(inputs: &PlanInputs<'_>, files: &[GeneratedFile]) -> Vec<Move> {
-    let records = &inputs.snapshot.files;
+/// The moves of pack `pack`'s new generation `files` (sorted by path), against the records
+/// of `snapshot`; `base_of` gives a dropped file's merge base (`None`: unknown, no move).
+pub fn find(
+    snapshot: &Snapshot,
+    pack: &str,
+    files: &[GeneratedFile],
+    base_of: impl Fn(&str, &SnapshotFile) -> Option<Vec<u8>>,
+) -> Vec<Move> {
+    let records = &snapshot.files;
     let generated: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
     let dropped: Vec<(&str, &SnapshotFile)> = records
         .iter()
-        .filter(|(path, old)| old.pack == inputs.pack && !generated.contains(path.as_str()))
+        .filter(|(path, old)| old.pack == pack && !generated.contains(path.as_str()))
         .map(|(path, old)| (path.as_str(), old))
         .collect();
     let added: Vec<usize> = (0..files.len())
         .filter(|&i| !records.contains_key(&files[i].path))
         .collect();
-    let base_of = |path: &str, old: &SnapshotFile| -> Option<Vec<u8>> {
-        if inputs.repair.has_no_base(path) {
-            return None;
-        }
-        // A base that cannot be read makes no move; the merge reports it if one needs it.
-        inputs.repair.base(inputs.objects, path, &old.hash).ok()
-    };
     pair(&dropped, &added, files, base_of)
 }
 

@@ -2,10 +2,9 @@
 
 use serde::Serialize;
 
-use crate::project::load_project;
+use crate::project::{Project, load_project};
 use crate::state::objects::ObjectStore;
 use crate::state::snapshot::{FileStat, SnapshotConflict, SnapshotFile, SnapshotRegion};
-use crate::transaction::project_lock::ProjectLock;
 use crate::transaction::{FileChange, Transaction};
 use crate::{Environment, Layout, ProjectError, Reporter};
 
@@ -134,8 +133,8 @@ pub fn resolve(
     env: &Environment,
     reporter: &dyn Reporter,
 ) -> Result<(), ProjectError> {
-    let guard = ProjectLock::acquire(layout, env.no_wait, reporter)?;
-    let (mut lock, mut snapshot) = load_project(layout)?;
+    let project = Project::lock(layout, env.no_wait, reporter)?;
+    let (mut lock, mut snapshot) = (project.lockfile.clone(), project.snapshot.clone());
     let conflict =
         snapshot
             .conflicts
@@ -175,7 +174,7 @@ pub fn resolve(
         _ => Vec::new(),
     };
     let mut tx = Transaction::begin(
-        &guard,
+        project.guard(),
         env.history_limit,
         "resolve",
         changes.iter().map(|c| c.path),

@@ -58,7 +58,12 @@ pub fn committed_conflicts(layout: &Layout, snapshot: &mut Snapshot) {
         .files
         .par_iter()
         .filter_map(|(path, file)| {
-            let bytes = std::fs::read(layout.file(path)).ok()?;
+            // Only a regular file (not a link, FIFO or device) is read, and with the cap.
+            let full = layout.file(path);
+            if !std::fs::symlink_metadata(&full).is_ok_and(|meta| meta.is_file()) {
+                return None;
+            }
+            let bytes = ggen_fs::read(&full).ok()?;
             if ggen_pack::integrity::sha256(&bytes) == file.hash || !ggen_merge::is_text(&bytes) {
                 return None;
             }

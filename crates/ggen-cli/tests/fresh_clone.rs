@@ -224,6 +224,45 @@ fn conflicts_committed_to_git_are_conflicts_in_a_fresh_clone_too() {
 }
 
 #[test]
+fn a_teammate_who_pulls_an_update_sees_the_project_as_its_author_does() {
+    let scratch = Scratch::new();
+    write_app_pack(&scratch.work().join("v1"), "1.0.0", &v1_files());
+    write_app_pack(&scratch.work().join("v2"), "1.1.0", &v2_files());
+    let original = common::publish_and_create(&scratch, &["v1", "v2"], "proj", "app@=1.0.0");
+    let mate = scratch.work().join("mate");
+    commit_and_clone(&original, &mate);
+    // The teammate works with ggen at 1.0.0: their own `.ggen/` records that generation.
+    let out = scratch.run_in(&mate, &["packs", "regenerate"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(mate.join(".ggen/snapshot.json").is_file());
+    // The author edits, updates to 1.1.0 (a conflict) and commits; the teammate pulls.
+    edit(&original);
+    let out = scratch.run_in(&original, &["packs", "update", "app", "--to", "1.1.0"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    git(&original, &["add", "-A"]);
+    git(&original, &["commit", "-q", "-m", "app 1.1.0"]);
+    git(&mate, &["pull", "-q", "--ff-only"]);
+    assert_eq!(checkout_tree(&original), checkout_tree(&mate));
+    // Not "every updated file modified": the same answers as the author's checkout.
+    for args in [
+        &["status"][..],
+        &["conflicts"][..],
+        &["packs", "check"][..],
+        &["packs", "update", "app"][..],
+    ] {
+        same_answer(&scratch, &original, &mate, args);
+    }
+    same_answer(
+        &scratch,
+        &original,
+        &mate,
+        &["resolve", "config.txt", "--theirs"],
+    );
+    assert_eq!(checkout_tree(&original), checkout_tree(&mate));
+    same_answer(&scratch, &original, &mate, &["status"]);
+}
+
+#[test]
 fn ours_in_a_fresh_clone_takes_the_current_side_of_each_committed_block() {
     let (scratch, _original, clone) = committed_conflict();
     // Markers edited away by hand are not enough while some remain: --merged refuses.

@@ -67,16 +67,30 @@ pub fn load_project(layout: &Layout) -> Result<(Lockfile, Snapshot), ProjectErro
     let lock = Lockfile::load(&layout.lockfile())?.ok_or_else(|| ProjectError::NotAProject {
         path: layout.root().to_path_buf(),
     })?;
-    // No snapshot (a fresh clone, `.ggen/` is not committed): the lock says what was generated.
+    // No snapshot (a fresh clone, `.ggen/` is not committed), or one of another lock (a
+    // teammate's update pulled with git): the lock says what was generated.
     let snapshot = match Snapshot::load(&layout.snapshot())? {
-        Some(snapshot) => snapshot,
-        None => {
+        Some(snapshot) if records_the_lock(&snapshot, &lock) => snapshot,
+        _ => {
             let mut snapshot = crate::packs::rebuild::snapshot_from_lock(&lock);
             crate::packs::rebuild::committed_conflicts(layout, &mut snapshot);
             snapshot
         }
     };
     Ok((lock, snapshot))
+}
+
+/// Whether `snapshot` is the record of the generation `lock` describes: the same packs at the
+/// same versions and archives. Every transaction commits the two together, so they differ
+/// only when `ggen.lock` came from elsewhere — a `git pull` or checkout of a commit that
+/// updated packs in another clone.
+fn records_the_lock(snapshot: &Snapshot, lock: &Lockfile) -> bool {
+    snapshot.packs.len() == lock.packs.len()
+        && lock.packs.iter().all(|locked| {
+            snapshot.packs.get(&locked.id).is_some_and(|recorded| {
+                recorded.version == locked.version && recorded.integrity == locked.integrity
+            })
+        })
 }
 
 /// A project opened for a change: the project lock held (interrupted transactions were

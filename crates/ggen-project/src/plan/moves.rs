@@ -118,12 +118,7 @@ fn pair(
     let mut queue: BinaryHeap<Candidate> = BinaryHeap::new();
     for (b, (old, base)) in bases.iter().enumerate() {
         for (p, (index, new)) in prepared.iter().enumerate() {
-            // The shorter file's lines bound the shared ones: the cheapest test first.
-            let shorter = base.lines().min(new.lines());
-            if percent_of_longer(shorter, base, new) < MIN_SIMILARITY {
-                continue;
-            }
-            let bound = percent_of_longer(shared_lines_bound(base, new), base, new);
+            let bound = score_bound(base, new);
             if bound >= MIN_SIMILARITY {
                 queue.push((bound, true, Reverse(*old), Reverse(*index), b, p));
             }
@@ -134,8 +129,7 @@ fn pair(
             continue;
         }
         if is_bound {
-            let (base, new) = (&bases[b].1, &prepared[p].1);
-            let exact = percent_of_longer(common_lines(&base.text, &new.text), base, new);
+            let exact = exact_score(&bases[b].1, &prepared[p].1);
             if exact >= MIN_SIMILARITY {
                 queue.push((exact, false, Reverse(old), Reverse(index), b, p));
             }
@@ -205,14 +199,18 @@ fn percent_of_longer(lines: usize, a: &Text, b: &Text) -> u32 {
     (lines * 100 / a.lines().max(b.lines()).max(1)) as u32
 }
 
-/// The similarity of two prepared files, exact when it reaches [`MIN_SIMILARITY`]; below it,
-/// the cheap upper bound may stand in for it (the line diff is skipped when the lines both
-/// files hold cannot reach the threshold).
-fn move_score(a: &Text, b: &Text) -> u32 {
-    let bound = percent_of_longer(shared_lines_bound(a, b), a, b);
-    if bound < MIN_SIMILARITY {
-        return bound;
+/// An upper bound of how alike two prepared files are, in percent: the shorter file's lines
+/// (the cheapest test), then the lines both hold as multisets, against the longer file's.
+fn score_bound(a: &Text, b: &Text) -> u32 {
+    let shorter = percent_of_longer(a.lines().min(b.lines()), a, b);
+    if shorter < MIN_SIMILARITY {
+        return shorter;
     }
+    percent_of_longer(shared_lines_bound(a, b), a, b)
+}
+
+/// How alike two prepared files are, in percent: the lines they have in common, in order.
+fn exact_score(a: &Text, b: &Text) -> u32 {
     percent_of_longer(common_lines(&a.text, &b.text), a, b)
 }
 
@@ -230,16 +228,21 @@ fn common_lines(a: &str, b: &str) -> usize {
         .sum()
 }
 
-/// How alike two files are: the lines they have in common (in order) as a percentage of the
-/// longer one's lines; below [`MIN_SIMILARITY`] it may be an upper bound. `None` for binary
-/// or empty content.
-pub fn similarity(a: &[u8], b: &[u8]) -> Option<u32> {
-    Some(move_score(&Text::new(a)?, &Text::new(b)?))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// How alike two files are as the pairing sees them: the exact score where the bound
+    /// reaches [`MIN_SIMILARITY`], the bound below it; `None` for binary or empty content.
+    fn similarity(a: &[u8], b: &[u8]) -> Option<u32> {
+        let (a, b) = (Text::new(a)?, Text::new(b)?);
+        let bound = score_bound(&a, &b);
+        Some(if bound < MIN_SIMILARITY {
+            bound
+        } else {
+            exact_score(&a, &b)
+        })
+    }
 
     fn record(hash: &str) -> SnapshotFile {
         SnapshotFile {

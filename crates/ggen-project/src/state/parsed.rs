@@ -33,15 +33,12 @@ impl<T> Parsed<T> {
         let Some(bytes) = ggen_fs::read_optional(path)? else {
             return Ok(None);
         };
-        let kept = match self.slot().take() {
-            Some((kept_path, kept_bytes, value)) if kept_path == path && kept_bytes == bytes => {
-                Some(value)
-            }
-            _ => None,
-        };
+        let kept = self.slot().take();
         match kept {
-            Some(value) => Ok(Some(value)),
-            None => parse(&bytes).map(Some),
+            Some((kept_path, kept_bytes, value)) if kept_path == path && kept_bytes == bytes => {
+                Ok(Some(value))
+            }
+            _ => parse(&bytes).map(Some),
         }
     }
 

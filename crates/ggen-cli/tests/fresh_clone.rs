@@ -10,6 +10,15 @@ use std::process::{Command, Output};
 
 use common::{Scratch, copy_dir, git, stderr, stdout_json, tree, write_app_pack};
 
+/// Versions 1.0.0 and 1.1.0 of `app` published to `work/reg`, and `proj` created at 1.0.0.
+fn project_at_v1() -> (Scratch, PathBuf) {
+    let scratch = Scratch::new();
+    write_app_pack(&scratch.work().join("v1"), "1.0.0", &v1_files());
+    write_app_pack(&scratch.work().join("v2"), "1.1.0", &v2_files());
+    let project = common::publish_and_create(&scratch, &["v1", "v2"], "proj", "app@=1.0.0");
+    (scratch, project)
+}
+
 /// Commits `project` the way a team does (`git add -A`) and clones it next to it.
 fn commit_and_clone(project: &Path, clone: &Path) {
     git(project, &["init", "-q", "-b", "main"]);
@@ -148,10 +157,7 @@ fn assert_update_equivalent(scratch: &Scratch, original: &Path, clone: &Path, up
 
 #[test]
 fn a_fresh_clone_updates_a_registry_pack_exactly_like_the_original_checkout() {
-    let scratch = Scratch::new();
-    write_app_pack(&scratch.work().join("v1"), "1.0.0", &v1_files());
-    write_app_pack(&scratch.work().join("v2"), "1.1.0", &v2_files());
-    let original = common::publish_and_create(&scratch, &["v1", "v2"], "proj", "app@=1.0.0");
+    let (scratch, original) = project_at_v1();
     let clone = scratch.work().join("clone");
     commit_and_clone(&original, &clone);
 
@@ -174,10 +180,7 @@ fn a_fresh_clone_updates_a_registry_pack_exactly_like_the_original_checkout() {
 /// The Renovate case: an update that exited 3 (config.txt in conflict), committed with its
 /// conflict blocks and cloned. Returns the scratch, the original checkout and the clone.
 fn committed_conflict() -> (Scratch, PathBuf, PathBuf) {
-    let scratch = Scratch::new();
-    write_app_pack(&scratch.work().join("v1"), "1.0.0", &v1_files());
-    write_app_pack(&scratch.work().join("v2"), "1.1.0", &v2_files());
-    let original = common::publish_and_create(&scratch, &["v1", "v2"], "proj", "app@=1.0.0");
+    let (scratch, original) = project_at_v1();
     edit(&original);
     let out = scratch.run_in(&original, &["packs", "update", "app", "--to", "1.1.0"]);
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
@@ -225,10 +228,7 @@ fn conflicts_committed_to_git_are_conflicts_in_a_fresh_clone_too() {
 
 #[test]
 fn a_teammate_who_pulls_an_update_sees_the_project_as_its_author_does() {
-    let scratch = Scratch::new();
-    write_app_pack(&scratch.work().join("v1"), "1.0.0", &v1_files());
-    write_app_pack(&scratch.work().join("v2"), "1.1.0", &v2_files());
-    let original = common::publish_and_create(&scratch, &["v1", "v2"], "proj", "app@=1.0.0");
+    let (scratch, original) = project_at_v1();
     let mate = scratch.work().join("mate");
     commit_and_clone(&original, &mate);
     // The teammate works with ggen at 1.0.0: their own `.ggen/` records that generation.
@@ -412,10 +412,7 @@ fn a_path_pack_changed_since_it_was_locked_keeps_every_user_byte_and_says_why() 
 
 #[test]
 fn a_locked_version_gone_from_the_registry_is_named_and_merged_against_an_empty_base() {
-    let scratch = Scratch::new();
-    write_app_pack(&scratch.work().join("v1"), "1.0.0", &v1_files());
-    write_app_pack(&scratch.work().join("v2"), "1.1.0", &v2_files());
-    let original = common::publish_and_create(&scratch, &["v1", "v2"], "proj", "app@=1.0.0");
+    let (scratch, original) = project_at_v1();
     let clone = scratch.work().join("clone");
     commit_and_clone(&original, &clone);
     edit(&clone);
@@ -448,10 +445,7 @@ fn a_locked_version_gone_from_the_registry_is_named_and_merged_against_an_empty_
 
 #[test]
 fn a_lock_whose_hashes_match_nothing_is_never_clean_and_never_overwrites() {
-    let scratch = Scratch::new();
-    write_app_pack(&scratch.work().join("v1"), "1.0.0", &v1_files());
-    write_app_pack(&scratch.work().join("v2"), "1.1.0", &v2_files());
-    let original = common::publish_and_create(&scratch, &["v1", "v2"], "proj", "app@=1.0.0");
+    let (scratch, original) = project_at_v1();
     let clone = scratch.work().join("clone");
     copy_dir(&original, &clone);
     std::fs::remove_dir_all(clone.join(".ggen")).unwrap();
@@ -537,10 +531,7 @@ fn a_lockfile_from_a_newer_ggen_is_refused_and_left_alone() {
 
 #[test]
 fn the_project_is_found_from_a_subdirectory_and_paths_are_relative_to_it() {
-    let scratch = Scratch::new();
-    write_app_pack(&scratch.work().join("v1"), "1.0.0", &v1_files());
-    write_app_pack(&scratch.work().join("v2"), "1.1.0", &v2_files());
-    let project = common::publish_and_create(&scratch, &["v1", "v2"], "proj", "app@=1.0.0");
+    let (scratch, project) = project_at_v1();
     let src: PathBuf = project.join("src");
     std::fs::write(
         project.join("config.txt"),

@@ -8,10 +8,12 @@
 //! what changed and what needs a human. Nothing is written until [`Migration::write_to`].
 
 mod body;
+mod convert;
 mod error;
 mod expression;
 mod frontmatter;
 mod manifest;
+mod output;
 mod report;
 mod rules;
 mod source;
@@ -99,5 +101,5 @@ impl Migration {
 /// `gpack.toml`) and converts it.
 pub fn migrate(src: &Path) -> Result<Migration, MigrateError> {
     let original = source::read(src)?;
-    Ok(template::convert(original))
+    Ok(convert::convert(original))
 }

@@ -4,15 +4,8 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use crate::output::{Output, Variable};
 use crate::source::OriginalPack;
-use crate::template::Output;
-
-/// A variable hoisted from `vars:` or `[preset] vars`.
-#[derive(Debug, Clone)]
-pub(crate) struct Variable {
-    /// None: required.
-    pub default: Option<Value>,
-}
 
 /// A valid pack id (`[a-z0-9][a-z0-9_-]{0,63}`) for `id`, and the original when it changed.
 pub(crate) fn pack_id(id: &str) -> (String, Option<String>) {

@@ -6,9 +6,10 @@ use std::path::PathBuf;
 
 use crate::body::Scan;
 use crate::frontmatter::Written;
+use crate::output::Output;
 use crate::report::FileReport;
 use crate::source::{OriginalPack, Rule, Text};
-use crate::template::{Output, apply_findings, inline_queries, json, projection};
+use crate::template::{apply_findings, inline_queries, json, projection};
 
 /// The name the rule's query has in the new template's `sparql:`.
 const ROWS: &str = "rows";

@@ -52,6 +52,11 @@ impl Printer {
     }
 
     /// True when progress bars and prompts may be shown.
+    /// `--quiet`: no status lines.
+    pub fn quiet(&self) -> bool {
+        self.quiet
+    }
+
     pub fn interactive(&self) -> bool {
         !self.json && !self.quiet && std::io::stderr().is_terminal()
     }

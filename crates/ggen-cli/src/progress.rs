@@ -1,5 +1,8 @@
-//! Progress bars and prompts for the library's [`Reporter`], on a terminal only.
+//! The one progress interface of the binary: [`Terminal`] shows the library's progress
+//! ([`Reporter`]: phases, counted steps, prompts) and the registry's ([`ggen_registry::Progress`]:
+//! downloads, warnings) as bars on one stderr, on a terminal only.
 
+use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::sync::{LazyLock, Mutex};
@@ -7,10 +10,15 @@ use std::sync::{LazyLock, Mutex};
 use ggen_project::Reporter;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use crate::printer::Printer;
 use crate::prompt::review::MergeReview;
 
-pub struct TerminalReporter {
+pub struct Terminal {
+    printer: Printer,
+    /// The bar of the current phase.
     bar: Mutex<Option<ProgressBar>>,
+    /// One bar per download under way, by URL.
+    downloads: Mutex<BTreeMap<String, ProgressBar>>,
     interactive: bool,
     quiet: bool,
     review: MergeReview,
@@ -18,12 +26,16 @@ pub struct TerminalReporter {
     ask_variables: bool,
 }
 
-impl TerminalReporter {
-    pub fn new(interactive: bool, quiet: bool) -> TerminalReporter {
-        TerminalReporter {
+impl Terminal {
+    /// Bars and prompts when `printer` is interactive (stderr a terminal, no `--json` or
+    /// `--quiet`); status lines unless `--quiet`.
+    pub fn new(printer: Printer) -> Terminal {
+        Terminal {
+            printer,
             bar: Mutex::new(None),
-            interactive,
-            quiet,
+            downloads: Mutex::new(BTreeMap::new()),
+            interactive: printer.interactive(),
+            quiet: printer.quiet(),
             review: MergeReview::default(),
             ask_variables: false,
         }
@@ -35,13 +47,19 @@ impl TerminalReporter {
     }
 
     /// Asks for variables on the terminal unless `--defaults` was given or there is none.
-    pub fn asking_variables(mut self, defaults: bool) -> TerminalReporter {
+    pub fn asking_variables(mut self, defaults: bool) -> Terminal {
         self.ask_variables = crate::prompt::vars::can_ask(defaults);
+        self
+    }
+
+    /// No bars and no prompts (`watch` prints a line per event instead).
+    pub fn without_bars(mut self) -> Terminal {
+        self.interactive = false;
         self
     }
 }
 
-impl Drop for TerminalReporter {
+impl Drop for Terminal {
     /// A phase still shown (an operation that failed midway) is cleared before `main`
     /// prints the outcome.
     fn drop(&mut self) {
@@ -49,7 +67,7 @@ impl Drop for TerminalReporter {
     }
 }
 
-impl Reporter for TerminalReporter {
+impl Reporter for Terminal {
     fn start(&self, label: &str, total: u64) {
         if !self.interactive {
             return;
@@ -169,7 +187,7 @@ impl Reporter for TerminalReporter {
     }
 }
 
-impl TerminalReporter {
+impl Terminal {
     /// Shows `bar` in place of the current one. "rendering outputs of big" -> prefix
     /// "Rendering", message "outputs of big": the verb is shown once, like a status line's.
     fn show(&self, bar: ProgressBar, label: &str) {
@@ -222,24 +240,7 @@ fn capitalized(word: &str) -> String {
     }
 }
 
-/// Download bars for the registry (one per archive, on a terminal only) and its warnings.
-pub struct DownloadBars {
-    printer: crate::printer::Printer,
-    interactive: bool,
-    active: Mutex<std::collections::BTreeMap<String, ProgressBar>>,
-}
-
-impl DownloadBars {
-    pub fn new(printer: crate::printer::Printer, interactive: bool) -> DownloadBars {
-        DownloadBars {
-            printer,
-            interactive,
-            active: Mutex::new(std::collections::BTreeMap::new()),
-        }
-    }
-}
-
-impl ggen_registry::Progress for DownloadBars {
+impl ggen_registry::Progress for Terminal {
     fn download_started(&self, url: &str, total: Option<u64>) {
         if !self.interactive {
             return;
@@ -259,22 +260,22 @@ impl ggen_registry::Progress for DownloadBars {
         bar.set_prefix("Downloading");
         let name = url.rsplit('/').next().unwrap_or(url).to_string();
         bar.set_message(name);
-        if let Ok(mut active) = self.active.lock() {
-            active.insert(url.to_string(), bar);
+        if let Ok(mut downloads) = self.downloads.lock() {
+            downloads.insert(url.to_string(), bar);
         }
     }
 
     fn download_advanced(&self, url: &str, bytes: u64) {
-        if let Ok(active) = self.active.lock()
-            && let Some(bar) = active.get(url)
+        if let Ok(downloads) = self.downloads.lock()
+            && let Some(bar) = downloads.get(url)
         {
             bar.inc(bytes);
         }
     }
 
     fn download_finished(&self, url: &str) {
-        if let Ok(mut active) = self.active.lock()
-            && let Some(bar) = active.remove(url)
+        if let Ok(mut downloads) = self.downloads.lock()
+            && let Some(bar) = downloads.remove(url)
         {
             bar.finish_and_clear();
             BARS.remove(&bar);

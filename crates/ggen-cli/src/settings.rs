@@ -1,7 +1,6 @@
 //! Turning global flags, environment variables and `$GGEN_HOME/config.toml` into the
 //! settings operations run with.
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -12,7 +11,7 @@ use serde::Deserialize;
 use crate::args::GlobalArgs;
 use crate::error::CliError;
 use crate::printer::Printer;
-use crate::progress::DownloadBars;
+use crate::progress::Terminal;
 
 /// `$GGEN_HOME/config.toml`.
 #[derive(Debug, Default, Deserialize)]
@@ -96,8 +95,7 @@ pub fn environment(args: &GlobalArgs) -> Result<Environment, CliError> {
         .and_then(|v| v.trim().parse::<usize>().ok())
         .or(config.history_limit)
         .unwrap_or(ggen_project::transaction::history::DEFAULT_LIMIT);
-    let interactive = !args.json && !args.quiet && std::io::stderr().is_terminal();
-    let progress = ProgressHandle::new(DownloadBars::new(Printer::new(args), interactive));
+    let progress = ProgressHandle::new(Terminal::new(Printer::new(args)));
     let mut limits = ggen_template::Limits::default();
     if let Some(n) = args.max_rows {
         limits.max_rows = n;

@@ -3,14 +3,14 @@
 use crate::args::{DiffArgs, GlobalArgs};
 use crate::error::CliError;
 use crate::printer::Printer;
-use crate::progress::TerminalReporter;
+use crate::progress::Terminal;
 use crate::settings;
 use crate::{Outcome, Report};
 
 pub fn run(args: &DiffArgs, global: &GlobalArgs, printer: &Printer) -> Result<Report, CliError> {
     let mut document = None;
     let env = settings::environment(global)?;
-    let reporter = TerminalReporter::new(printer.interactive(), global.quiet);
+    let reporter = Terminal::new(*printer);
     let layout = settings::project_layout(&env);
     // Relative to where the user is, like git: `ggen diff main.rs` from `src/`.
     let paths = args

@@ -10,7 +10,7 @@ use ggen_project::transaction::journal::PackChange;
 use crate::args::{Command, GlobalArgs, LifecycleCommand, PacksCommand};
 use crate::error::CliError;
 use crate::printer::Printer;
-use crate::progress::TerminalReporter;
+use crate::progress::Terminal;
 use crate::settings;
 use crate::{Outcome, Report};
 
@@ -95,7 +95,7 @@ pub fn recover(
     let Some(root) = project_root(command, global) else {
         return Ok(None);
     };
-    let reporter = TerminalReporter::new(printer.interactive(), global.quiet);
+    let reporter = Terminal::new(*printer);
     let report = ggen_project::project::open(&Layout::new(root), global.no_wait, &reporter)?;
     if report.is_empty() {
         return Ok(None);

@@ -5,7 +5,7 @@ use ggen_project::ops::lifecycle::{Lifecycle, PhaseOutcome, RunOptions, TEMPLATE
 use crate::args::{GlobalArgs, LifecycleRunArgs};
 use crate::error::CliError;
 use crate::printer::Printer;
-use crate::progress::TerminalReporter;
+use crate::progress::Terminal;
 use crate::settings;
 use crate::{Outcome, Report};
 
@@ -80,7 +80,7 @@ pub fn run(
 ) -> Result<Report, CliError> {
     let mut document = None;
     let env = settings::environment(global)?;
-    let reporter = TerminalReporter::new(printer.interactive(), global.quiet);
+    let reporter = Terminal::new(*printer);
     let options = RunOptions {
         phases: args.phases.clone(),
         force: args.force,

@@ -7,7 +7,7 @@ use ggen_project::ops::hooks::{HookKind, HookStatus};
 use crate::args::{GlobalArgs, HookKindArg, HooksRunArgs};
 use crate::error::CliError;
 use crate::printer::Printer;
-use crate::progress::TerminalReporter;
+use crate::progress::Terminal;
 use crate::settings;
 use crate::{Outcome, Report};
 
@@ -17,7 +17,7 @@ pub fn run(
     printer: &Printer,
 ) -> Result<Report, CliError> {
     let env = settings::environment(global)?;
-    let reporter = TerminalReporter::new(printer.interactive(), global.quiet);
+    let reporter = Terminal::new(*printer);
     let hook = match args.hook {
         HookKindArg::PostInstall => HookKind::PostInstall,
         HookKindArg::PostUpdate => HookKind::PostUpdate,

@@ -7,7 +7,7 @@ use crate::args::{GlobalArgs, InstallArgs, NewArgs};
 use crate::commands::var_values;
 use crate::error::CliError;
 use crate::printer::Printer;
-use crate::progress::TerminalReporter;
+use crate::progress::Terminal;
 use crate::settings;
 use crate::{Outcome, Report};
 
@@ -77,8 +77,7 @@ fn run(
         }
     }
     let options = &options;
-    let reporter =
-        TerminalReporter::new(printer.interactive(), global.quiet).asking_variables(defaults);
+    let reporter = Terminal::new(*printer).asking_variables(defaults);
     let report = ggen_project::ops::install::install(options, &env, &reporter)?;
     let outcome = Outcome::unresolved_if(report.conflicts() > 0);
     for warning in &report.warnings {

@@ -3,7 +3,7 @@
 use crate::args::{GlobalArgs, UninstallArgs};
 use crate::error::CliError;
 use crate::printer::Printer;
-use crate::progress::TerminalReporter;
+use crate::progress::Terminal;
 use crate::settings;
 use crate::{Outcome, Report};
 
@@ -14,7 +14,7 @@ pub fn run(
 ) -> Result<Report, CliError> {
     let mut document = None;
     let env = settings::environment(global)?;
-    let reporter = TerminalReporter::new(printer.interactive(), global.quiet);
+    let reporter = Terminal::new(*printer);
     let report = ggen_project::ops::uninstall::uninstall(
         &settings::project_layout(&env),
         &args.id,

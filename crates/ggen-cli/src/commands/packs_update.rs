@@ -8,7 +8,7 @@ use crate::args::{GlobalArgs, MergeArgs, RegenerateArgs, StrategyArg, UpdateArgs
 use crate::commands::var_values;
 use crate::error::CliError;
 use crate::printer::Printer;
-use crate::progress::TerminalReporter;
+use crate::progress::Terminal;
 use crate::settings;
 use crate::{Outcome, Report};
 
@@ -152,7 +152,7 @@ fn print_and_run_hooks(
     kept: bool,
     mode: Mode,
     allow_hooks: bool,
-    (global, env, reporter): (&GlobalArgs, &ggen_project::Environment, &TerminalReporter),
+    (global, env, reporter): (&GlobalArgs, &ggen_project::Environment, &Terminal),
     printer: &Printer,
 ) -> Vec<HookRun> {
     for warning in &report.warnings {
@@ -209,14 +209,13 @@ fn open(
     global: &GlobalArgs,
     printer: &Printer,
     defaults: bool,
-) -> Result<(ggen_project::Environment, UpdateOptions, TerminalReporter), CliError> {
+) -> Result<(ggen_project::Environment, UpdateOptions, Terminal), CliError> {
     let env = settings::environment(global)?;
     let options = UpdateOptions {
         root: settings::project_root(&env),
         ..options.clone()
     };
-    let reporter =
-        TerminalReporter::new(printer.interactive(), global.quiet).asking_variables(defaults);
+    let reporter = Terminal::new(*printer).asking_variables(defaults);
     Ok((env, options, reporter))
 }
 

@@ -5,7 +5,7 @@ use ggen_project::ops::resolve::Side;
 use crate::args::{GlobalArgs, ResolveArgs};
 use crate::error::CliError;
 use crate::printer::Printer;
-use crate::progress::TerminalReporter;
+use crate::progress::Terminal;
 use crate::settings;
 use crate::{Outcome, Report};
 
@@ -22,7 +22,7 @@ pub fn run(args: &ResolveArgs, global: &GlobalArgs, printer: &Printer) -> Result
     let layout = settings::project_layout(&env);
     // Relative to where the user is, like git: `ggen resolve main.rs` from `src/`.
     let path = settings::project_path(&env, layout.root(), &args.path)?;
-    let reporter = TerminalReporter::new(printer.interactive(), global.quiet);
+    let reporter = Terminal::new(*printer);
     ggen_project::ops::resolve::resolve(&layout, &path, side, &env, &reporter)?;
     if printer.json {
         document = Some(serde_json::json!({

@@ -5,7 +5,7 @@ use ggen_project::ops::rollback::RollbackOptions;
 use crate::args::{GlobalArgs, RollbackArgs};
 use crate::error::CliError;
 use crate::printer::Printer;
-use crate::progress::TerminalReporter;
+use crate::progress::Terminal;
 use crate::settings;
 use crate::{Outcome, Report};
 
@@ -16,7 +16,7 @@ pub fn run(
 ) -> Result<Report, CliError> {
     let mut document = None;
     let env = settings::environment(global)?;
-    let reporter = TerminalReporter::new(printer.interactive(), global.quiet);
+    let reporter = Terminal::new(*printer);
     let options = RollbackOptions {
         to: args.txid.clone(),
         force: args.force,

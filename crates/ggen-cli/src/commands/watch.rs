@@ -9,7 +9,7 @@ use ggen_project::ops::watch::{AutoUpdate, WatchEvent, WatchOptions};
 use crate::args::{AutoUpdateArg, GlobalArgs, WatchArgs};
 use crate::error::CliError;
 use crate::printer::Printer;
-use crate::progress::TerminalReporter;
+use crate::progress::Terminal;
 use crate::settings;
 use crate::{Outcome, Report};
 
@@ -31,7 +31,7 @@ pub fn run(args: &WatchArgs, global: &GlobalArgs, printer: &Printer) -> Result<R
         }),
     };
     // Progress bars would fight with the one-line-per-regeneration output.
-    let reporter = TerminalReporter::new(false, global.quiet);
+    let reporter = Terminal::new(*printer).without_bars();
     let mut regenerations = 0usize;
     ggen_project::ops::watch::watch(&layout, &env, &options, &reporter, &stop, &mut |event| {
         report(printer, &event);

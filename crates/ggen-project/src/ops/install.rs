@@ -614,9 +614,7 @@ fn write_install(
                         pack: outcome.pack.clone(),
                         template: file.template.clone(),
                         reason: "exists".into(),
-                        base: None,
-                        current: None,
-                        new: file.hash.clone(),
+                        versions: Merge::new(None, None, Some(file.hash.clone())),
                         marker_size: None,
                     },
                 );

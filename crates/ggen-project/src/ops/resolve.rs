@@ -63,15 +63,16 @@ fn theirs(
     conflict: &SnapshotConflict,
     objects: &ObjectStore,
 ) -> Result<Vec<u8>, ProjectError> {
-    let new = objects.get(&conflict.new)?;
+    let new = objects.get(conflict.new_hash()?)?;
+    let versions = &conflict.versions;
     // A file that was in the way (no merge ran): the pack's version with the user's
     // protected and manual-edit regions carried in. A merge without a base (a fresh clone's
     // empty base, see `packs::rebuild`) is redone below.
-    let merged_without_base = conflict.base.is_none() && conflict.reason == "merge";
-    let Some(current) = conflict
+    let merged_without_base = versions.base.is_none() && conflict.reason == "merge";
+    let Some(current) = versions
         .current
         .as_ref()
-        .filter(|_| conflict.base.is_some() || merged_without_base)
+        .filter(|_| versions.base.is_some() || merged_without_base)
     else {
         let in_the_way = std::fs::symlink_metadata(layout.file(path));
         if !in_the_way.is_ok_and(|meta| meta.is_file()) {
@@ -90,7 +91,7 @@ fn theirs(
     }
     // No base: the update merged against an empty one (a fresh clone whose base could not
     // be rebuilt, see `packs::rebuild`); redo that merge.
-    let base = match &conflict.base {
+    let base = match &versions.base {
         Some(base) => objects.get(base)?,
         None => Vec::new(),
     };
@@ -148,7 +149,7 @@ pub fn resolve(
         Side::Ours | Side::Theirs if conflict.known_from_blocks() => {
             Some(settle_blocks(layout, path, &conflict, side)?)
         }
-        Side::Ours => match &conflict.current {
+        Side::Ours => match &conflict.versions.current {
             Some(hash) => Some(objects.get(hash)?),
             None => None,
         },
@@ -191,7 +192,8 @@ pub fn resolve(
         None if side == Side::Theirs => {
             // A file that was in the way at install: taking the pack's version makes it a
             // generated file from now on.
-            let bytes = objects.get(&conflict.new)?;
+            let new_hash = conflict.new_hash()?;
+            let bytes = objects.get(new_hash)?;
             let version = snapshot
                 .packs
                 .get(&conflict.pack)
@@ -201,7 +203,7 @@ pub fn resolve(
             snapshot.files.insert(
                 path.to_string(),
                 SnapshotFile {
-                    hash: conflict.new.clone(),
+                    hash: new_hash.to_string(),
                     size: bytes.len() as u64,
                     pack: conflict.pack.clone(),
                     version,

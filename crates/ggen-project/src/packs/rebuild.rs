@@ -16,6 +16,7 @@ use std::path::Path;
 
 use ggen_template::Renderer;
 
+use crate::merge::Merge;
 use crate::packs::generation::{PackGeneration, generate};
 use crate::packs::source::{UpdateTarget, load_path, load_update};
 use crate::state::lockfile::{LockedPack, Lockfile};
@@ -74,9 +75,7 @@ pub fn committed_conflicts(layout: &Layout, snapshot: &mut Snapshot) {
                     pack: file.pack.clone(),
                     template: file.template.clone(),
                     reason: String::from("merge"),
-                    base: None,
-                    current: None,
-                    new: file.hash.clone(),
+                    versions: Merge::new(None, None, Some(file.hash.clone())),
                     marker_size: Some(marker_size),
                 },
             ))

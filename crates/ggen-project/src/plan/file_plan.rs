@@ -216,7 +216,9 @@ impl FilePlan {
     ) -> Option<crate::state::git_index::Unmerged<'a>> {
         let conflict = self.conflict.as_ref()?;
         let (_, current) = self.current_object.as_ref()?;
-        let new = files.iter().find(|f| f.hash == conflict.new)?;
+        let new = files
+            .iter()
+            .find(|f| Some(&f.hash) == conflict.versions.new.as_ref())?;
         Some(crate::state::git_index::Unmerged {
             path: &self.path,
             versions: Merge::new(Some(current), self.base.as_deref(), Some(&new.content)),
@@ -491,9 +493,11 @@ fn plan_content(
                 pack: pack.to_string(),
                 template: file.template.clone(),
                 reason: "exists".into(),
-                base: None,
-                current: current_bytes.as_ref().map(|_| current_hash.clone()),
-                new: file.hash.clone(),
+                versions: Merge::new(
+                    current_bytes.as_ref().map(|_| current_hash.clone()),
+                    None,
+                    Some(file.hash.clone()),
+                ),
                 marker_size: None,
             });
             plan.current_object = current_bytes.map(|b| (current_hash, b));
@@ -584,9 +588,11 @@ fn plan_merge(
         pack: pack.to_string(),
         template: file.template.clone(),
         reason: reason.into(),
-        base: Some(base_hash.clone()).filter(|_| !no_base),
-        current: Some(current_hash.clone()),
-        new: file.hash.clone(),
+        versions: Merge::new(
+            Some(current_hash.clone()),
+            Some(base_hash.clone()).filter(|_| !no_base),
+            Some(file.hash.clone()),
+        ),
         marker_size,
     };
     if binary {

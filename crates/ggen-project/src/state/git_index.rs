@@ -176,11 +176,12 @@ pub(crate) fn sync_conflicts(
     }
     let mut versions = Vec::new();
     for (path, conflict) in after {
-        let Some(current) = conflict.current.as_deref() else {
+        let hashes = conflict.versions.as_ref();
+        let (Some(current), Some(new)) = (hashes.current, hashes.new) else {
             continue;
         };
-        let base = conflict.base.as_deref().and_then(|h| store.get(h).ok());
-        let (Ok(current), Ok(new)) = (store.get(current), store.get(&conflict.new)) else {
+        let base = hashes.base.as_deref().and_then(|h| store.get(h).ok());
+        let (Ok(current), Ok(new)) = (store.get(current), store.get(new)) else {
             continue;
         };
         versions.push((path.as_str(), base, current, new));

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::parsed::Parsed;
 use crate::ProjectError;
+use crate::merge::Merge;
 
 /// The value of the last snapshot file checked, for the command that loads it next.
 static PARSED: Parsed<Snapshot> = Parsed::new();
@@ -173,24 +174,20 @@ pub struct TemplateRecord {
 /// A file whose update could not be settled automatically. Every version involved is kept
 /// in the object store, so `ggen resolve` can take either side later.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(from = "ConflictRecord", into = "ConflictRecord")]
 pub struct SnapshotConflict {
     pub pack: String,
     pub template: String,
     /// `exists` (a file was in the way), `merge` (conflict blocks written into the file) or
     /// `binary` (both sides changed a binary file; the current one was kept).
     pub reason: String,
-    /// What ggen generated before, if anything.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base: Option<String>,
-    /// The file as the user had it before the update.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub current: Option<String>,
-    /// The pack's new content.
-    pub new: String,
+    /// The object hashes of the three versions: the file as the user had it before the
+    /// update (`current`), what ggen generated before (`base`), the pack's new content
+    /// (`new`, always present: a snapshot without it does not parse).
+    pub versions: Merge<Option<String>>,
     /// For `merge`: the size of the conflict markers written into the file (ggen widens them
     /// past marker-like content lines), so `resolve --merged`, `status` and `conflicts` read
     /// them back exactly. Absent in older snapshots: any marker-like line counts.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub marker_size: Option<usize>,
 }
 
@@ -198,7 +195,62 @@ impl SnapshotConflict {
     /// A conflict found from the blocks in a file with no record of the merge (conflicts
     /// committed to git, seen in a checkout without `.ggen/`): the sides are in the blocks.
     pub fn known_from_blocks(&self) -> bool {
-        self.reason == "merge" && self.current.is_none() && self.base.is_none()
+        self.reason == "merge" && self.versions.current.is_none() && self.versions.base.is_none()
+    }
+
+    /// The object hash of the pack's new content.
+    pub fn new_hash(&self) -> Result<&str, ProjectError> {
+        self.versions
+            .new
+            .as_deref()
+            .ok_or_else(|| ProjectError::Internal {
+                message: format!(
+                    "the conflict recorded for a file of `{}` has no new version",
+                    self.pack
+                ),
+            })
+    }
+}
+
+/// How a [`SnapshotConflict`] is written in `snapshot.json` (and `ggen conflicts --json`):
+/// the three versions as flat keys.
+#[derive(Serialize, Deserialize)]
+struct ConflictRecord {
+    pack: String,
+    template: String,
+    reason: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    base: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    current: Option<String>,
+    new: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    marker_size: Option<usize>,
+}
+
+impl From<ConflictRecord> for SnapshotConflict {
+    fn from(record: ConflictRecord) -> SnapshotConflict {
+        SnapshotConflict {
+            pack: record.pack,
+            template: record.template,
+            reason: record.reason,
+            versions: Merge::new(record.current, record.base, Some(record.new)),
+            marker_size: record.marker_size,
+        }
+    }
+}
+
+impl From<SnapshotConflict> for ConflictRecord {
+    fn from(conflict: SnapshotConflict) -> ConflictRecord {
+        ConflictRecord {
+            pack: conflict.pack,
+            template: conflict.template,
+            reason: conflict.reason,
+            base: conflict.versions.base,
+            current: conflict.versions.current,
+            new: conflict.versions.new.unwrap_or_default(),
+            marker_size: conflict.marker_size,
+        }
     }
 }
 
@@ -331,5 +383,30 @@ mod checksum_tests {
         old.push(b'\n');
         std::fs::write(&path, old).unwrap();
         assert_eq!(Snapshot::load(&path).unwrap(), Some(snapshot));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_conflict_is_written_with_its_three_versions_as_flat_keys() {
+        let text = r#"{"pack":"p","template":"t.tmpl","reason":"merge","base":"b1","current":"c1","new":"n1","marker_size":9}"#;
+        let conflict: SnapshotConflict = serde_json::from_str(text).unwrap();
+        assert_eq!(
+            conflict.versions,
+            Merge::new(Some("c1".into()), Some("b1".into()), Some("n1".into()))
+        );
+        assert_eq!(conflict.marker_size, Some(9));
+        assert_eq!(serde_json::to_string(&conflict).unwrap(), text);
+
+        let in_the_way = r#"{"pack":"p","template":"t.tmpl","reason":"exists","new":"n1"}"#;
+        let conflict: SnapshotConflict = serde_json::from_str(in_the_way).unwrap();
+        assert_eq!(conflict.versions, Merge::new(None, None, Some("n1".into())));
+        assert_eq!(serde_json::to_string(&conflict).unwrap(), in_the_way);
+
+        let without_new = r#"{"pack":"p","template":"t.tmpl","reason":"exists"}"#;
+        assert!(serde_json::from_str::<SnapshotConflict>(without_new).is_err());
     }
 }

@@ -186,9 +186,13 @@ pub(crate) fn referenced_by(snapshot: &Snapshot, keep: &mut HashSet<String>) {
         keep.insert(file.hash.clone());
     }
     for conflict in snapshot.conflicts.values() {
-        keep.extend(conflict.base.iter().cloned());
-        keep.extend(conflict.current.iter().cloned());
-        keep.insert(conflict.new.clone());
+        let versions = &conflict.versions;
+        keep.extend(
+            [&versions.current, &versions.base, &versions.new]
+                .into_iter()
+                .flatten()
+                .cloned(),
+        );
     }
     for pack in snapshot.packs.values() {
         for template in pack.templates.values() {

@@ -2,24 +2,13 @@
 
 use serde::Serialize;
 
+pub use crate::plan::resolution::Side;
+use crate::plan::resolution::{Resolution, decide_resolution};
 use crate::project::{Project, load_project};
 use crate::state::objects::ObjectStore;
 use crate::state::snapshot::{FileStat, SnapshotConflict, SnapshotFile, SnapshotRegion};
 use crate::transaction::{FileChange, Transaction};
 use crate::{Environment, Layout, ProjectError, Reporter};
-
-/// Which version of a conflicted file to keep.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Side {
-    /// The file as you had it before the update.
-    Ours,
-    /// The pack's side of generated content and of every conflict; manual-edit and
-    /// protected regions, and the user's changes that did not conflict, are kept.
-    Theirs,
-    /// The file as it is now, after you edited the conflict blocks away.
-    Merged,
-}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ConflictEntry {
@@ -50,81 +39,68 @@ pub fn conflicts(layout: &Layout) -> Result<Vec<ConflictEntry>, ProjectError> {
         .collect())
 }
 
-/// Settles the conflict on `path` by keeping `side`.
-/// The pack's side of a conflicted file: for a merge conflict, the same region-aware merge
-/// the update ran, with every conflict settled the pack's way — which never settles away a
-/// manual-edit or protected region (SPEC §2) nor drops the user's other changes. A file that
-/// was in the way has no merge to redo: the pack's version is taken, with the user's
-/// protected and manual-edit regions of the file on disk carried into it (refused when the
-/// pack's version has no place for them).
-fn theirs(
+/// The bytes `resolution` settles the conflict on `path` with; `None` leaves the disk as it is.
+fn settled_bytes(
     layout: &Layout,
     path: &str,
     conflict: &SnapshotConflict,
+    resolution: Resolution,
     objects: &ObjectStore,
-) -> Result<Vec<u8>, ProjectError> {
-    let new = objects.get(conflict.new_hash()?)?;
+) -> Result<Option<Vec<u8>>, ProjectError> {
     let versions = &conflict.versions;
-    // A file that was in the way (no merge ran): the pack's version with the user's
-    // protected and manual-edit regions carried in. A merge without a base (a fresh clone's
-    // empty base, see `packs::rebuild`) is redone below.
-    let merged_without_base = versions.base.is_none() && conflict.reason == "merge";
-    let Some(current) = versions
-        .current
-        .as_ref()
-        .filter(|_| versions.base.is_some() || merged_without_base)
-    else {
-        let in_the_way = std::fs::symlink_metadata(layout.file(path));
-        if !in_the_way.is_ok_and(|meta| meta.is_file()) {
-            return Ok(new);
-        }
-        let on_disk = ggen_fs::read(&layout.file(path))?;
-        return ggen_merge::carry_user_regions(path, &on_disk, &new).map_err(|why| {
-            ProjectError::UserRegionsInTheWay {
-                path: path.to_string(),
-                why,
-            }
-        });
-    };
-    if conflict.reason != "merge" {
-        return Ok(new);
-    }
-    // No base: the update merged against an empty one (a fresh clone whose base could not
-    // be rebuilt, see `packs::rebuild`); redo that merge.
-    let base = match &versions.base {
-        Some(base) => objects.get(base)?,
-        None => Vec::new(),
-    };
-    let current = objects.get(current)?;
-    let options = ggen_merge::MergeOptions {
-        favor: Some(ggen_merge::Favor::Theirs),
-        ..ggen_merge::MergeOptions::default()
-    };
-    Ok(ggen_merge::merge_regions(path, &current, &base, &new, &options).bytes)
-}
-
-/// A conflict known only from the blocks in the file (see
-/// [`crate::packs::rebuild::committed_conflicts`]): each block settled to `side`, the rest of
-/// the file as it is.
-fn settle_blocks(
-    layout: &Layout,
-    path: &str,
-    conflict: &SnapshotConflict,
-    side: Side,
-) -> Result<Vec<u8>, ProjectError> {
-    let bytes = ggen_fs::read(&layout.file(path))?;
-    let favor = match side {
-        Side::Ours => ggen_merge::Favor::Ours,
-        _ => ggen_merge::Favor::Theirs,
-    };
-    let options = ggen_merge::MergeOptions {
+    let settle = |favor| ggen_merge::MergeOptions {
         favor: Some(favor),
         ..ggen_merge::MergeOptions::default()
     };
-    let size = conflict
-        .marker_size
-        .unwrap_or(ggen_merge::DEFAULT_MARKER_SIZE);
-    Ok(ggen_merge::materialize(&ggen_merge::parse(&bytes, size), &options).0)
+    Ok(Some(match resolution {
+        Resolution::KeepDisk => return Ok(None),
+        Resolution::AcceptMerged => {
+            let bytes = ggen_fs::read(&layout.file(path))?;
+            if let Some(line) = ggen_merge::first_marker_line(&bytes, conflict.marker_size) {
+                return Err(ProjectError::MarkersRemain {
+                    path: path.to_string(),
+                    line,
+                });
+            }
+            return Ok(None);
+        }
+        Resolution::SettleBlocks(favor) => {
+            let bytes = ggen_fs::read(&layout.file(path))?;
+            let size = conflict
+                .marker_size
+                .unwrap_or(ggen_merge::DEFAULT_MARKER_SIZE);
+            ggen_merge::materialize(&ggen_merge::parse(&bytes, size), &settle(favor)).0
+        }
+        Resolution::TakeCurrent => objects.get(recorded(path, &versions.current)?)?,
+        Resolution::TakeNew => objects.get(conflict.new_hash()?)?,
+        Resolution::CarryRegionsIntoNew => {
+            let new = objects.get(conflict.new_hash()?)?;
+            let on_disk = ggen_fs::read(&layout.file(path))?;
+            ggen_merge::carry_user_regions(path, &on_disk, &new).map_err(|why| {
+                ProjectError::UserRegionsInTheWay {
+                    path: path.to_string(),
+                    why,
+                }
+            })?
+        }
+        Resolution::RedoMerge => {
+            let current = objects.get(recorded(path, &versions.current)?)?;
+            let base = match &versions.base {
+                Some(base) => objects.get(base)?,
+                None => Vec::new(),
+            };
+            let new = objects.get(conflict.new_hash()?)?;
+            let options = settle(ggen_merge::Favor::Theirs);
+            ggen_merge::merge_regions(path, &current, &base, &new, &options).bytes
+        }
+    }))
+}
+
+/// The user's recorded version, which [`decide_resolution`] takes only when there is one.
+fn recorded<'a>(path: &str, hash: &'a Option<String>) -> Result<&'a str, ProjectError> {
+    hash.as_deref().ok_or_else(|| ProjectError::Internal {
+        message: format!("the conflict on `{path}` has no recorded version of yours"),
+    })
 }
 
 pub fn resolve(
@@ -145,26 +121,10 @@ pub fn resolve(
                 path: path.to_string(),
             })?;
     let objects = ObjectStore::new(layout.objects());
-    let content = match side {
-        Side::Ours | Side::Theirs if conflict.known_from_blocks() => {
-            Some(settle_blocks(layout, path, &conflict, side)?)
-        }
-        Side::Ours => match &conflict.versions.current {
-            Some(hash) => Some(objects.get(hash)?),
-            None => None,
-        },
-        Side::Theirs => Some(theirs(layout, path, &conflict, &objects)?),
-        Side::Merged => {
-            let bytes = ggen_fs::read(&layout.file(path))?;
-            if let Some(line) = ggen_merge::first_marker_line(&bytes, conflict.marker_size) {
-                return Err(ProjectError::MarkersRemain {
-                    path: path.to_string(),
-                    line,
-                });
-            }
-            None
-        }
-    };
+    let resolution = decide_resolution(side, &conflict, || {
+        std::fs::symlink_metadata(layout.file(path)).is_ok_and(|meta| meta.is_file())
+    });
+    let content = settled_bytes(layout, path, &conflict, resolution, &objects)?;
     let on_disk = ggen_fs::read_optional(&layout.file(path))?;
     let changes: Vec<FileChange> = match &content {
         Some(bytes) if on_disk.as_deref() != Some(bytes.as_slice()) => vec![FileChange {

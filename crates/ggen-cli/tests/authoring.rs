@@ -14,7 +14,7 @@ const HELM: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{
 const GRAPH: &str = "@prefix ex: <http://example.org/> .\nex:User a ex:Entity ; ex:name \"User\" .\nex:OrderLine a ex:Entity ; ex:name \"OrderLine\" .\n";
 
 /// Writes version `version` of pack `authoring` at `work/DIR`.
-fn write_pack(scratch: &Scratch, dir: &str, version: &str, header: &str, script: &str) {
+fn write_authoring_pack(scratch: &Scratch, dir: &str, version: &str, header: &str, script: &str) {
     let manifest = format!(
         "[pack]\nid = \"authoring\"\nversion = \"{version}\"\ndescription = \"authoring\"\n\n\
          [variables.name]\ndefault = \"demo\"\npattern = \"^[a-z]+$\"\n\n\
@@ -97,7 +97,7 @@ fn assert_generated(root: &Path, version: &str, header: &str) {
 #[test]
 fn a_pack_generates_what_its_author_meant_from_a_path_and_a_registry() {
     let scratch = Scratch::new();
-    write_pack(&scratch, "v1", "1.0.0", HEADER_V1, SCRIPT_V1);
+    write_authoring_pack(&scratch, "v1", "1.0.0", HEADER_V1, SCRIPT_V1);
 
     // From a path.
     scratch
@@ -150,7 +150,7 @@ fn a_pack_generates_what_its_author_meant_from_a_path_and_a_registry() {
 
     // From a registry: publish, then new; v2 changes the partial, the script and its mode
     // stays; a second script becomes executable.
-    write_pack(
+    write_authoring_pack(
         &scratch,
         "v2",
         "2.0.0",
@@ -417,7 +417,7 @@ fn the_scaffold_is_a_working_pack() {
 #[test]
 fn template_render_and_graph_query_use_a_packs_prefixes_graph_and_partials() {
     let scratch = Scratch::new();
-    write_pack(&scratch, "pack", "1.0.0", HEADER_V1, SCRIPT_V1);
+    write_authoring_pack(&scratch, "pack", "1.0.0", HEADER_V1, SCRIPT_V1);
     let query = scratch
         .ggen()
         .args([

@@ -5,13 +5,13 @@ mod common;
 use common::{Scratch, stderr, stdout_json};
 
 /// Pack `app` at `version` in `work/DIR`: one verbatim file holding the version.
-fn write_pack(scratch: &Scratch, dir: &str, version: &str) {
+fn write_version(scratch: &Scratch, dir: &str, version: &str) {
     let files = [("a.txt", format!("{version}\n"))];
     common::write_app_pack(&scratch.work().join(dir), version, &files);
 }
 
 fn publish(scratch: &Scratch, dir: &str, version: &str) {
-    write_pack(scratch, dir, version);
+    write_version(scratch, dir, version);
     scratch
         .ggen()
         .args(["packs", "publish", dir, "--registry", "reg", "--init"])
@@ -32,7 +32,7 @@ fn outdated(scratch: &Scratch, json: bool, args: &[&str]) -> std::process::Outpu
 #[test]
 fn outdated_exit_code_gates_on_newer_and_on_compatible_versions() {
     let scratch = Scratch::new();
-    write_pack(&scratch, "v100", "1.0.0");
+    write_version(&scratch, "v100", "1.0.0");
     common::publish_and_create(&scratch, &["v100"], "proj", "app@1.0.0");
 
     // Nothing newer: exit 0 with and without the gate.
@@ -99,7 +99,7 @@ fn outdated_exit_code_gates_on_newer_and_on_compatible_versions() {
 #[test]
 fn check_accepts_dry_run_and_writes_nothing() {
     let scratch = Scratch::new();
-    write_pack(&scratch, "v100", "1.0.0");
+    write_version(&scratch, "v100", "1.0.0");
     let root = common::publish_and_create(&scratch, &["v100"], "proj", "app@1.0.0");
     let whole = |root: &std::path::Path| {
         let mut files = Vec::new();

@@ -9,8 +9,9 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Barrier};
 use std::time::Duration;
 
+use common::write_pack;
 use common::{Scratch, stderr, stdout_json};
-use txn_support::{history_ids, write_pack};
+use txn_support::history_ids;
 
 /// Pack `p<i>`: three files under `p<i>/`, each naming the pack.
 fn small_pack(scratch: &Scratch, index: usize) -> PathBuf {

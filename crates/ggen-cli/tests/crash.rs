@@ -251,7 +251,7 @@ fn a_new_project_stopped_after_each_write_is_removed_again() {
     let files: Vec<(String, String)> = (0..8)
         .map(|i| (txn_support::module_path(i), txn_support::module(i, false)))
         .collect();
-    txn_support::write_pack(&scratch.work().join("pack"), "app", "1.0.0", &files);
+    common::write_pack(&scratch.work().join("pack"), "app", "1.0.0", &files);
     let new = |dir: &str| {
         let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("ggen"));
         command

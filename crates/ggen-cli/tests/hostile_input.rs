@@ -39,7 +39,7 @@ fn refused(scratch: &Scratch, args: &[&str], needles: &[&str]) {
     }
 }
 
-fn write_pack(scratch: &Scratch, dir: &str) -> std::path::PathBuf {
+fn write_graph_pack(scratch: &Scratch, dir: &str) -> std::path::PathBuf {
     scratch.write_tree(
         dir,
         &[
@@ -56,7 +56,7 @@ fn write_pack(scratch: &Scratch, dir: &str) -> std::path::PathBuf {
 #[test]
 fn a_fifo_or_device_as_gpack_toml_is_refused() {
     let scratch = Scratch::new();
-    let pack = write_pack(&scratch, "fifo");
+    let pack = write_graph_pack(&scratch, "fifo");
     std::fs::remove_file(pack.join("gpack.toml")).unwrap();
     mkfifo(&pack.join("gpack.toml"));
     refused(
@@ -64,7 +64,7 @@ fn a_fifo_or_device_as_gpack_toml_is_refused() {
         &["new", "p1", "--pack", "./fifo"],
         &["gpack.toml", "FIFO"],
     );
-    let pack = write_pack(&scratch, "zero");
+    let pack = write_graph_pack(&scratch, "zero");
     std::fs::remove_file(pack.join("gpack.toml")).unwrap();
     link_to_dev_zero(&pack.join("gpack.toml"));
     refused(
@@ -82,11 +82,11 @@ fn a_fifo_or_device_as_gpack_toml_is_refused() {
 #[test]
 fn a_fifo_or_device_as_template_or_graph_is_refused() {
     let scratch = Scratch::new();
-    let pack = write_pack(&scratch, "t");
+    let pack = write_graph_pack(&scratch, "t");
     std::fs::remove_file(pack.join("templates/a.txt")).unwrap();
     link_to_dev_zero(&pack.join("templates/a.txt"));
     refused(&scratch, &["new", "p1", "--pack", "./t"], &["a.txt"]);
-    let pack = write_pack(&scratch, "g");
+    let pack = write_graph_pack(&scratch, "g");
     std::fs::remove_file(pack.join("graph/model.ttl")).unwrap();
     mkfifo(&pack.join("graph/model.ttl"));
     refused(&scratch, &["new", "p2", "--pack", "./g"], &["model.ttl"]);
@@ -135,7 +135,7 @@ fn plumbing_inputs_must_be_regular_files() {
 #[test]
 fn directory_registry_files_are_capped_and_regular_only() {
     let scratch = Scratch::new();
-    write_pack(&scratch, "pack");
+    write_graph_pack(&scratch, "pack");
     scratch
         .ggen()
         .args(["packs", "publish", "pack", "--registry", "reg", "--init"])
@@ -269,7 +269,7 @@ fn a_byte_order_mark_before_the_frontmatter_is_read_as_one() {
 #[test]
 fn a_version_that_is_not_semver_in_an_index_is_named() {
     let scratch = Scratch::new();
-    write_pack(&scratch, "pack");
+    write_graph_pack(&scratch, "pack");
     scratch
         .ggen()
         .args(["packs", "publish", "pack", "--registry", "reg", "--init"])
@@ -325,7 +325,7 @@ fn an_archive_without_a_manifest_says_so() {
 #[test]
 fn a_damaged_history_entry_is_not_called_the_journal() {
     let scratch = Scratch::new();
-    write_pack(&scratch, "pack");
+    write_graph_pack(&scratch, "pack");
     scratch
         .ggen()
         .args(["new", "proj", "--pack", "./pack"])

@@ -8,8 +8,8 @@ mod txn_support;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use common::{Scratch, stderr, stdout_json, tree};
-use txn_support::{UpdateFixture, history_ids, state, write_pack};
+use common::{Scratch, stderr, stdout_json, tree, write_pack};
+use txn_support::{UpdateFixture, history_ids, state};
 
 /// Every file of the project, `.ggen/snapshot.json` included, byte for byte.
 fn raw(root: &Path) -> BTreeMap<String, Vec<u8>> {
@@ -166,10 +166,7 @@ fn rollback_to_a_transaction_undoes_it_and_every_later_one() {
         &extra,
         "extra",
         "1.0.0",
-        &[(
-            "extra/notes.md.tmpl".into(),
-            "notes for {{ name }}\n".into(),
-        )],
+        &[("extra/notes.md.tmpl", "notes for {{ name }}\n")],
     );
     let output = run(
         &fixture,
@@ -243,7 +240,7 @@ fn the_history_is_bounded_and_unneeded_objects_are_collected() {
         &scratch.work().join("pack"),
         "app",
         "1.0.0",
-        &[("value.txt.tmpl".into(), "value {{ name }}\n".into())],
+        &[("value.txt.tmpl", "value {{ name }}\n")],
     );
     scratch
         .ggen()
@@ -387,7 +384,7 @@ fn without_a_good_copy_a_damaged_lockfile_is_reported_never_rewritten() {
         &scratch.work().join("pack"),
         "app",
         "1.0.0",
-        &[("a.txt".into(), "a\n".into())],
+        &[("a.txt", "a\n")],
     );
     scratch
         .ggen()

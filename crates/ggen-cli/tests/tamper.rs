@@ -9,8 +9,8 @@ mod txn_support;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use common::{Scratch, stderr, stdout_json};
-use txn_support::{ProjectState, history_ids, journal_entries, state, write_pack};
+use common::{Scratch, stderr, stdout_json, write_pack};
+use txn_support::{ProjectState, history_ids, journal_entries, state};
 
 /// A tar written header by header, so that it can hold what `tar::Builder` refuses to write.
 #[derive(Default)]
@@ -80,13 +80,13 @@ impl Setup {
             &scratch.work().join("evil-src"),
             "evil",
             "1.0.0",
-            &[("ok.txt".into(), "ok\n".into())],
+            &[("ok.txt", "ok\n")],
         );
         write_pack(
             &scratch.work().join("good"),
             "good",
             "1.0.0",
-            &[("src/good.rs.tmpl".into(), "// good {{ name }}\n".into())],
+            &[("src/good.rs.tmpl", "// good {{ name }}\n")],
         );
         scratch
             .ggen()
@@ -253,7 +253,7 @@ fn an_update_to_a_tampered_version_changes_nothing() {
         &scratch.work().join("evil-src"),
         "evil",
         "2.0.0",
-        &[("ok.txt".into(), "ok, version 2\n".into())],
+        &[("ok.txt", "ok, version 2\n")],
     );
     scratch
         .ggen()

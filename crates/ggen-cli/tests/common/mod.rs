@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
+pub mod case;
 pub mod terminal;
 
 /// The `ggen` binary with an isolated `$GGEN_HOME`, no registry from the environment, and
@@ -112,6 +113,20 @@ pub fn assert_tree(name: &str, actual: &Path, normalize: impl Fn(&str, String) -
     let expected_root = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/expected")
         .join(name);
+    assert_tree_at(&expected_root, actual, normalize);
+}
+
+/// Whether this run rewrites expected trees and reports (`GGEN_BLESS=1`).
+pub fn blessing() -> bool {
+    std::env::var_os("GGEN_BLESS").is_some()
+}
+
+/// [`assert_tree`] against the expected tree at `expected_root`.
+pub fn assert_tree_at(
+    expected_root: &Path,
+    actual: &Path,
+    normalize: impl Fn(&str, String) -> String,
+) {
     let actual: BTreeMap<String, Vec<u8>> = tree(actual)
         .into_iter()
         .map(|(path, bytes)| {
@@ -122,8 +137,10 @@ pub fn assert_tree(name: &str, actual: &Path, normalize: impl Fn(&str, String) -
             (path, bytes)
         })
         .collect();
-    if std::env::var_os("GGEN_BLESS").is_some() {
-        let _ = std::fs::remove_dir_all(&expected_root);
+    let shown = expected_root.display();
+    if blessing() {
+        let _ = std::fs::remove_dir_all(expected_root);
+        std::fs::create_dir_all(expected_root).expect("mkdir");
         for (path, bytes) in &actual {
             let dest = expected_root.join(path);
             std::fs::create_dir_all(dest.parent().expect("parent")).expect("mkdir");
@@ -131,20 +148,23 @@ pub fn assert_tree(name: &str, actual: &Path, normalize: impl Fn(&str, String) -
         }
         return;
     }
-    let expected = tree(&expected_root);
     assert!(
-        !expected.is_empty(),
-        "no expected tree at {}: run with GGEN_BLESS=1 once",
-        expected_root.display()
+        expected_root.is_dir(),
+        "no expected tree at {shown}: run with GGEN_BLESS=1 once"
     );
+    let expected = tree(expected_root);
     let actual_paths: Vec<&String> = actual.keys().collect();
     let expected_paths: Vec<&String> = expected.keys().collect();
-    assert_eq!(actual_paths, expected_paths, "file lists differ for {name}");
+    assert_eq!(
+        actual_paths, expected_paths,
+        "file lists differ from {shown}"
+    );
     for (path, bytes) in &expected {
-        assert_eq!(
-            String::from_utf8_lossy(&actual[path]),
+        assert!(
+            &actual[path] == bytes,
+            "{path} differs from {shown}/{path}:\n--- expected\n{}\n--- actual\n{}",
             String::from_utf8_lossy(bytes),
-            "{name}: {path} differs from tests/expected/{name}/{path}"
+            String::from_utf8_lossy(&actual[path]),
         );
     }
 }

@@ -5,12 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::common::{Scratch, copy_dir, publish_and_create, tree};
-
-/// [`crate::common::write_pack`] with owned paths and texts (what the fixtures build).
-pub fn write_pack(dir: &Path, id: &str, version: &str, files: &[(String, String)]) {
-    crate::common::write_pack(dir, id, version, files);
-}
+use crate::common::{Scratch, copy_dir, publish_and_create, tree, write_pack};
 
 /// One generated source file with a generated and a manual-edit region; `changed` moves
 /// every fifth generated line (a new pack version).

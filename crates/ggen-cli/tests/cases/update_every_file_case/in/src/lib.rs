@@ -1,0 +1,9 @@
+// header kept as generated
+// @ggen:generated-start id=api
+pub fn version() -> u32 { 1 }
+// @ggen:generated-end
+// @ggen:manual-edit id=user
+// your code here
+fn mine() {}
+// @ggen:manual-edit-end
+// footer

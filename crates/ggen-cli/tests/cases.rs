@@ -23,6 +23,12 @@ macro_rules! cases {
 }
 
 cases! {
+    move_carries_a_manual_edit_region
+    move_found_by_similarity
+    move_of_a_file_the_user_deleted
+    move_onto_a_file_of_yours
+    move_untouched
+    move_with_a_conflicting_edit
     regenerate_follows_the_pack
     update_compatible_and_to
     update_drops_an_edited_manual_region

@@ -223,7 +223,12 @@ fn describe(doc: &serde_json::Value, report: &mut String) {
     }
     for file in list("files") {
         let what = file["action"].as_str().or(file["state"].as_str());
-        writeln!(report, "  {} {}", what.unwrap_or("?"), text(&file["path"])).unwrap();
+        let moved = match file["moved_from"].as_str() {
+            Some(from) => format!(" (moved from {from})"),
+            None => String::new(),
+        };
+        let path = text(&file["path"]);
+        writeln!(report, "  {} {path}{moved}", what.unwrap_or("?")).unwrap();
     }
     for conflict in list("conflicts") {
         let (path, reason) = (text(&conflict["path"]), text(&conflict["reason"]));

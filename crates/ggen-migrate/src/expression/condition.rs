@@ -2,7 +2,7 @@
 //! bare name or path tested for truth that may be undefined is guarded; comparisons of a
 //! row value with a number read it as a number.
 
-use super::token::{Token, closing, significant};
+use super::token::{Token, closing, significant, with_depth};
 use super::{Findings, KEYWORDS, Names, expression};
 
 /// Splits a condition at top-level `and`/`or`/`not` and guards each operand that is a bare
@@ -10,13 +10,7 @@ use super::{Findings, KEYWORDS, Names, expression};
 pub(super) fn condition(tokens: &[Token], names: &Names, findings: &mut Findings) -> String {
     let mut out = String::new();
     let mut operand: Vec<Token> = Vec::new();
-    let mut depth = 0usize;
-    for token in tokens {
-        if token.is("(") || token.is("[") || token.is("{") {
-            depth += 1;
-        } else if token.is(")") || token.is("]") || token.is("}") {
-            depth = depth.saturating_sub(1);
-        }
+    for (depth, token) in with_depth(tokens) {
         let boolean =
             depth == 0 && (token.is_word("and") || token.is_word("or") || token.is_word("not"));
         // `x is not defined`: that `not` belongs to the test.

@@ -2,7 +2,7 @@
 //! ggen's filters that have no direct equivalent.
 
 use super::token::{Token, closing};
-use super::{Findings, Names, arguments, expression};
+use super::{Findings, Names, Rewritten, arguments, expression};
 
 /// Filters that mean the same here, with the keyword arguments Tera would have used, in the
 /// order minijinja takes them positionally.
@@ -60,21 +60,8 @@ pub(super) fn filter(
         _ => Vec::new(),
     };
     let end = close.map_or(at + 1, |c| c + 1);
-    let rendered: Vec<(Option<String>, String)> = args
-        .iter()
-        .map(|(key, arg)| {
-            (
-                key.clone(),
-                expression(arg, names, findings).trim().to_string(),
-            )
-        })
-        .collect();
-    let arg = |key: &str| {
-        rendered
-            .iter()
-            .find(|(k, _)| k.as_deref() == Some(key))
-            .map(|(_, v)| v.clone())
-    };
+    let rendered = Rewritten::new(&args, names, findings);
+    let arg = |key: &str| rendered.keyword(&[key]);
     let renamed = match word {
         "json_encode" => {
             if arg("pretty").is_some_and(|v| v != "false") {
@@ -179,19 +166,13 @@ pub(super) fn filter(
     if let Some((name, order)) = SAME_FILTERS.iter().find(|(name, _)| *name == word) {
         out.push_str(name);
         if call.is_some() {
-            let mut positional: Vec<String> = rendered
-                .iter()
-                .filter(|(k, _)| k.is_none())
-                .map(|(_, v)| v.clone())
-                .collect();
+            let mut positional: Vec<String> = rendered.positional().map(str::to_string).collect();
             for key in order.iter() {
                 if let Some(value) = arg(key) {
                     positional.push(value);
                 }
             }
-            let known = rendered
-                .iter()
-                .all(|(k, _)| k.as_deref().is_none_or(|k| order.contains(&k)));
+            let known = rendered.keywords().all(|k| order.contains(&k));
             if !known {
                 findings.block(format!(
                     "filter `{word}` with arguments this engine does not take"

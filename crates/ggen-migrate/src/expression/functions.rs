@@ -2,7 +2,7 @@
 //! template's named queries, and the others mapped to filters or values.
 
 use super::token::{Token, closing, raw};
-use super::{Findings, Names, arguments, expression};
+use super::{Findings, Names, Rewritten, arguments, expression};
 
 /// Rewrites a function call; returns where to go on.
 pub(super) fn function(
@@ -19,21 +19,8 @@ pub(super) fn function(
         return at + 1;
     };
     let args = arguments(&tokens[open + 1..close]);
-    let rendered: Vec<(Option<String>, String)> = args
-        .iter()
-        .map(|(key, arg)| {
-            (
-                key.clone(),
-                expression(arg, names, findings).trim().to_string(),
-            )
-        })
-        .collect();
-    let arg = |keys: &[&str]| {
-        rendered
-            .iter()
-            .find(|(k, _)| k.as_deref().is_some_and(|k| keys.contains(&k)))
-            .map(|(_, v)| v.clone())
-    };
+    let rendered = Rewritten::new(&args, names, findings);
+    let arg = |keys: &[&str]| rendered.keyword(keys);
     let rows = arg(&["rows", "results"]).unwrap_or_default();
     let inline_query = match args.as_slice() {
         [(Some(key), query)] if word == "sparql" && key == "query" => {

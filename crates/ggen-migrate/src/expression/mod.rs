@@ -14,7 +14,7 @@ use condition::condition;
 use filters::filter;
 use functions::function;
 use token::{Token, lex};
-use token::{previous_significant, significant};
+use token::{previous_significant, significant, with_depth};
 
 /// What the rewriter knows about the names around an expression.
 pub(crate) struct Names<'a> {
@@ -91,13 +91,8 @@ pub(crate) fn rewrite_condition(source: &str, names: &Names, findings: &mut Find
 fn arguments(tokens: &[Token]) -> Vec<(Option<String>, Vec<Token>)> {
     let mut args = Vec::new();
     let mut current: Vec<Token> = Vec::new();
-    let mut depth = 0usize;
-    for token in tokens {
-        if token.is("(") || token.is("[") || token.is("{") {
-            depth += 1;
-        } else if token.is(")") || token.is("]") || token.is("}") {
-            depth = depth.saturating_sub(1);
-        } else if token.is(",") && depth == 0 {
+    for (depth, token) in with_depth(tokens) {
+        if token.is(",") && depth == 0 {
             args.push(std::mem::take(&mut current));
             continue;
         }
@@ -118,6 +113,43 @@ fn arguments(tokens: &[Token]) -> Vec<(Option<String>, Vec<Token>)> {
             }
         })
         .collect()
+}
+
+/// A call's arguments, each rewritten: `(keyword, text)` in the order written.
+struct Rewritten(Vec<(Option<String>, String)>);
+
+impl Rewritten {
+    fn new(args: &[(Option<String>, Vec<Token>)], names: &Names, findings: &mut Findings) -> Self {
+        Rewritten(
+            args.iter()
+                .map(|(key, arg)| {
+                    let text = expression(arg, names, findings).trim().to_string();
+                    (key.clone(), text)
+                })
+                .collect(),
+        )
+    }
+
+    /// The first argument given with one of the keywords `keys`.
+    fn keyword(&self, keys: &[&str]) -> Option<String> {
+        self.0
+            .iter()
+            .find(|(k, _)| k.as_deref().is_some_and(|k| keys.contains(&k)))
+            .map(|(_, v)| v.clone())
+    }
+
+    /// The arguments given without a keyword, in order.
+    fn positional(&self) -> impl Iterator<Item = &str> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k.is_none())
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The keywords given.
+    fn keywords(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().filter_map(|(k, _)| k.as_deref())
+    }
 }
 
 fn expression(tokens: &[Token], names: &Names, findings: &mut Findings) -> String {

@@ -30,6 +30,27 @@ impl Token {
     pub(super) fn is_word(&self, word: &str) -> bool {
         matches!(self, Token::Ident(w) if w == word)
     }
+
+    fn opens(&self) -> bool {
+        self.is("(") || self.is("[") || self.is("{")
+    }
+
+    fn closes(&self) -> bool {
+        self.is(")") || self.is("]") || self.is("}")
+    }
+}
+
+/// Each token with the bracket depth after it: an opening bracket is inside what it opens,
+/// a closing one outside what it closes.
+pub(super) fn with_depth(tokens: &[Token]) -> impl Iterator<Item = (usize, &Token)> {
+    tokens.iter().scan(0usize, |depth, token| {
+        if token.opens() {
+            *depth += 1;
+        } else if token.closes() {
+            *depth = depth.saturating_sub(1);
+        }
+        Some((*depth, token))
+    })
 }
 
 pub(crate) fn lex(source: &str) -> Vec<Token> {
@@ -104,18 +125,9 @@ pub(super) fn previous_significant(tokens: &[Token], before: usize) -> Option<&T
 
 /// The index of the `)`/`]` closing the bracket at `open`.
 pub(super) fn closing(tokens: &[Token], open: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    for (i, token) in tokens.iter().enumerate().skip(open) {
-        if token.is("(") || token.is("[") || token.is("{") {
-            depth += 1;
-        } else if token.is(")") || token.is("]") || token.is("}") {
-            depth = depth.saturating_sub(1);
-            if depth == 0 {
-                return Some(i);
-            }
-        }
-    }
-    None
+    with_depth(&tokens[open..])
+        .position(|(depth, token)| depth == 0 && token.closes())
+        .map(|i| open + i)
 }
 
 pub(super) fn raw(tokens: &[Token], from: usize, to: usize) -> String {

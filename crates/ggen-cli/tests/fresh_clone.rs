@@ -96,6 +96,23 @@ fn checkout_tree(root: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
+/// Two checkouts with `config.txt` in conflict answer `status`, `conflicts`, `packs check`
+/// and `packs update` (refused while the conflict is pending) the same; `resolve --theirs`
+/// (the pack's side of each block) leaves the same bytes in both, and `status` agrees after.
+fn settle_the_conflict_alike(scratch: &Scratch, a: &Path, b: &Path) {
+    for args in [
+        &["status"][..],
+        &["conflicts"][..],
+        &["packs", "check"][..],
+        &["packs", "update", "app"][..],
+    ] {
+        same_answer(scratch, a, b, args);
+    }
+    same_answer(scratch, a, b, &["resolve", "config.txt", "--theirs"]);
+    assert_eq!(checkout_tree(a), checkout_tree(b));
+    same_answer(scratch, a, b, &["status"]);
+}
+
 /// Runs `args` in both checkouts and checks they answer the same, byte for byte.
 fn same_answer(scratch: &Scratch, original: &Path, clone: &Path, args: &[&str]) -> Output {
     let a = scratch.run_in(original, args);
@@ -202,28 +219,11 @@ fn conflicts_committed_to_git_are_conflicts_in_a_fresh_clone_too() {
         .find(|f| f["path"] == "config.txt")
         .unwrap_or_else(|| panic!("{report}"));
     assert_eq!(config["state"], "conflicted", "{report}");
-    for args in [
-        &["status"][..],
-        &["conflicts"][..],
-        &["packs", "check"][..],
-        // Refused in both while the conflict is pending.
-        &["packs", "update", "app"][..],
-    ] {
-        same_answer(&scratch, &original, &clone, args);
-    }
-    // The pack's side of each block: the same bytes in both checkouts.
-    same_answer(
-        &scratch,
-        &original,
-        &clone,
-        &["resolve", "config.txt", "--theirs"],
-    );
+    settle_the_conflict_alike(&scratch, &original, &clone);
     assert_eq!(
         std::fs::read_to_string(clone.join("config.txt")).unwrap(),
         "port = 9090\nhost = localhost\n"
     );
-    assert_eq!(checkout_tree(&original), checkout_tree(&clone));
-    same_answer(&scratch, &original, &clone, &["status"]);
 }
 
 #[test]
@@ -244,22 +244,7 @@ fn a_teammate_who_pulls_an_update_sees_the_project_as_its_author_does() {
     git(&mate, &["pull", "-q", "--ff-only"]);
     assert_eq!(checkout_tree(&original), checkout_tree(&mate));
     // Not "every updated file modified": the same answers as the author's checkout.
-    for args in [
-        &["status"][..],
-        &["conflicts"][..],
-        &["packs", "check"][..],
-        &["packs", "update", "app"][..],
-    ] {
-        same_answer(&scratch, &original, &mate, args);
-    }
-    same_answer(
-        &scratch,
-        &original,
-        &mate,
-        &["resolve", "config.txt", "--theirs"],
-    );
-    assert_eq!(checkout_tree(&original), checkout_tree(&mate));
-    same_answer(&scratch, &original, &mate, &["status"]);
+    settle_the_conflict_alike(&scratch, &original, &mate);
 }
 
 #[test]

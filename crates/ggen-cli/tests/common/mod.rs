@@ -79,31 +79,36 @@ pub fn example_pack(name: &str) -> PathBuf {
 
 /// Every file under `root` (relative path -> bytes), `.ggen/` left out.
 pub fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut files = BTreeMap::new();
-    collect(root, root, &mut files);
-    files
+    walk(root, false)
 }
 
-fn collect(root: &Path, dir: &Path, files: &mut BTreeMap<String, Vec<u8>>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries {
-        let path = entry.expect("entry").path();
-        let rel = path
-            .strip_prefix(root)
-            .expect("prefix")
-            .to_string_lossy()
-            .replace('\\', "/");
-        if rel == ".ggen" {
-            continue;
-        }
-        if path.is_dir() {
-            collect(root, &path, files);
-        } else {
-            files.insert(rel, std::fs::read(&path).expect("read"));
+/// Every file under `root` (relative, `/`-separated path -> bytes), `.ggen/` included when
+/// `with_ggen`; symlinks are followed, unreadable files read as empty.
+fn walk(root: &Path, with_ggen: bool) -> BTreeMap<String, Vec<u8>> {
+    fn collect(root: &Path, dir: &Path, with_ggen: bool, files: &mut BTreeMap<String, Vec<u8>>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries {
+            let path = entry.expect("entry").path();
+            let rel = path
+                .strip_prefix(root)
+                .expect("prefix")
+                .to_string_lossy()
+                .replace('\\', "/");
+            if rel == ".ggen" && !with_ggen {
+                continue;
+            }
+            if path.is_dir() {
+                collect(root, &path, with_ggen, files);
+            } else {
+                files.insert(rel, std::fs::read(&path).unwrap_or_default());
+            }
         }
     }
+    let mut files = BTreeMap::new();
+    collect(root, root, with_ggen, &mut files);
+    files
 }
 
 /// Compares `actual` with the expected tree under `tests/expected/NAME/`; with
@@ -203,21 +208,12 @@ pub fn copy_dir(from: &Path, to: &Path) {
 
 /// Every file under `root`, `.ggen/` included, as (full path, bytes), sorted.
 pub fn whole_tree(root: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    fn walk(dir: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {
-        for entry in std::fs::read_dir(dir).expect("read dir") {
-            let path = entry.expect("entry").path();
-            if path.is_dir() {
-                walk(&path, out);
-            } else {
-                let bytes = std::fs::read(&path).unwrap_or_default();
-                out.push((path, bytes));
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(root, &mut out);
-    out.sort();
-    out
+    let mut files: Vec<(PathBuf, Vec<u8>)> = walk(root, true)
+        .into_iter()
+        .map(|(rel, bytes)| (root.join(rel), bytes))
+        .collect();
+    files.sort();
+    files
 }
 
 /// Writes pack `id` at `version` into `dir`: a manifest with one variable (`name`, default

@@ -23,7 +23,10 @@ impl ProjectLock {
         reporter: &dyn Reporter,
     ) -> Result<ProjectLock, ProjectError> {
         let path = layout.project_lock();
-        layout.ensure_state_dir()?;
+        // Only the directory before the lock: `.ggen/.gitignore` is written under it, since
+        // taking the lock sweeps temporary files in `.ggen/` (another ggen's in-flight write
+        // of it would be one).
+        ggen_fs::create_dir_all(&layout.state_dir())?;
         let file = File::options()
             .create(true)
             .truncate(false)
@@ -45,6 +48,7 @@ impl ProjectLock {
             }
         }
         let recovered = recover_journals(layout)?;
+        layout.ensure_state_dir()?;
         Ok(ProjectLock {
             _file: file,
             layout: layout.clone(),

@@ -204,23 +204,15 @@ fn referenced_objects(project: &Path) -> Vec<(String, String)> {
                 };
                 out.push((hash.to_string(), format!("history {id} {path} {side}")));
                 if path == "snapshot"
-                    && let Ok(bytes) = std::fs::read(object_path(project, hash))
+                    && let Some(bytes) = common::stored_objects(project).get(hash)
                 {
-                    let doc = serde_json::from_slice(&bytes).unwrap();
+                    let doc = serde_json::from_slice(bytes).unwrap();
                     of_snapshot(&doc, &format!("history {id} snapshot {side}"), &mut out);
                 }
             }
         }
     }
     out
-}
-
-fn object_path(project: &Path, hash: &str) -> PathBuf {
-    let hex = hash.strip_prefix("sha256-").unwrap();
-    project
-        .join(".ggen/objects")
-        .join(&hex[..2])
-        .join(&hex[2..])
 }
 
 fn edit_generated(project: &Path, n: u64) {
@@ -286,9 +278,10 @@ fn random_sequences_never_leave_a_dangling_object_reference() {
                 !err.contains(".ggen/objects"),
                 "seed {seed} {steps:?}: {err}"
             );
+            let stored = common::stored_objects(&project);
             for (hash, what) in referenced_objects(&project) {
                 assert!(
-                    object_path(&project, &hash).is_file(),
+                    stored.contains_key(&hash),
                     "seed {seed} after {steps:?}: {what} names missing object {hash}"
                 );
             }

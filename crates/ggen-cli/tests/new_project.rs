@@ -120,12 +120,11 @@ fn lock_snapshot_and_objects_record_every_generated_byte() {
             .expect("snapshot parses");
     let files = lock["files"].as_table().expect("files");
     assert_eq!(files.len(), 5, "{files:?}");
+    let objects = common::stored_objects(&root);
     for (path, entry) in files {
         let content = std::fs::read(root.join(path)).expect("generated file");
         let hash = entry["hash"].as_str().expect("hash");
-        let hex = hash.strip_prefix("sha256-").expect("prefix");
-        let object = root.join(".ggen/objects").join(&hex[..2]).join(&hex[2..]);
-        assert_eq!(std::fs::read(object).expect("object"), content, "{path}");
+        assert_eq!(objects.get(hash), Some(&content), "{path}");
         assert_eq!(snapshot["files"][path]["hash"].as_str(), Some(hash));
         assert_eq!(entry["pack"].as_str(), Some("entity-models"));
     }

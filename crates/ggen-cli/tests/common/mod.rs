@@ -290,3 +290,36 @@ pub fn git(dir: &Path, args: &[&str]) -> String {
     );
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
+
+/// Every object in the project's `.ggen/objects/` (hash -> bytes), read the way
+/// docs/project-state.md describes the store: loose files `ab/cdef…` and packs
+/// `pack/*.pack` (`GGENPACK`, format and count as u32 LE, then per object its sha256, offset
+/// and length as u64 LE, sorted by hash, then the bytes).
+pub fn stored_objects(project: &Path) -> BTreeMap<String, Vec<u8>> {
+    let store = project.join(".ggen/objects");
+    let mut objects = BTreeMap::new();
+    for (path, bytes) in walk(&store, true) {
+        match path.split_once('/') {
+            Some(("pack", name)) if name.ends_with(".pack") => {
+                assert_eq!(&bytes[..8], b"GGENPACK", "{path}");
+                let number = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap());
+                let count = u32::from_le_bytes(bytes[12..16].try_into().unwrap()) as usize;
+                for entry in 0..count {
+                    let at = 16 + entry * 48;
+                    let hash = format!("sha256-{}", hex(&bytes[at..at + 32]));
+                    let (offset, len) = (number(at + 32) as usize, number(at + 40) as usize);
+                    objects.insert(hash, bytes[offset..offset + len].to_vec());
+                }
+            }
+            Some((head, tail)) if head.len() == 2 && !tail.starts_with(".ggen-tmp-") => {
+                objects.insert(format!("sha256-{head}{tail}"), bytes);
+            }
+            _ => {}
+        }
+    }
+    objects
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -201,21 +201,9 @@ pub fn temporary_files(root: &Path) -> Vec<String> {
         .collect()
 }
 
-/// The names of the objects in `.ggen/objects/`.
+/// The hashes of the objects in `.ggen/objects/`, loose or packed.
 pub fn objects(root: &Path) -> std::collections::BTreeSet<String> {
-    let store = root.join(".ggen/objects");
-    if !store.is_dir() {
-        return Default::default();
-    }
-    crate::common::whole_tree(&store)
-        .into_iter()
-        .map(|(path, _)| {
-            path.strip_prefix(&store)
-                .expect("prefix")
-                .display()
-                .to_string()
-        })
-        .collect()
+    crate::common::stored_objects(root).into_keys().collect()
 }
 
 /// The ids in `.ggen/history/`, oldest first.

@@ -269,8 +269,8 @@ pub fn diff(
         let Some(file) = snapshot.files.get(&entry.path) else {
             continue;
         };
-        let base = if objects.path(&file.hash).is_file() {
-            Ok(objects.get(&file.hash)?)
+        let base = if let Some(bytes) = objects.get_optional(&file.hash)? {
+            Ok(bytes)
         } else {
             let generation =
                 rebuilt

@@ -207,7 +207,7 @@ pub fn restore_bases(
         let paths: Vec<String> = snapshot
             .files
             .iter()
-            .filter(|(_, f)| &f.pack == id && !objects.path(&f.hash).is_file())
+            .filter(|(_, f)| &f.pack == id && !objects.contains(&f.hash))
             .map(|(path, _)| path.clone())
             .collect();
         for path in paths {

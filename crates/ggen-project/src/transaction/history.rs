@@ -142,7 +142,7 @@ pub(crate) fn collect_garbage(layout: &Layout) -> Result<usize, ProjectError> {
             // every merge base and conflict version they name.
             for state in [&record.snapshot.before, &record.snapshot.after] {
                 let Some(hash) = state.hash() else { continue };
-                match Snapshot::load(&store.path(hash)) {
+                match Snapshot::from_store(&store, hash) {
                     Ok(Some(stored)) => referenced_by(&stored, &mut keep),
                     Ok(None) => {}
                     // Unreadable: keep everything rather than guess what it needs.
@@ -151,32 +151,14 @@ pub(crate) fn collect_garbage(layout: &Layout) -> Result<usize, ProjectError> {
             }
             for state in [&record.lockfile.before, &record.lockfile.after] {
                 if let Some(hash) = state.hash()
-                    && let Ok(Some(stored)) = Lockfile::load(&store.path(hash))
+                    && let Ok(Some(stored)) = Lockfile::from_store(&store, hash)
                 {
                     keep.extend(stored.files.values().map(|f| f.hash.clone()));
                 }
             }
         }
     }
-    let mut removed = 0;
-    let Ok(heads) = std::fs::read_dir(layout.objects()) else {
-        return Ok(0);
-    };
-    for head in heads.filter_map(|e| e.ok()) {
-        let head_name = head.file_name().to_string_lossy().into_owned();
-        let Ok(objects) = std::fs::read_dir(head.path()) else {
-            continue;
-        };
-        for object in objects.filter_map(|e| e.ok()) {
-            let name = object.file_name().to_string_lossy().into_owned();
-            let hash = format!("sha256-{head_name}{name}");
-            if ggen_fs::is_temporary(&name) || !keep.contains(&hash) {
-                ggen_fs::remove_file(&object.path())?;
-                removed += 1;
-            }
-        }
-    }
-    Ok(removed)
+    store.collect(&keep)
 }
 
 /// Every object `snapshot` names: merge bases, template outputs, and the base, current and

@@ -155,20 +155,23 @@ pub fn check_relative(relative: &str, origin: &str) -> Result<(), ProjectError> 
     }
 }
 
-/// The state of `path` now. A file's content is put in the object store (unless already
-/// there) so that the state can be restored later.
-pub fn capture(path: &Path, store: &ObjectStore) -> Result<PathState, ProjectError> {
+/// A file's content the object store does not hold yet: (hash, bytes).
+pub type Missing = Option<(String, Vec<u8>)>;
+
+/// The state of `path` now, and the file's content when `store` does not hold it yet: the
+/// caller stores it (with the other captures, [`ObjectStore::store_all`]) so that the state
+/// can be restored later.
+pub fn capture(path: &Path, store: &ObjectStore) -> Result<(PathState, Missing), ProjectError> {
     let meta = match std::fs::symlink_metadata(path) {
         Ok(meta) => meta,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(PathState::Absent),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((PathState::Absent, None)),
         Err(e) => return Err(ggen_fs::FsError::new("cannot read", path, e).into()),
     };
     if meta.file_type().is_symlink() {
         let target =
             std::fs::read_link(path).map_err(|e| ggen_fs::FsError::new("cannot read", path, e))?;
-        return Ok(PathState::Symlink {
-            target: target.to_string_lossy().into_owned(),
-        });
+        let target = target.to_string_lossy().into_owned();
+        return Ok((PathState::Symlink { target }, None));
     }
     if !meta.is_file() {
         return Err(ProjectError::NotAFile {
@@ -177,21 +180,12 @@ pub fn capture(path: &Path, store: &ObjectStore) -> Result<PathState, ProjectErr
     }
     let bytes = ggen_fs::read(path)?;
     let hash = ggen_pack::integrity::sha256(&bytes);
-    put_object(store, &hash, &bytes)?;
-    Ok(PathState::File {
-        hash,
+    let state = PathState::File {
+        hash: hash.clone(),
         executable: ggen_fs::is_executable(&meta),
-    })
-}
-
-/// Stores an object unless a file of the right size already holds it: an object whose
-/// write never reached the disk (power loss before a barrier) is written again.
-pub fn put_object(store: &ObjectStore, hash: &str, bytes: &[u8]) -> Result<(), ProjectError> {
-    let path = store.path(hash);
-    match std::fs::metadata(&path) {
-        Ok(meta) if meta.is_file() && meta.len() == bytes.len() as u64 => Ok(()),
-        _ => store.write(hash, bytes),
-    }
+    };
+    let missing = (!store.holds(&hash, bytes.len() as u64)).then_some((hash, bytes));
+    Ok((state, missing))
 }
 
 /// The state of `path` now, without storing anything; `None` for a directory or other
@@ -362,10 +356,21 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = ObjectStore::new(dir.path().join("objects"));
         let file = dir.path().join("p/file.txt");
-        let absent = capture(&file, &store).unwrap();
+        // What a transaction does: capture, then store what the store lacks.
+        let capture_and_store = |path: &Path| {
+            let (state, missing) = capture(path, &store).unwrap();
+            if let Some((hash, bytes)) = &missing {
+                store
+                    .store_all(&[(hash.as_str(), bytes.as_slice())])
+                    .unwrap();
+            }
+            state
+        };
+        let absent = capture_and_store(&file);
         assert_eq!(absent, PathState::Absent);
         ggen_fs::write_atomic(&file, b"one", Durability::Batch).unwrap();
-        let one = capture(&file, &store).unwrap();
+        let one = capture_and_store(&file);
+        assert!(capture(&file, &store).unwrap().1.is_none(), "stored once");
         ggen_fs::write_atomic(&file, b"two", Durability::Batch).unwrap();
         assert!(restore(&file, &one, &store).unwrap());
         assert_eq!(std::fs::read(&file).unwrap(), b"one");
@@ -376,7 +381,7 @@ mod tests {
         {
             let link = dir.path().join("link");
             std::os::unix::fs::symlink("p/file.txt", &link).unwrap();
-            let state = capture(&link, &store).unwrap();
+            let state = capture_and_store(&link);
             std::fs::remove_file(&link).unwrap();
             std::fs::write(&link, "in the way").unwrap();
             assert!(restore(&link, &state, &store).unwrap());

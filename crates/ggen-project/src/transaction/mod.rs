@@ -99,14 +99,24 @@ impl<'a> Transaction<'a> {
             if journaled {
                 journal::capture(path, &store)
             } else {
-                Ok(PathState::Absent)
+                Ok((PathState::Absent, None))
             }
         };
         let captured = (|| {
-            let files = paths
+            let captures = paths
                 .par_iter()
-                .map(|path| Ok((path.clone(), unchanged(capture(&layout.file(path))?))))
-                .collect::<Result<BTreeMap<_, _>, ProjectError>>()?;
+                .map(|path| Ok((path.clone(), capture(&layout.file(path))?)))
+                .collect::<Result<Vec<_>, ProjectError>>()?;
+            let (lockfile, lock_bytes) = capture(&layout.lockfile())?;
+            let (snapshot, snapshot_bytes) = capture(&layout.snapshot())?;
+            // The before-states' contents the store lacks, stored together (packs).
+            let missing: Vec<(&str, &[u8])> = captures
+                .iter()
+                .filter_map(|(_, (_, object))| object.as_ref())
+                .chain([&lock_bytes, &snapshot_bytes].into_iter().flatten())
+                .map(|(hash, bytes)| (hash.as_str(), bytes.as_slice()))
+                .collect();
+            store.store_all(&missing)?;
             Ok::<_, ProjectError>(Record {
                 format: journal::FORMAT,
                 id: id.clone(),
@@ -114,9 +124,12 @@ impl<'a> Transaction<'a> {
                 command: command.to_string(),
                 committed: false,
                 packs: Vec::new(),
-                lockfile: unchanged(capture(&layout.lockfile())?),
-                snapshot: unchanged(capture(&layout.snapshot())?),
-                files,
+                lockfile: unchanged(lockfile),
+                snapshot: unchanged(snapshot),
+                files: captures
+                    .into_iter()
+                    .map(|(path, (state, _))| (path, unchanged(state)))
+                    .collect(),
                 moves: BTreeMap::new(),
             })
         })();
@@ -170,9 +183,7 @@ impl<'a> Transaction<'a> {
         self.check_declared(changes.iter().map(|c| c.path))?;
         let store = &self.store;
         reporter.phase("storing file versions");
-        objects
-            .par_iter()
-            .try_for_each(|(hash, bytes)| journal::put_object(store, hash, bytes))?;
+        store.store_all(objects)?;
         let layout = self.layout;
         reporter.start("writing", changes.len() as u64);
         // Removals first (one may remove a directory that became empty, or a file where a
@@ -292,8 +303,16 @@ impl<'a> Transaction<'a> {
         write_state(&layout.snapshot(), snapshot, Durability::Batch)?;
         write_state(&layout.lockfile(), lock, Durability::Batch)?;
         // Copies, not hard links: damage to a file on disk must not reach its good copy.
-        self.record.snapshot.after = self.stored_state(snapshot, &self.record.snapshot.before)?;
-        self.record.lockfile.after = self.stored_state(lock, &self.record.lockfile.before)?;
+        self.record.snapshot.after = stored_state(snapshot, &self.record.snapshot.before);
+        self.record.lockfile.after = stored_state(lock, &self.record.lockfile.before);
+        let copies: Vec<(&str, &[u8])> = [
+            (&self.record.snapshot.after, snapshot),
+            (&self.record.lockfile.after, lock),
+        ]
+        .into_iter()
+        .filter_map(|(state, bytes)| Some((state.hash()?, bytes?)))
+        .collect();
+        self.store.store_all(&copies)?;
         self.record.packs = packs;
         if self.record.is_empty() {
             // Nothing changed: no history entry (it would push real changes out, and
@@ -312,27 +331,6 @@ impl<'a> Transaction<'a> {
         // transaction retries if it fails now.
         let _ = crate::transaction::history::prune(layout, self.history_limit);
         Ok(self.record.id.clone())
-    }
-
-    /// The state of a file just written with `bytes`, whose content is now in the store.
-    fn stored_state(
-        &self,
-        bytes: Option<&[u8]>,
-        before: &PathState,
-    ) -> Result<PathState, ProjectError> {
-        let Some(bytes) = bytes else {
-            return Ok(PathState::Absent);
-        };
-        let hash = ggen_pack::integrity::sha256(bytes);
-        journal::put_object(&self.store, &hash, bytes)?;
-        let executable = matches!(
-            before,
-            PathState::File {
-                executable: true,
-                ..
-            }
-        );
-        Ok(PathState::File { hash, executable })
     }
 
     fn check_declared<'p>(
@@ -368,6 +366,23 @@ impl Drop for Transaction<'_> {
             let _ = history::collect_garbage(self.layout);
         }
     }
+}
+
+/// The state of a file just written with `bytes` (`None`: removed); a file keeps the
+/// executable bit it had `before`.
+fn stored_state(bytes: Option<&[u8]>, before: &PathState) -> PathState {
+    let Some(bytes) = bytes else {
+        return PathState::Absent;
+    };
+    let executable = matches!(
+        before,
+        PathState::File {
+            executable: true,
+            ..
+        }
+    );
+    let hash = ggen_pack::integrity::sha256(bytes);
+    PathState::File { hash, executable }
 }
 
 fn unchanged(state: PathState) -> PathChange {
@@ -582,8 +597,8 @@ mod tests {
         }
         assert_eq!(journal::entry_names(&layout.history_dir()).len(), 1);
         let store = ObjectStore::new(layout.objects());
-        let object = |text: &str| store.path(&ggen_pack::integrity::sha256(text.as_bytes()));
-        assert!(!object("one").exists(), "no longer needed");
-        assert!(object("two").exists(), "the last entry's prior content");
+        let object = |text: &str| store.contains(&ggen_pack::integrity::sha256(text.as_bytes()));
+        assert!(!object("one"), "no longer needed");
+        assert!(object("two"), "the last entry's prior content");
     }
 }

@@ -1,17 +1,30 @@
-//! `.ggen/objects/`: content-addressed copies of what ggen generated, the merge base of
-//! later updates.
+//! `.ggen/objects/`: content-addressed copies of what ggen generated (the merge base of later
+//! updates) and of the states a transaction may have to restore. An object lives loose
+//! (`ab/cdef…`, one file) or in a [`pack`] (`pack/<name>.pack`, many objects in one file):
+//! a batch of objects is written as packs, a lone object loose; both are read alike.
 
-use std::path::PathBuf;
+pub mod pack;
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
 
 use ggen_fs::Durability;
 
 use crate::ProjectError;
+use pack::{Digest, Pack};
+
+/// A pack is written with at most this many bytes of objects; a larger batch is split, so
+/// writing one holds no more than this in memory besides the objects themselves.
+const PACK_BYTES: usize = 32 << 20;
 
 /// A store lives for one command or transaction: it holds its directories open while it
-/// writes ([`ggen_fs::DirHandles`]), so each `ab/` is opened once, not once per object.
+/// writes ([`ggen_fs::DirHandles`]), so each `ab/` is opened once, not once per object, and it
+/// reads the packs' indexes once, when an object is first looked up.
 pub struct ObjectStore {
     dir: PathBuf,
     handles: ggen_fs::DirHandles,
+    packs: RwLock<Option<Vec<Arc<Pack>>>>,
 }
 
 impl ObjectStore {
@@ -19,31 +32,339 @@ impl ObjectStore {
         ObjectStore {
             dir,
             handles: ggen_fs::DirHandles::new(),
+            packs: RwLock::new(None),
         }
     }
 
-    /// Where the object with `hash` (`sha256-<hex>`) lives: `ab/cdef…`.
+    /// Where the object with `hash` (`sha256-<hex>`) lives when it is loose: `ab/cdef…`.
     pub fn path(&self, hash: &str) -> PathBuf {
         let hex = hash.strip_prefix("sha256-").unwrap_or(hash);
         let (head, tail) = hex.split_at(hex.len().min(2));
         self.dir.join(head).join(tail)
     }
 
-    /// Writes `bytes`, whose hash the caller computed, as the object (replacing whatever is
-    /// there); durability is the caller's barrier.
+    fn pack_dir(&self) -> PathBuf {
+        self.dir.join("pack")
+    }
+
+    /// Writes `bytes`, whose hash the caller computed, as a loose object (replacing whatever
+    /// is there); durability is the caller's barrier.
     pub fn write(&self, hash: &str, bytes: &[u8]) -> Result<(), ProjectError> {
         self.handles
             .write_file(&self.path(hash), bytes, Durability::Batch, None)?;
         Ok(())
     }
 
+    /// Stores each of `objects` (hash, bytes) that the store does not hold yet with that
+    /// size (an object whose write never reached the disk is written again): more than one
+    /// as packs, one loose. Durability is the caller's barrier.
+    pub fn store_all(&self, objects: &[(&str, &[u8])]) -> Result<(), ProjectError> {
+        let mut missing: Vec<(Digest, &str, &[u8])> = Vec::new();
+        for (hash, bytes) in objects {
+            if !self.holds(hash, bytes.len() as u64) {
+                missing.push((digest(hash)?, hash, bytes));
+            }
+        }
+        missing.sort_by_key(|(digest, _, _)| *digest);
+        missing.dedup_by_key(|(digest, _, _)| *digest);
+        if let [(_, hash, bytes)] = missing.as_slice() {
+            return self.write(hash, bytes);
+        }
+        let mut batch: Vec<(Digest, &[u8])> = Vec::new();
+        let mut size = 0;
+        for (digest, _, bytes) in missing {
+            if !batch.is_empty() && size + bytes.len() > PACK_BYTES {
+                self.write_pack(&std::mem::take(&mut batch), Durability::Batch)?;
+                size = 0;
+            }
+            size += bytes.len();
+            batch.push((digest, bytes));
+        }
+        if !batch.is_empty() {
+            self.write_pack(&batch, Durability::Batch)?;
+        }
+        Ok(())
+    }
+
+    fn write_pack(
+        &self,
+        objects: &[(Digest, &[u8])],
+        durability: Durability,
+    ) -> Result<(), ProjectError> {
+        let (name, bytes) = pack::encode(objects);
+        let path = self.pack_dir().join(format!("{name}.{}", pack::EXTENSION));
+        self.handles.write_file(&path, &bytes, durability, None)?;
+        let mut packs = self.packs.write().unwrap_or_else(|e| e.into_inner());
+        if let Some(packs) = packs.as_mut() {
+            let opened =
+                Pack::open(&path).map_err(|e| ggen_fs::FsError::new("cannot read", &path, e))?;
+            packs.retain(|p| p.path != path);
+            packs.extend(opened.map(Arc::new));
+        }
+        Ok(())
+    }
+
+    /// The packs, their indexes read on first use. A pack that does not open whole is left
+    /// out (a write cut short, which recovery sweeps).
+    fn packs(&self) -> Vec<Arc<Pack>> {
+        if let Some(packs) = self
+            .packs
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+        {
+            return packs.clone();
+        }
+        let mut loaded = Vec::new();
+        for path in pack_files(&self.pack_dir()) {
+            if let Ok(Some(pack)) = Pack::open(&path) {
+                loaded.push(Arc::new(pack));
+            }
+        }
+        let mut packs = self.packs.write().unwrap_or_else(|e| e.into_inner());
+        packs.get_or_insert(loaded).clone()
+    }
+
+    fn in_pack(&self, hash: &str) -> Option<(Arc<Pack>, pack::Entry)> {
+        let digest = digest(hash).ok()?;
+        self.packs()
+            .into_iter()
+            .find_map(|pack| pack.find(&digest).map(|entry| (pack, entry)))
+    }
+
+    /// Whether the store holds the object with `hash` and `size` bytes.
+    pub(crate) fn holds(&self, hash: &str, size: u64) -> bool {
+        if self
+            .in_pack(hash)
+            .is_some_and(|(_, entry)| entry.len == size)
+        {
+            return true;
+        }
+        std::fs::metadata(self.path(hash)).is_ok_and(|meta| meta.is_file() && meta.len() == size)
+    }
+
+    /// Whether the store holds the object with `hash`.
+    pub fn contains(&self, hash: &str) -> bool {
+        self.in_pack(hash).is_some() || self.path(hash).is_file()
+    }
+
     /// The object's bytes, verified against its hash.
     pub fn get(&self, hash: &str) -> Result<Vec<u8>, ProjectError> {
-        let path = self.path(hash);
-        let bytes = ggen_fs::read(&path)?;
+        let (path, bytes) = match self.in_pack(hash) {
+            Some((pack, entry)) => {
+                let bytes = pack
+                    .read(entry)
+                    .map_err(|e| ggen_fs::FsError::new("cannot read", &pack.path, e))?;
+                (pack.path.clone(), bytes)
+            }
+            None => {
+                let path = self.path(hash);
+                let bytes = ggen_fs::read(&path)?;
+                (path, bytes)
+            }
+        };
         if ggen_pack::integrity::sha256(&bytes) != hash {
             return Err(ProjectError::CorruptObject { path });
         }
         Ok(bytes)
+    }
+
+    /// [`ObjectStore::get`], `None` when the store does not hold the object.
+    pub fn get_optional(&self, hash: &str) -> Result<Option<Vec<u8>>, ProjectError> {
+        match self.contains(hash) {
+            true => self.get(hash).map(Some),
+            false => Ok(None),
+        }
+    }
+
+    /// Removes every object not in `keep` and every temporary file; returns how many objects
+    /// went. A pack none of whose objects are kept is removed; one with fewer than half kept
+    /// is written again with only those (durably, before the old one goes); otherwise it
+    /// stays whole. The caller holds the project lock.
+    pub fn collect(&self, keep: &HashSet<String>) -> Result<usize, ProjectError> {
+        let mut removed = 0;
+        let Ok(heads) = std::fs::read_dir(&self.dir) else {
+            return Ok(0);
+        };
+        for head in heads.filter_map(|e| e.ok()) {
+            let head_name = head.file_name().to_string_lossy().into_owned();
+            if head.path() == self.pack_dir() {
+                continue;
+            }
+            let Ok(objects) = std::fs::read_dir(head.path()) else {
+                continue;
+            };
+            for object in objects.filter_map(|e| e.ok()) {
+                let name = object.file_name().to_string_lossy().into_owned();
+                let hash = format!("sha256-{head_name}{name}");
+                if ggen_fs::is_temporary(&name) || !keep.contains(&hash) {
+                    ggen_fs::remove_file(&object.path())?;
+                    removed += 1;
+                }
+            }
+        }
+        if let Ok(entries) = std::fs::read_dir(self.pack_dir()) {
+            for entry in entries.filter_map(|e| e.ok()) {
+                if ggen_fs::is_temporary(&entry.file_name().to_string_lossy()) {
+                    ggen_fs::remove_file(&entry.path())?;
+                }
+            }
+        }
+        for path in pack_files(&self.pack_dir()) {
+            removed += self.collect_pack(&path, keep)?;
+        }
+        *self.packs.write().unwrap_or_else(|e| e.into_inner()) = None;
+        Ok(removed)
+    }
+
+    fn collect_pack(&self, path: &Path, keep: &HashSet<String>) -> Result<usize, ProjectError> {
+        let opened = Pack::open(path).map_err(|e| ggen_fs::FsError::new("cannot read", path, e))?;
+        let Some(pack) = opened else {
+            // Not a whole pack: a write cut short before its transaction's barrier.
+            ggen_fs::remove_file(path)?;
+            return Ok(0);
+        };
+        let entries = pack.entries();
+        let kept: Vec<pack::Entry> = entries
+            .iter()
+            .filter(|entry| keep.contains(&hash_of(&entry.digest)))
+            .copied()
+            .collect();
+        if kept.len() * 2 >= entries.len() && !kept.is_empty() {
+            return Ok(0);
+        }
+        if !kept.is_empty() {
+            let mut objects = Vec::with_capacity(kept.len());
+            for entry in &kept {
+                let bytes = pack
+                    .read(*entry)
+                    .map_err(|e| ggen_fs::FsError::new("cannot read", path, e))?;
+                objects.push((entry.digest, bytes));
+            }
+            let borrowed: Vec<(Digest, &[u8])> =
+                objects.iter().map(|(d, b)| (*d, b.as_slice())).collect();
+            // The kept objects are durable in their new pack before the old one goes.
+            self.write_pack(&borrowed, Durability::Sync)?;
+        }
+        ggen_fs::remove_file(path)?;
+        Ok(entries.len() - kept.len())
+    }
+}
+
+/// The pack files in `dir`, sorted (temporary files left out).
+fn pack_files(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok())
+        .filter(|e| !ggen_fs::is_temporary(&e.file_name().to_string_lossy()))
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == pack::EXTENSION))
+        .collect();
+    paths.sort();
+    paths
+}
+
+/// The raw sha256 of an object hash (`sha256-<hex>`).
+fn digest(hash: &str) -> Result<Digest, ProjectError> {
+    let hex = hash.strip_prefix("sha256-").unwrap_or(hash);
+    let mut digest = [0u8; 32];
+    hex::decode_to_slice(hex, &mut digest).map_err(|_| ProjectError::Internal {
+        message: format!("`{hash}` is not an object hash"),
+    })?;
+    Ok(digest)
+}
+
+fn hash_of(digest: &Digest) -> String {
+    format!("sha256-{}", hex::encode(digest))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sha(text: &str) -> String {
+        ggen_pack::integrity::sha256(text.as_bytes())
+    }
+
+    fn store_of(texts: &[&str]) -> (tempfile::TempDir, ObjectStore) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ObjectStore::new(dir.path().join("objects"));
+        let hashes: Vec<String> = texts.iter().map(|t| sha(t)).collect();
+        let objects: Vec<(&str, &[u8])> = hashes
+            .iter()
+            .zip(texts)
+            .map(|(h, t)| (h.as_str(), t.as_bytes()))
+            .collect();
+        store.store_all(&objects).unwrap();
+        (dir, store)
+    }
+
+    fn files_in(dir: &Path) -> usize {
+        walkdir::WalkDir::new(dir)
+            .into_iter()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_type().is_file())
+            .count()
+    }
+
+    #[test]
+    fn a_batch_is_one_pack_and_a_lone_object_is_loose() {
+        let (dir, store) = store_of(&["a", "b", "c", "b"]);
+        assert_eq!(files_in(&dir.path().join("objects")), 1, "one pack");
+        for text in ["a", "b", "c"] {
+            assert_eq!(store.get(&sha(text)).unwrap(), text.as_bytes());
+        }
+        // Already held: nothing more is written.
+        store
+            .store_all(&[(&sha("a"), b"a"), (&sha("c"), b"c")])
+            .unwrap();
+        assert_eq!(files_in(&dir.path().join("objects")), 1);
+        store.store_all(&[(&sha("d"), b"d")]).unwrap();
+        assert!(store.path(&sha("d")).is_file(), "a lone object is loose");
+        // A fresh store (the next command) reads both forms.
+        let again = ObjectStore::new(dir.path().join("objects"));
+        assert!(again.contains(&sha("b")) && again.contains(&sha("d")));
+        assert_eq!(again.get_optional(&sha("e")).unwrap(), None);
+    }
+
+    #[test]
+    fn collecting_removes_unkept_objects_and_repacks_a_mostly_dead_pack() {
+        let (dir, store) = store_of(&["a", "b", "c", "d"]);
+        store.store_all(&[(&sha("loose"), b"loose")]).unwrap();
+        // Three of four kept: the pack stays whole.
+        let keep: HashSet<String> = ["a", "b", "c"].iter().map(|t| sha(t)).collect();
+        assert_eq!(store.collect(&keep).unwrap(), 1, "the loose object went");
+        assert!(
+            store.contains(&sha("d")),
+            "a mostly live pack is kept whole"
+        );
+        // One of four kept: written again with it alone.
+        let keep: HashSet<String> = [sha("b")].into_iter().collect();
+        assert_eq!(store.collect(&keep).unwrap(), 3);
+        assert_eq!(store.get(&sha("b")).unwrap(), b"b");
+        assert!(!store.contains(&sha("a")));
+        assert_eq!(files_in(&dir.path().join("objects")), 1);
+        // None kept: nothing left.
+        store.collect(&HashSet::new()).unwrap();
+        assert_eq!(files_in(&dir.path().join("objects")), 0);
+    }
+
+    #[test]
+    fn a_damaged_packed_object_is_reported_not_returned() {
+        let (dir, _) = store_of(&["alpha", "beta"]);
+        let pack = pack_files(&dir.path().join("objects/pack")).remove(0);
+        let mut bytes = std::fs::read(&pack).unwrap();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 1;
+        std::fs::write(&pack, bytes).unwrap();
+        let fresh = ObjectStore::new(dir.path().join("objects"));
+        let results = [fresh.get(&sha("alpha")), fresh.get(&sha("beta"))];
+        assert!(
+            results
+                .iter()
+                .any(|r| matches!(r, Err(ProjectError::CorruptObject { .. })))
+        );
     }
 }

@@ -25,6 +25,10 @@ pub struct ObjectStore {
     dir: PathBuf,
     handles: ggen_fs::DirHandles,
     packs: RwLock<Option<Vec<Arc<Pack>>>>,
+    /// The fan-out directories (`ab`) of loose objects, listed on first use and kept up to
+    /// date by [`ObjectStore::write`]: an object whose directory is not there is not loose,
+    /// without a `stat` to ask.
+    heads: RwLock<Option<HashSet<String>>>,
 }
 
 impl ObjectStore {
@@ -33,6 +37,7 @@ impl ObjectStore {
             dir,
             handles: ggen_fs::DirHandles::new(),
             packs: RwLock::new(None),
+            heads: RwLock::new(None),
         }
     }
 
@@ -52,6 +57,10 @@ impl ObjectStore {
     pub fn write(&self, hash: &str, bytes: &[u8]) -> Result<(), ProjectError> {
         self.handles
             .write_file(&self.path(hash), bytes, Durability::Batch, None)?;
+        let mut heads = self.heads.write().unwrap_or_else(|e| e.into_inner());
+        if let (Some(heads), Some(head)) = (heads.as_mut(), head_of(hash)) {
+            heads.insert(head.to_string());
+        }
         Ok(())
     }
 
@@ -132,6 +141,30 @@ impl ObjectStore {
             .find_map(|pack| pack.find(&digest).map(|entry| (pack, entry)))
     }
 
+    /// Whether the object with `hash` may be loose: its fan-out directory exists.
+    fn may_be_loose(&self, hash: &str) -> bool {
+        let Some(head) = head_of(hash) else {
+            return false;
+        };
+        if let Some(heads) = self
+            .heads
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+        {
+            return heads.contains(head);
+        }
+        let listed: HashSet<String> = std::fs::read_dir(&self.dir)
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|name| name.len() == 2)
+            .collect();
+        let mut heads = self.heads.write().unwrap_or_else(|e| e.into_inner());
+        heads.get_or_insert(listed).contains(head)
+    }
+
     /// Whether the store holds the object with `hash` and `size` bytes.
     pub(crate) fn holds(&self, hash: &str, size: u64) -> bool {
         if self
@@ -140,12 +173,14 @@ impl ObjectStore {
         {
             return true;
         }
-        std::fs::metadata(self.path(hash)).is_ok_and(|meta| meta.is_file() && meta.len() == size)
+        self.may_be_loose(hash)
+            && std::fs::metadata(self.path(hash))
+                .is_ok_and(|meta| meta.is_file() && meta.len() == size)
     }
 
     /// Whether the store holds the object with `hash`.
     pub fn contains(&self, hash: &str) -> bool {
-        self.in_pack(hash).is_some() || self.path(hash).is_file()
+        self.in_pack(hash).is_some() || (self.may_be_loose(hash) && self.path(hash).is_file())
     }
 
     /// The object's bytes, verified against its hash.
@@ -214,6 +249,7 @@ impl ObjectStore {
             removed += self.collect_pack(&path, keep)?;
         }
         *self.packs.write().unwrap_or_else(|e| e.into_inner()) = None;
+        *self.heads.write().unwrap_or_else(|e| e.into_inner()) = None;
         Ok(removed)
     }
 
@@ -264,6 +300,11 @@ fn pack_files(dir: &Path) -> Vec<PathBuf> {
         .collect();
     paths.sort();
     paths
+}
+
+/// The fan-out directory name of a loose object: the first two hex digits.
+fn head_of(hash: &str) -> Option<&str> {
+    hash.strip_prefix("sha256-").unwrap_or(hash).get(..2)
 }
 
 /// The raw sha256 of an object hash (`sha256-<hex>`).

@@ -412,8 +412,12 @@ mod pending {
     use std::path::{Path, PathBuf};
     use std::sync::Mutex;
 
-    /// Up to this many files, syncing each beats syncing the whole filesystem.
-    pub const SMALL_BATCH: usize = 256;
+    /// Up to this many files, syncing each beats syncing the whole filesystem when other
+    /// programs have dirty data on it (which `syncfs` waits for). Past a few dozen, one
+    /// `syncfs` wins even then: at 200 files, 200 file and 100 directory fsyncs took twice
+    /// as long as one `syncfs` of an otherwise clean filesystem (0.11 s against 0.06 s for
+    /// the whole `ggen new`).
+    pub const SMALL_BATCH: usize = 32;
 
     struct Pending {
         files: Vec<PathBuf>,

@@ -46,12 +46,17 @@ fn needs_repair(layout: &Layout) -> bool {
     let journal = std::fs::read_dir(layout.journal_dir())
         .map(|mut entries| entries.next().is_some())
         .unwrap_or(false);
-    // A write of ggen's own state outside a transaction, stopped midway.
-    let leftover = std::fs::read_dir(layout.state_dir()).is_ok_and(|entries| {
-        entries
-            .filter_map(|e| e.ok())
-            .any(|e| ggen_fs::is_temporary(&e.file_name().to_string_lossy()))
-    });
+    // A write of ggen's own state outside a transaction, or a pack rewritten by garbage
+    // collection, stopped midway.
+    let leftover = [layout.state_dir(), layout.object_packs()]
+        .iter()
+        .any(|dir| {
+            std::fs::read_dir(dir).is_ok_and(|entries| {
+                entries
+                    .filter_map(|e| e.ok())
+                    .any(|e| ggen_fs::is_temporary(&e.file_name().to_string_lossy()))
+            })
+        });
     if journal || leftover {
         return true;
     }

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use ggen_pack::variables::{Inputs, Question, TypedValue, recorded_texts, recorded_values};
 use ggen_template::Renderer;
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::merge::Merge;
@@ -575,12 +576,22 @@ fn write_install(
             },
         );
     }
-    for (file, outcome, pack) in &files {
+    // The regions of every file recorded, found on both cores (20,000 files: 0.3 s alone).
+    let scans: Vec<_> = files
+        .par_iter()
+        .map(|(file, outcome, _)| match outcome.action {
+            FileAction::Create | FileAction::Overwrite | FileAction::Adopt => {
+                Some(SnapshotRegion::scan(&file.path, &file.content))
+            }
+            FileAction::Conflict | FileAction::SkipExisting => None,
+        })
+        .collect();
+    for ((file, outcome, pack), scan) in files.iter().zip(scans) {
         let version = pack.resolved.pack.version().to_string();
         match outcome.action {
             FileAction::Create | FileAction::Overwrite | FileAction::Adopt => {
                 snapshot.conflicts.remove(&file.path);
-                let (regions, problems) = SnapshotRegion::scan(&file.path, &file.content);
+                let (regions, problems) = scan.unwrap_or_default();
                 for (line, message) in problems {
                     warnings.push(format!(
                         "pack `{}`, template {}: {}:{line}: {message}; updates will merge this file as plain lines",

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use ggen_pack::variables::{Inputs, Question, TypedValue, recorded_texts, recorded_values};
 use ggen_template::Renderer;
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::ops::hooks;
@@ -363,15 +364,18 @@ pub fn update_in(
             tx.record_move(from, &plan.path);
         }
     }
-    let mut stats = tx.apply(&object_list, &changes, reporter)?;
+    let stats = tx.apply(&object_list, &changes, reporter)?;
 
-    for (index, plan) in &plans {
-        let regen = &regenerations[*index];
-        plan.record(
-            &mut snapshot,
-            stats.remove(&plan.path),
-            &regen.generation.files,
-        );
+    // The new records (each file's regions scanned) on both cores, then recorded in order.
+    let records: Vec<_> = plans
+        .par_iter()
+        .map(|(index, plan)| {
+            let files = &regenerations[*index].generation.files;
+            plan.new_record(stats.get(&plan.path).cloned(), files)
+        })
+        .collect();
+    for ((_, plan), record) in plans.iter().zip(records) {
+        plan.record(&mut snapshot, record);
     }
     for regen in &regenerations {
         record_pack(&mut lock, &mut snapshot, regen);

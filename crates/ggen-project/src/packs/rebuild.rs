@@ -204,12 +204,12 @@ pub fn restore_bases(
             continue;
         };
         let mut needed: Vec<String> = Vec::new();
-        let paths: Vec<String> = snapshot
-            .files
-            .iter()
-            .filter(|(_, f)| &f.pack == id && !objects.contains(&f.hash))
-            .map(|(path, _)| path.clone())
-            .collect();
+        let mut paths: Vec<String> = Vec::new();
+        for (path, file) in &snapshot.files {
+            if &file.pack == id && !objects.contains(&file.hash)? {
+                paths.push(path.clone());
+            }
+        }
         for path in paths {
             repair.from_lock.insert(path.clone());
             let Some(file) = snapshot.files.get_mut(&path) else {

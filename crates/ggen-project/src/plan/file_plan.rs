@@ -225,46 +225,52 @@ impl FilePlan {
         })
     }
 
-    /// Updates the snapshot for this file after the change was applied.
-    pub fn record(
+    /// The snapshot's new record of this file once the change was applied (its regions
+    /// scanned from the new generation), when the plan makes one; independent of the other
+    /// plans, so all of them are made in parallel before [`FilePlan::record`].
+    pub fn new_record(
         &self,
-        snapshot: &mut Snapshot,
         written: Option<FileStat>,
         files: &[GeneratedFile],
-    ) {
+    ) -> Option<SnapshotFile> {
+        let Record::FromNew { index, stat } = &self.record else {
+            return None;
+        };
+        let file = files.get(*index)?;
+        let stat = match stat {
+            StatSource::Written => written,
+            StatSource::Known(stat) => stat.clone(),
+        };
+        let (regions, _) = SnapshotRegion::scan(&file.path, &file.content);
+        Some(SnapshotFile {
+            hash: file.hash.clone(),
+            size: file.content.len() as u64,
+            pack: self.pack.clone(),
+            version: self.version.clone(),
+            template: file.template.clone(),
+            unless_exists: file.unless_exists,
+            executable: file.executable,
+            regions,
+            stat,
+        })
+    }
+
+    /// Updates the snapshot for this file after the change was applied; `new_record` is
+    /// [`FilePlan::new_record`]'s.
+    pub fn record(&self, snapshot: &mut Snapshot, new_record: Option<SnapshotFile>) {
         if let Some(old) = self.moved_from.as_ref().filter(|_| self.release_old) {
             snapshot.files.remove(old);
             snapshot.conflicts.remove(old);
         }
-        match &self.record {
-            Record::KeepOld => {}
-            Record::Remove => {
+        match (&self.record, new_record) {
+            (Record::KeepOld, _) => {}
+            (Record::Remove, _) => {
                 snapshot.files.remove(&self.path);
             }
-            Record::FromNew { index, stat } => {
-                let Some(file) = files.get(*index) else {
-                    return;
-                };
-                let stat = match stat {
-                    StatSource::Written => written,
-                    StatSource::Known(stat) => stat.clone(),
-                };
-                let (regions, _) = SnapshotRegion::scan(&file.path, &file.content);
-                snapshot.files.insert(
-                    self.path.clone(),
-                    SnapshotFile {
-                        hash: file.hash.clone(),
-                        size: file.content.len() as u64,
-                        pack: self.pack.clone(),
-                        version: self.version.clone(),
-                        template: file.template.clone(),
-                        unless_exists: file.unless_exists,
-                        executable: file.executable,
-                        regions,
-                        stat,
-                    },
-                );
+            (Record::FromNew { .. }, Some(file)) => {
+                snapshot.files.insert(self.path.clone(), file);
             }
+            (Record::FromNew { .. }, None) => {}
         }
         match &self.conflict {
             Some(conflict) => {

@@ -57,6 +57,12 @@ impl Layout {
         self.state_dir().join("objects")
     }
 
+    /// `.ggen/objects/pack/`: written only under the project lock (transactions and garbage
+    /// collection), so a temporary file there is always one a stopped ggen left.
+    pub fn object_packs(&self) -> PathBuf {
+        self.objects().join(crate::state::objects::PACK_DIR)
+    }
+
     /// The file locked exclusively while a command changes the project.
     pub fn project_lock(&self) -> PathBuf {
         self.state_dir().join("lock")

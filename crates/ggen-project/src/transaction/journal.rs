@@ -184,7 +184,7 @@ pub fn capture(path: &Path, store: &ObjectStore) -> Result<(PathState, Missing),
         hash: hash.clone(),
         executable: ggen_fs::is_executable(&meta),
     };
-    let missing = (!store.holds(&hash, bytes.len() as u64)).then_some((hash, bytes));
+    let missing = (!store.holds(&hash, bytes.len() as u64)?).then_some((hash, bytes));
     Ok((state, missing))
 }
 

@@ -46,6 +46,8 @@ pub(crate) fn recover_journals(layout: &Layout) -> Result<Vec<Recovery>, Project
     // state, a damaged file's copy) stopped midway leave a temporary file here: cheap to look.
     remove_temporary_files(&layout.state_dir());
     remove_temporary_files(&layout.corrupt_dir());
+    // A garbage collection stopped while it rewrote a pack (after its journal was gone).
+    remove_temporary_files(&layout.object_packs());
     let dir = layout.journal_dir();
     let Ok(entries) = std::fs::read_dir(&dir) else {
         return Ok(Vec::new());

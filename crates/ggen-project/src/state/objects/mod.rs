@@ -10,12 +10,17 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
 use ggen_fs::Durability;
+use rayon::prelude::*;
 
 use crate::ProjectError;
 use pack::{Digest, Pack};
 
-/// A pack is written with at most this many bytes of objects; a larger batch is split, so
-/// writing one holds no more than this in memory besides the objects themselves.
+/// The directory of the packs inside the store.
+pub const PACK_DIR: &str = "pack";
+
+/// A pack is written with at most this many bytes of objects (and [`pack::MAX_OBJECTS`]
+/// objects); a larger batch is split, so writing one holds no more than this in memory
+/// besides the objects themselves.
 const PACK_BYTES: usize = 32 << 20;
 
 /// A store lives for one command or transaction: it holds its directories open while it
@@ -49,7 +54,7 @@ impl ObjectStore {
     }
 
     fn pack_dir(&self) -> PathBuf {
-        self.dir.join("pack")
+        self.dir.join(PACK_DIR)
     }
 
     /// Writes `bytes`, whose hash the caller computed, as a loose object (replacing whatever
@@ -70,7 +75,7 @@ impl ObjectStore {
     pub fn store_all(&self, objects: &[(&str, &[u8])]) -> Result<(), ProjectError> {
         let mut missing: Vec<(Digest, &str, &[u8])> = Vec::new();
         for (hash, bytes) in objects {
-            if !self.holds(hash, bytes.len() as u64) {
+            if !self.holds(hash, bytes.len() as u64)? {
                 missing.push((digest(hash)?, hash, bytes));
             }
         }
@@ -79,20 +84,26 @@ impl ObjectStore {
         if let [(_, hash, bytes)] = missing.as_slice() {
             return self.write(hash, bytes);
         }
-        let mut batch: Vec<(Digest, &[u8])> = Vec::new();
+        let mut batches: Vec<Vec<(Digest, &[u8])>> = Vec::new();
         let mut size = 0;
         for (digest, _, bytes) in missing {
-            if !batch.is_empty() && size + bytes.len() > PACK_BYTES {
-                self.write_pack(&std::mem::take(&mut batch), Durability::Batch)?;
-                size = 0;
+            match batches.last_mut() {
+                Some(batch)
+                    if size + bytes.len() <= PACK_BYTES
+                        && (batch.len() as u64) < pack::MAX_OBJECTS =>
+                {
+                    batch.push((digest, bytes))
+                }
+                _ => {
+                    batches.push(vec![(digest, bytes)]);
+                    size = 0;
+                }
             }
             size += bytes.len();
-            batch.push((digest, bytes));
         }
-        if !batch.is_empty() {
-            self.write_pack(&batch, Durability::Batch)?;
-        }
-        Ok(())
+        batches
+            .par_iter()
+            .try_for_each(|batch| self.write_pack(batch, Durability::Batch))
     }
 
     fn write_pack(
@@ -105,40 +116,46 @@ impl ObjectStore {
         self.handles.write_file(&path, &bytes, durability, None)?;
         let mut packs = self.packs.write().unwrap_or_else(|e| e.into_inner());
         if let Some(packs) = packs.as_mut() {
-            let opened =
-                Pack::open(&path).map_err(|e| ggen_fs::FsError::new("cannot read", &path, e))?;
+            let opened = Pack::open(&path).map_err(|e| read_error(&path, e))?;
             packs.retain(|p| p.path != path);
             packs.extend(opened.map(Arc::new));
         }
         Ok(())
     }
 
-    /// The packs, their indexes read on first use. A pack that does not open whole is left
-    /// out (a write cut short, which recovery sweeps).
-    fn packs(&self) -> Vec<Arc<Pack>> {
+    /// The packs, their indexes read on first use (once, under the lock). A file that is no
+    /// pack at all is left out; a pack that cannot be read is an error, never taken for
+    /// absent (garbage collection must not mistake an unreadable pack for no objects).
+    fn packs(&self) -> Result<Vec<Arc<Pack>>, ProjectError> {
         if let Some(packs) = self
             .packs
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .as_ref()
         {
-            return packs.clone();
+            return Ok(packs.clone());
+        }
+        let mut packs = self.packs.write().unwrap_or_else(|e| e.into_inner());
+        if let Some(packs) = packs.as_ref() {
+            return Ok(packs.clone());
         }
         let mut loaded = Vec::new();
-        for path in pack_files(&self.pack_dir()) {
-            if let Ok(Some(pack)) = Pack::open(&path) {
+        for path in pack_files(&self.pack_dir())? {
+            if let Some(pack) = Pack::open(&path).map_err(|e| read_error(&path, e))? {
                 loaded.push(Arc::new(pack));
             }
         }
-        let mut packs = self.packs.write().unwrap_or_else(|e| e.into_inner());
-        packs.get_or_insert(loaded).clone()
+        Ok(packs.insert(loaded).clone())
     }
 
-    fn in_pack(&self, hash: &str) -> Option<(Arc<Pack>, pack::Entry)> {
-        let digest = digest(hash).ok()?;
-        self.packs()
+    /// Every copy of the object with `hash` the packs hold, in pack order.
+    fn in_packs(&self, hash: &str) -> Result<Vec<(Arc<Pack>, pack::Entry)>, ProjectError> {
+        let digest = digest(hash)?;
+        Ok(self
+            .packs()?
             .into_iter()
-            .find_map(|pack| pack.find(&digest).map(|entry| (pack, entry)))
+            .filter_map(|pack| pack.find(&digest).map(|entry| (pack, entry)))
+            .collect())
     }
 
     /// Whether the object with `hash` may be loose: its fan-out directory exists.
@@ -154,59 +171,72 @@ impl ObjectStore {
         {
             return heads.contains(head);
         }
-        let listed: HashSet<String> = std::fs::read_dir(&self.dir)
-            .into_iter()
-            .flatten()
-            .filter_map(|e| e.ok())
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .filter(|name| name.len() == 2)
-            .collect();
+        // Listed under the lock, so a loose write meanwhile cannot be missed.
         let mut heads = self.heads.write().unwrap_or_else(|e| e.into_inner());
-        heads.get_or_insert(listed).contains(head)
+        heads
+            .get_or_insert_with(|| {
+                std::fs::read_dir(&self.dir)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|e| e.ok())
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .filter(|name| name.len() == 2)
+                    .collect()
+            })
+            .contains(head)
     }
 
-    /// Whether the store holds the object with `hash` and `size` bytes.
-    pub(crate) fn holds(&self, hash: &str, size: u64) -> bool {
+    /// Whether the store holds the object with `hash` and `size` bytes (an object whose
+    /// write never reached the disk has another size: it is written again).
+    pub(crate) fn holds(&self, hash: &str, size: u64) -> Result<bool, ProjectError> {
         if self
-            .in_pack(hash)
-            .is_some_and(|(_, entry)| entry.len == size)
+            .in_packs(hash)?
+            .iter()
+            .any(|(_, entry)| entry.len == size)
         {
-            return true;
+            return Ok(true);
         }
-        self.may_be_loose(hash)
+        Ok(self.may_be_loose(hash)
             && std::fs::metadata(self.path(hash))
-                .is_ok_and(|meta| meta.is_file() && meta.len() == size)
+                .is_ok_and(|meta| meta.is_file() && meta.len() == size))
     }
 
     /// Whether the store holds the object with `hash`.
-    pub fn contains(&self, hash: &str) -> bool {
-        self.in_pack(hash).is_some() || (self.may_be_loose(hash) && self.path(hash).is_file())
+    pub fn contains(&self, hash: &str) -> Result<bool, ProjectError> {
+        Ok(!self.in_packs(hash)?.is_empty()
+            || (self.may_be_loose(hash) && self.path(hash).is_file()))
     }
 
-    /// The object's bytes, verified against its hash.
+    /// The object's bytes, verified against its hash: the first copy that verifies, packed
+    /// or loose (a damaged copy does not hide a good one written since).
     pub fn get(&self, hash: &str) -> Result<Vec<u8>, ProjectError> {
-        let (path, bytes) = match self.in_pack(hash) {
-            Some((pack, entry)) => {
-                let bytes = pack
-                    .read(entry)
-                    .map_err(|e| ggen_fs::FsError::new("cannot read", &pack.path, e))?;
-                (pack.path.clone(), bytes)
+        let mut damaged = None;
+        for (pack, entry) in self.in_packs(hash)? {
+            let bytes = pack.read(entry).map_err(|e| read_error(&pack.path, e))?;
+            if ggen_pack::integrity::sha256(&bytes) == hash {
+                return Ok(bytes);
             }
-            None => {
-                let path = self.path(hash);
-                let bytes = ggen_fs::read(&path)?;
-                (path, bytes)
-            }
-        };
-        if ggen_pack::integrity::sha256(&bytes) != hash {
-            return Err(ProjectError::CorruptObject { path });
+            damaged.get_or_insert(pack.path.clone());
         }
-        Ok(bytes)
+        let path = self.path(hash);
+        match ggen_fs::read_optional(&path)? {
+            Some(bytes) if ggen_pack::integrity::sha256(&bytes) == hash => Ok(bytes),
+            Some(_) => Err(ProjectError::CorruptObject { path }),
+            None => match damaged {
+                Some(path) => Err(ProjectError::CorruptObject { path }),
+                None => Err(ggen_fs::FsError::new(
+                    "cannot read",
+                    &path,
+                    std::io::Error::from(std::io::ErrorKind::NotFound),
+                )
+                .into()),
+            },
+        }
     }
 
     /// [`ObjectStore::get`], `None` when the store does not hold the object.
     pub fn get_optional(&self, hash: &str) -> Result<Option<Vec<u8>>, ProjectError> {
-        match self.contains(hash) {
+        match self.contains(hash)? {
             true => self.get(hash).map(Some),
             false => Ok(None),
         }
@@ -245,7 +275,7 @@ impl ObjectStore {
                 }
             }
         }
-        for path in pack_files(&self.pack_dir()) {
+        for path in pack_files(&self.pack_dir())? {
             removed += self.collect_pack(&path, keep)?;
         }
         *self.packs.write().unwrap_or_else(|e| e.into_inner()) = None;
@@ -254,12 +284,18 @@ impl ObjectStore {
     }
 
     fn collect_pack(&self, path: &Path, keep: &HashSet<String>) -> Result<usize, ProjectError> {
-        let opened = Pack::open(path).map_err(|e| ggen_fs::FsError::new("cannot read", path, e))?;
-        let Some(pack) = opened else {
-            // Not a whole pack: a write cut short before its transaction's barrier.
-            ggen_fs::remove_file(path)?;
+        let Some(pack) = Pack::open(path).map_err(|e| read_error(path, e))? else {
+            // No pack at all: kept aside under another name, never read again, for whoever
+            // looks into the damage (a write cut short before its barrier looks the same).
+            let aside = path.with_extension(format!("{}.damaged", pack::EXTENSION));
+            std::fs::rename(path, &aside)
+                .map_err(|e| ggen_fs::FsError::new("cannot rename", path, e))?;
             return Ok(0);
         };
+        if pack.damaged() {
+            // Part of its index is unusable: left as it is.
+            return Ok(0);
+        }
         let entries = pack.entries();
         let kept: Vec<pack::Entry> = entries
             .iter()
@@ -272,9 +308,11 @@ impl ObjectStore {
         if !kept.is_empty() {
             let mut objects = Vec::with_capacity(kept.len());
             for entry in &kept {
-                let bytes = pack
-                    .read(*entry)
-                    .map_err(|e| ggen_fs::FsError::new("cannot read", path, e))?;
+                let bytes = pack.read(*entry).map_err(|e| read_error(path, e))?;
+                if ggen_pack::integrity::sha256(&bytes) != hash_of(&entry.digest) {
+                    // A damaged object: the pack stays as it is.
+                    return Ok(0);
+                }
                 objects.push((entry.digest, bytes));
             }
             let borrowed: Vec<(Digest, &[u8])> =
@@ -287,19 +325,31 @@ impl ObjectStore {
     }
 }
 
-/// The pack files in `dir`, sorted (temporary files left out).
-fn pack_files(dir: &Path) -> Vec<PathBuf> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
+fn read_error(path: &Path, e: std::io::Error) -> ProjectError {
+    ggen_fs::FsError::new("cannot read", path, e).into()
+}
+
+/// The pack files in `dir`, sorted (temporary files and anything not a file left out).
+fn pack_files(dir: &Path) -> Result<Vec<PathBuf>, ProjectError> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(read_error(dir, e)),
     };
-    let mut paths: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok())
-        .filter(|e| !ggen_fs::is_temporary(&e.file_name().to_string_lossy()))
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == pack::EXTENSION))
-        .collect();
+    let mut paths = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| read_error(dir, e))?;
+        let is_file = entry.file_type().is_ok_and(|kind| kind.is_file());
+        let path = entry.path();
+        if is_file
+            && !ggen_fs::is_temporary(&entry.file_name().to_string_lossy())
+            && path.extension().is_some_and(|x| x == pack::EXTENSION)
+        {
+            paths.push(path);
+        }
+    }
     paths.sort();
-    paths
+    Ok(paths)
 }
 
 /// The fan-out directory name of a loose object: the first two hex digits.
@@ -366,7 +416,7 @@ mod tests {
         assert!(store.path(&sha("d")).is_file(), "a lone object is loose");
         // A fresh store (the next command) reads both forms.
         let again = ObjectStore::new(dir.path().join("objects"));
-        assert!(again.contains(&sha("b")) && again.contains(&sha("d")));
+        assert!(again.contains(&sha("b")).unwrap() && again.contains(&sha("d")).unwrap());
         assert_eq!(again.get_optional(&sha("e")).unwrap(), None);
     }
 
@@ -378,34 +428,60 @@ mod tests {
         let keep: HashSet<String> = ["a", "b", "c"].iter().map(|t| sha(t)).collect();
         assert_eq!(store.collect(&keep).unwrap(), 1, "the loose object went");
         assert!(
-            store.contains(&sha("d")),
+            store.contains(&sha("d")).unwrap(),
             "a mostly live pack is kept whole"
         );
         // One of four kept: written again with it alone.
         let keep: HashSet<String> = [sha("b")].into_iter().collect();
         assert_eq!(store.collect(&keep).unwrap(), 3);
         assert_eq!(store.get(&sha("b")).unwrap(), b"b");
-        assert!(!store.contains(&sha("a")));
+        assert!(!store.contains(&sha("a")).unwrap());
         assert_eq!(files_in(&dir.path().join("objects")), 1);
         // None kept: nothing left.
         store.collect(&HashSet::new()).unwrap();
         assert_eq!(files_in(&dir.path().join("objects")), 0);
     }
 
-    #[test]
-    fn a_damaged_packed_object_is_reported_not_returned() {
-        let (dir, _) = store_of(&["alpha", "beta"]);
-        let pack = pack_files(&dir.path().join("objects/pack")).remove(0);
+    /// Flips the last byte of the first pack under `dir` (the last object's bytes).
+    fn damage_last_object(dir: &Path) -> PathBuf {
+        let pack = pack_files(&dir.join("objects/pack")).unwrap().remove(0);
         let mut bytes = std::fs::read(&pack).unwrap();
         let last = bytes.len() - 1;
         bytes[last] ^= 1;
         std::fs::write(&pack, bytes).unwrap();
+        pack
+    }
+
+    #[test]
+    fn a_damaged_packed_object_is_reported_and_a_good_copy_found_instead() {
+        let (dir, _) = store_of(&["alpha", "beta"]);
+        damage_last_object(dir.path());
         let fresh = ObjectStore::new(dir.path().join("objects"));
-        let results = [fresh.get(&sha("alpha")), fresh.get(&sha("beta"))];
-        assert!(
-            results
-                .iter()
-                .any(|r| matches!(r, Err(ProjectError::CorruptObject { .. })))
-        );
+        let damaged = ["alpha", "beta"]
+            .into_iter()
+            .find(|text| fresh.get(&sha(text)).is_err())
+            .unwrap();
+        assert!(matches!(
+            fresh.get(&sha(damaged)),
+            Err(ProjectError::CorruptObject { .. })
+        ));
+        // A good copy written since (loose, say) is the one read.
+        fresh.write(&sha(damaged), damaged.as_bytes()).unwrap();
+        assert_eq!(fresh.get(&sha(damaged)).unwrap(), damaged.as_bytes());
+    }
+
+    #[test]
+    fn collecting_never_removes_what_it_cannot_read_whole() {
+        let (dir, store) = store_of(&["alpha", "beta"]);
+        let pack = damage_last_object(dir.path());
+        // A damaged object is not copied into a smaller pack: the pack stays as it is.
+        let keep: HashSet<String> = [sha("alpha"), sha("beta")].into_iter().take(1).collect();
+        store.collect(&keep).unwrap();
+        assert!(pack.is_file());
+        // A file that is no pack at all is put aside, not deleted.
+        std::fs::write(&pack, b"GGENPACK but cut short").unwrap();
+        store.collect(&HashSet::new()).unwrap();
+        assert!(!pack.is_file());
+        assert!(pack.with_extension("pack.damaged").is_file());
     }
 }

@@ -19,6 +19,9 @@ const MAGIC: &[u8; 8] = b"GGENPACK";
 const FORMAT: u32 = 1;
 const HEADER: usize = 16;
 const ENTRY: usize = 48;
+/// No pack holds more objects ([`super::ObjectStore::store_all`] splits a batch there); a
+/// larger count is no pack (and never makes ggen allocate a huge index).
+pub const MAX_OBJECTS: u64 = 1 << 20;
 
 /// The extension of pack files in `.ggen/objects/pack/`.
 pub const EXTENSION: &str = "pack";
@@ -40,11 +43,14 @@ pub struct Pack {
     pub path: PathBuf,
     file: File,
     entries: Vec<Entry>,
+    damaged: bool,
 }
 
 impl Pack {
-    /// Opens the pack at `path` and reads its index; `Ok(None)` when the file is not a whole
-    /// pack (not one, another format, or cut short).
+    /// Opens the pack at `path` and reads its index; `Ok(None)` when the file is not a pack
+    /// at all (not one, another format, an index longer than the file: cut short). An entry
+    /// pointing outside the file is left out and the pack marked [`Pack::damaged`]; the
+    /// other objects stay readable.
     pub fn open(path: &Path) -> io::Result<Option<Pack>> {
         let mut file = ggen_fs::open_regular(path)?;
         let size = file.metadata()?.len();
@@ -52,15 +58,21 @@ impl Pack {
         if size < HEADER as u64 || file.read_exact(&mut header).is_err() {
             return Ok(None);
         }
-        let count = u32::from_le_bytes(header[12..16].try_into().unwrap_or_default()) as u64;
-        let format = u32::from_le_bytes(header[8..12].try_into().unwrap_or_default());
+        let number32 =
+            |at: usize| u32::from_le_bytes(header[at..at + 4].try_into().unwrap_or_default());
+        let (format, count) = (number32(8), u64::from(number32(12)));
         let index_end = HEADER as u64 + count * ENTRY as u64;
-        if &header[..8] != MAGIC || format != FORMAT || index_end > size {
+        if &header[..8] != MAGIC || format != FORMAT || index_end > size || count > MAX_OBJECTS {
             return Ok(None);
         }
         let mut index = vec![0u8; (count as usize) * ENTRY];
-        file.read_exact(&mut index)?;
+        match file.read_exact(&mut index) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(None),
+            Err(e) => return Err(e),
+        }
         let mut entries = Vec::with_capacity(count as usize);
+        let mut damaged = false;
         for raw in index.chunks_exact(ENTRY) {
             let number =
                 |at: usize| u64::from_le_bytes(raw[at..at + 8].try_into().unwrap_or_default());
@@ -70,23 +82,34 @@ impl Pack {
                 len: number(40),
             };
             let fits = entry.offset >= index_end
+                && entry.len <= ggen_fs::MAX_READ_BYTES
                 && entry
                     .offset
                     .checked_add(entry.len)
                     .is_some_and(|end| end <= size);
-            if !fits {
-                return Ok(None);
+            if fits {
+                entries.push(entry);
+            } else {
+                damaged = true;
             }
-            entries.push(entry);
         }
         if !entries.is_sorted_by(|a, b| a.digest < b.digest) {
-            return Ok(None);
+            damaged = true;
+            entries.sort_by_key(|entry| entry.digest);
+            entries.dedup_by_key(|entry| entry.digest);
         }
         Ok(Some(Pack {
             path: path.to_path_buf(),
             file,
             entries,
+            damaged,
         }))
+    }
+
+    /// Whether some of the index was unusable (damage after the pack was written): such a
+    /// pack is read but never rewritten or removed.
+    pub fn damaged(&self) -> bool {
+        self.damaged
     }
 
     pub fn find(&self, digest: &Digest) -> Option<Entry> {
@@ -182,19 +205,38 @@ mod tests {
     }
 
     #[test]
+    fn an_entry_pointing_outside_the_file_hides_only_that_object() {
+        let mut objects: Vec<(Digest, &[u8])> = ["one", "two"]
+            .iter()
+            .map(|text| (digest(text), text.as_bytes()))
+            .collect();
+        objects.sort_by_key(|(digest, _)| *digest);
+        let (_, mut bytes) = encode(&objects);
+        // The first entry's length, far past the end.
+        bytes[HEADER + 40..HEADER + 48].copy_from_slice(&u64::MAX.to_le_bytes());
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.pack");
+        std::fs::write(&path, &bytes).unwrap();
+        let pack = Pack::open(&path).unwrap().unwrap();
+        assert!(pack.damaged());
+        assert!(pack.find(&objects[0].0).is_none());
+        let entry = pack.find(&objects[1].0).unwrap();
+        assert_eq!(pack.read(entry).unwrap(), objects[1].1);
+    }
+
+    #[test]
     fn a_pack_cut_short_or_of_another_kind_is_no_pack() {
         let objects = [(digest("one"), "one".as_bytes())];
         let (_, bytes) = encode(&objects);
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("p.pack");
-        for broken in [
-            &bytes[..bytes.len() - 1],
-            &bytes[..20],
-            &b"GGENPACX"[..],
-            &[][..],
-        ] {
+        for broken in [&bytes[..20], &b"GGENPACX"[..], &[][..]] {
             std::fs::write(&path, broken).unwrap();
             assert!(Pack::open(&path).unwrap().is_none(), "{broken:?}");
         }
+        // The index whole, the data cut short: the object it lost is not offered.
+        std::fs::write(&path, &bytes[..bytes.len() - 1]).unwrap();
+        let pack = Pack::open(&path).unwrap().unwrap();
+        assert!(pack.damaged() && pack.find(&objects[0].0).is_none());
     }
 }

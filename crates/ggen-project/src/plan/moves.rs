@@ -15,6 +15,8 @@ use std::collections::{BTreeSet, BinaryHeap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::time::Duration;
 
+use rayon::prelude::*;
+
 use crate::packs::generation::GeneratedFile;
 use crate::state::snapshot::{Snapshot, SnapshotFile};
 
@@ -44,7 +46,7 @@ pub fn find(
     snapshot: &Snapshot,
     pack: &str,
     files: &[GeneratedFile],
-    base_of: impl Fn(&str, &SnapshotFile) -> Option<Vec<u8>>,
+    base_of: impl Fn(&str, &SnapshotFile) -> Option<Vec<u8>> + Sync,
 ) -> Vec<Move> {
     let records = &snapshot.files;
     let generated: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
@@ -64,7 +66,7 @@ fn pair(
     dropped: &[(&str, &SnapshotFile)],
     added: &[usize],
     files: &[GeneratedFile],
-    base_of: impl Fn(&str, &SnapshotFile) -> Option<Vec<u8>>,
+    base_of: impl Fn(&str, &SnapshotFile) -> Option<Vec<u8>> + Sync,
 ) -> Vec<Move> {
     let mut moves = Vec::new();
     let mut old_taken: BTreeSet<&str> = BTreeSet::new();
@@ -96,17 +98,17 @@ fn pair(
     if open.is_empty() || left.is_empty() {
         return moves;
     }
-    // Each file is prepared once, not once per file it is compared with.
+    // Each file is prepared once, not once per file it is compared with (on both cores).
     let prepared: Vec<(usize, Text)> = open
-        .iter()
+        .par_iter()
         .filter_map(|&i| Some((i, Text::new(&files[i].content)?)))
         .collect();
     let bases: Vec<(&str, Vec<u8>)> = left
-        .iter()
+        .par_iter()
         .filter_map(|(old, record)| Some((*old, base_of(old, record)?)))
         .collect();
     let bases: Vec<(&str, Text)> = bases
-        .iter()
+        .par_iter()
         .filter_map(|(old, bytes)| Some((*old, Text::new(bytes)?)))
         .collect();
     // Most similar first, then by old path and new path (files are sorted by path). Pairs
@@ -115,15 +117,27 @@ fn pair(
     // the same value, so nothing is taken before a pair that could still beat it.
     // (score, is a bound, old path, new index, index in bases, index in prepared)
     type Candidate<'a> = (u32, bool, Reverse<&'a str>, Reverse<usize>, usize, usize);
-    let mut queue: BinaryHeap<Candidate> = BinaryHeap::new();
-    for (b, (old, base)) in bases.iter().enumerate() {
-        for (p, (index, new)) in prepared.iter().enumerate() {
-            let bound = score_bound(base, new);
-            if bound >= MIN_SIMILARITY {
-                queue.push((bound, true, Reverse(*old), Reverse(*index), b, p));
-            }
-        }
-    }
+    let candidates: Vec<Candidate> = bases
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(b, (old, base))| {
+            prepared
+                .iter()
+                .enumerate()
+                .filter_map(move |(p, (index, new))| {
+                    let bound = score_bound(base, new);
+                    (bound >= MIN_SIMILARITY).then_some((
+                        bound,
+                        true,
+                        Reverse(*old),
+                        Reverse(*index),
+                        b,
+                        p,
+                    ))
+                })
+        })
+        .collect();
+    let mut queue: BinaryHeap<Candidate> = BinaryHeap::from(candidates);
     while let Some((score, is_bound, Reverse(old), Reverse(index), b, p)) = queue.pop() {
         if old_taken.contains(old) || new_taken.contains(&index) {
             continue;

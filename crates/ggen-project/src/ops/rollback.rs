@@ -139,7 +139,7 @@ pub fn rollback_locked(
 
     let snapshot_before = Snapshot::load(&layout.snapshot()).ok().flatten();
     let snapshot_restored = match snapshot.restore.hash() {
-        Some(hash) => Snapshot::from_store(&store, hash)?,
+        Some(hash) => store.load(hash, Snapshot::parse)?,
         None => None,
     };
 

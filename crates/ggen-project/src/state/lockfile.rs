@@ -84,18 +84,6 @@ impl Lockfile {
         PARSED.load(path, |bytes| Lockfile::parse(bytes, path))
     }
 
-    /// The lockfile kept as object `hash` (a history entry's copy); `None` when the store
-    /// does not hold it.
-    pub fn from_store(
-        store: &crate::state::objects::ObjectStore,
-        hash: &str,
-    ) -> Result<Option<Lockfile>, ProjectError> {
-        match store.get_optional(hash)? {
-            Some(bytes) => Lockfile::parse(&bytes, &store.path(hash)).map(Some),
-            None => Ok(None),
-        }
-    }
-
     /// Whether the file at `path` (if any) parses; the value is kept for the next
     /// [`Lockfile::load`] of the same bytes, so checking before a command costs no second parse.
     pub fn check(path: &Path) -> Result<(), ProjectError> {

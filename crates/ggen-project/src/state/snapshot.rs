@@ -267,25 +267,14 @@ impl Snapshot {
         PARSED.load(path, |bytes| Snapshot::parse(bytes, path))
     }
 
-    /// The snapshot kept as object `hash` (a history entry's copy); `None` when the store
-    /// does not hold it.
-    pub fn from_store(
-        store: &crate::state::objects::ObjectStore,
-        hash: &str,
-    ) -> Result<Option<Snapshot>, ProjectError> {
-        match store.get_optional(hash)? {
-            Some(bytes) => Snapshot::parse(&bytes, &store.path(hash)).map(Some),
-            None => Ok(None),
-        }
-    }
-
     /// Whether the file at `path` (if any) parses; the value is kept for the next
     /// [`Snapshot::load`] of the same bytes, so checking before a command costs no second parse.
     pub fn check(path: &Path) -> Result<(), ProjectError> {
         PARSED.check(path, |bytes| Snapshot::parse(bytes, path))
     }
 
-    fn parse(bytes: &[u8], path: &Path) -> Result<Snapshot, ProjectError> {
+    /// Parses a snapshot's bytes; `path` names it in errors.
+    pub fn parse(bytes: &[u8], path: &Path) -> Result<Snapshot, ProjectError> {
         let corrupt = |message: String| ProjectError::CorruptSnapshot {
             path: path.to_path_buf(),
             message,

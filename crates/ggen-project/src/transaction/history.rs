@@ -142,7 +142,7 @@ pub(crate) fn collect_garbage(layout: &Layout) -> Result<usize, ProjectError> {
             // every merge base and conflict version they name.
             for state in [&record.snapshot.before, &record.snapshot.after] {
                 let Some(hash) = state.hash() else { continue };
-                match Snapshot::from_store(&store, hash) {
+                match store.load(hash, Snapshot::parse) {
                     Ok(Some(stored)) => referenced_by(&stored, &mut keep),
                     Ok(None) => {}
                     // Unreadable: keep everything rather than guess what it needs.
@@ -151,7 +151,7 @@ pub(crate) fn collect_garbage(layout: &Layout) -> Result<usize, ProjectError> {
             }
             for state in [&record.lockfile.before, &record.lockfile.after] {
                 if let Some(hash) = state.hash()
-                    && let Ok(Some(stored)) = Lockfile::from_store(&store, hash)
+                    && let Ok(Some(stored)) = store.load(hash, Lockfile::parse)
                 {
                     keep.extend(stored.files.values().map(|f| f.hash.clone()));
                 }

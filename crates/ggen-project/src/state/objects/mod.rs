@@ -234,6 +234,19 @@ impl ObjectStore {
         }
     }
 
+    /// The object with `hash` parsed by `parse` (a history entry's copy of `ggen.lock` or the
+    /// snapshot: `Lockfile::parse`, `Snapshot::parse`); `None` when the store does not hold it.
+    pub fn load<T>(
+        &self,
+        hash: &str,
+        parse: impl FnOnce(&[u8], &Path) -> Result<T, ProjectError>,
+    ) -> Result<Option<T>, ProjectError> {
+        match self.get_optional(hash)? {
+            Some(bytes) => parse(&bytes, &self.path(hash)).map(Some),
+            None => Ok(None),
+        }
+    }
+
     /// [`ObjectStore::get`], `None` when the store does not hold the object.
     pub fn get_optional(&self, hash: &str) -> Result<Option<Vec<u8>>, ProjectError> {
         match self.contains(hash)? {

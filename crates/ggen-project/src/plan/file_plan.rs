@@ -4,6 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use ggen_merge::{ConflictStyle, MergeOptions};
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::decide::{Action, Carry, ConflictReason, Facts, SkipReason, decide};
@@ -299,19 +300,23 @@ pub fn plan_pack(
     });
     let moved_to: HashMap<usize, &moves::Move> = moves.iter().map(|m| (m.new, m)).collect();
     let generated: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
-    let mut carried: HashSet<&str> = HashSet::new();
-    let mut plans = Vec::new();
-    for (index, file) in files.iter().enumerate() {
-        if let Some(found) = moved_to.get(&index)
-            && let Some(old) = inputs.snapshot.files.get(&found.old)
-            && let Some(plan) = plan_moved(inputs, index, file, &found.old, old, found.found)?
-        {
-            carried.insert(&found.old);
-            plans.push(plan);
-            continue;
-        }
-        plans.push(plan_generated(inputs, index, file)?);
-    }
+    // Each file's plan depends only on its own versions: planned on both cores (stat, read
+    // when changed, decide, merge), in the order of `files`.
+    let planned = files
+        .par_iter()
+        .enumerate()
+        .map(|(index, file)| {
+            if let Some(found) = moved_to.get(&index)
+                && let Some(old) = inputs.snapshot.files.get(&found.old)
+                && let Some(plan) = plan_moved(inputs, index, file, &found.old, old, found.found)?
+            {
+                return Ok((Some(found.old.as_str()), plan));
+            }
+            Ok((None, plan_generated(inputs, index, file)?))
+        })
+        .collect::<Result<Vec<_>, ProjectError>>()?;
+    let carried: HashSet<&str> = planned.iter().filter_map(|(old, _)| *old).collect();
+    let mut plans: Vec<FilePlan> = planned.into_iter().map(|(_, plan)| plan).collect();
     for (path, old) in &inputs.snapshot.files {
         if old.pack != inputs.pack
             || generated.contains(path.as_str())

@@ -299,8 +299,7 @@ impl Parent {
 
     /// [`Parent::write_atomic`] that also sets or clears the executable bits (`None`: the
     /// mode of the file replaced, or the default) on the temporary file before the rename,
-    /// and returns the new file's metadata (taken from its descriptor: the rename keeps
-    /// size, mtime and inode).
+    /// and returns the new file's metadata (from its descriptor, after the rename).
     pub(crate) fn write_file(
         &self,
         path: &Path,
@@ -320,7 +319,7 @@ impl Parent {
                     file.sync_all()
                         .map_err(|e| FsError::new("cannot sync", &temp_path, e))?;
                 }
-                let mut meta = file
+                let meta = file
                     .metadata()
                     .map_err(|e| FsError::new("cannot read", &temp_path, e))?;
                 // Keep the mode of the file being replaced, as an editor would.
@@ -334,13 +333,12 @@ impl Parent {
                 if replaced.is_some() || wanted != created {
                     // SAFETY: fchmod only reads the descriptor `file` keeps open.
                     let _ = unsafe { libc::fchmod(file.as_raw_fd(), wanted as libc::mode_t) };
-                    meta = file
-                        .metadata()
-                        .map_err(|e| FsError::new("cannot read", &temp_path, e))?;
                 }
                 rename_at(&self.dir, &temp_name, &self.dir, &self.name)
                     .map_err(|e| FsError::new("cannot replace", path, e))?;
-                Ok(meta)
+                // After the rename, which changes the ctime.
+                file.metadata()
+                    .map_err(|e| FsError::new("cannot read", path, e))
             });
         let meta = match written {
             Ok(meta) => meta,
@@ -353,6 +351,7 @@ impl Parent {
         match durability {
             Durability::Sync => self.sync()?,
             Durability::Batch => pending::file(path),
+            Durability::Lossy => {}
         }
         Ok(meta)
     }

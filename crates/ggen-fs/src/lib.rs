@@ -46,6 +46,9 @@ pub enum Durability {
     /// Rename without fsync; the caller issues one [`sync_filesystem`] for a whole batch before
     /// its commit point, which costs one barrier instead of thousands.
     Batch,
+    /// Rename without any sync: for a derived cache whose loss costs only time (a crash
+    /// leaves the old file, the new one or none, never a mix).
+    Lossy,
 }
 
 /// Replaces `path` with `bytes` atomically: readers see the old content or the new, never a
@@ -88,6 +91,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8], durability: Durability) -> Result
     match durability {
         Durability::Sync => sync_dir(dir)?,
         Durability::Batch => pending::file(path),
+        Durability::Lossy => {}
     }
     Ok(())
 }

@@ -60,6 +60,10 @@ fn needs_repair(layout: &Layout) -> bool {
     if journal || leftover {
         return true;
     }
+    // Unchanged since a clean check parsed them: nothing to parse now.
+    if crate::state::stat_cache::vouches_for_state(layout) {
+        return false;
+    }
     // The command takes the parsed values (see `state::parsed`): no second parse.
     let lockfile = Lockfile::check(&layout.lockfile());
     let snapshot = Snapshot::check(&layout.snapshot());

@@ -13,6 +13,7 @@ use crate::packs::rebuild::render_locked;
 use crate::project::load_project;
 use crate::state::objects::ObjectStore;
 use crate::state::snapshot::{Snapshot, SnapshotFile};
+use crate::state::stat_cache;
 use crate::{Environment, Layout, ProjectError, Reporter};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -42,6 +43,14 @@ pub struct StatusReport {
 }
 
 impl StatusReport {
+    /// Every one of `tracked` generated files as generated.
+    pub fn clean(tracked: usize) -> StatusReport {
+        StatusReport {
+            tracked,
+            files: Vec::new(),
+        }
+    }
+
     pub fn is_clean(&self) -> bool {
         self.files.is_empty()
     }
@@ -49,6 +58,9 @@ impl StatusReport {
 
 /// Modified, missing and conflicted generated files.
 pub fn status(layout: &Layout) -> Result<StatusReport, ProjectError> {
+    if let Some(tracked) = stat_cache::clean(layout) {
+        return Ok(StatusReport::clean(tracked));
+    }
     let (_, snapshot) = load_project(layout)?;
     status_of(layout, &snapshot)
 }
@@ -149,11 +161,18 @@ impl CheckReport {
 /// Drift plus what `ggen packs regenerate` would pick up: for packs installed from a
 /// directory, templates, graph files or the manifest version that changed since generation.
 pub fn check(layout: &Layout) -> Result<CheckReport, ProjectError> {
+    if let Some(tracked) = stat_cache::clean(layout) {
+        // Never made for a project with a pack from a directory: nothing can regenerate.
+        return Ok(CheckReport {
+            status: StatusReport::clean(tracked),
+            regenerate: Vec::new(),
+        });
+    }
     let (lock, snapshot) = load_project(layout)?;
     let status = status_of(layout, &snapshot)?;
     let mut regenerate = Vec::new();
     for locked in &lock.packs {
-        let Some(dir) = locked.source.strip_prefix("path+file://") else {
+        let Some(dir) = locked.directory() else {
             continue;
         };
         let record = snapshot.packs.get(&locked.id);

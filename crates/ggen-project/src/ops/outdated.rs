@@ -50,7 +50,7 @@ pub fn outdated(layout: &Layout, env: &Environment) -> Result<Vec<OutdatedPack>,
     for locked in &lock.packs {
         let current = semver::Version::parse(&locked.version).ok();
         let mut available = Vec::new();
-        let (compatible, newest) = if let Some(dir) = locked.source.strip_prefix("path+file://") {
+        let (compatible, newest) = if let Some(dir) = locked.directory() {
             // A pack directory has one version: whatever its manifest says now.
             let pack = ggen_pack::Pack::load(std::path::Path::new(dir))?;
             let version = pack.version().clone();

@@ -212,7 +212,7 @@ impl Watched {
             .packs
             .iter()
             .filter_map(|p| {
-                let dir = p.source.strip_prefix("path+file://")?;
+                let dir = p.directory()?;
                 Some((p.id.clone(), PathBuf::from(dir)))
             })
             .collect();

@@ -95,7 +95,7 @@ pub fn render_locked(
     let at = format!("{}@{}", locked.id, locked.version);
     let version = semver::Version::parse(&locked.version)
         .map_err(|e| format!("{at}: the locked version does not parse: {e}"))?;
-    let resolved = match locked.source.strip_prefix("path+file://") {
+    let resolved = match locked.directory() {
         // The directory is whatever it holds now: only the locked bytes will do.
         Some(dir) => {
             let resolved = load_path(Path::new(dir))

@@ -9,7 +9,7 @@ use ggen_pack::archive::ArchiveLimits;
 use ggen_registry::resolve::{self, Fixed, Origin, Problem};
 use ggen_registry::{Access, Registry, RegistryError, VersionEntry};
 
-use crate::state::lockfile::{LockedPack, Lockfile};
+use crate::state::lockfile::{DIRECTORY_SOURCE, LockedPack, Lockfile};
 use crate::{Environment, ProjectError};
 
 /// One `--pack` / `packs install` argument.
@@ -370,7 +370,7 @@ pub fn load_path(path: &Path) -> Result<ResolvedPack, ProjectError> {
     let archive = ggen_pack::archive::pack_directory(&pack.root, pack.id(), pack.version())?;
     Ok(ResolvedPack {
         integrity: ggen_pack::integrity::sha256(&archive),
-        source: format!("path+file://{}", absolute.display()),
+        source: format!("{DIRECTORY_SOURCE}{}", absolute.display()),
         pack,
         dependencies: Vec::new(),
         requested: true,
@@ -399,7 +399,7 @@ pub fn load_update(
     env: &Environment,
 ) -> Result<ResolvedPack, ProjectError> {
     let installed = parse_locked_version(locked)?;
-    if let Some(path) = locked.source.strip_prefix("path+file://") {
+    if let Some(path) = locked.directory() {
         let pack = load_path(Path::new(path))?;
         if let UpdateTarget::Exact(want) = target
             && pack.pack.version() != want

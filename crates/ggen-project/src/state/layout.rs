@@ -48,6 +48,12 @@ impl Layout {
         self.state_dir().join("snapshot.json")
     }
 
+    /// The stat of every generated file when last found as generated (see
+    /// [`crate::state::stat_cache`]).
+    pub fn stat_cache(&self) -> PathBuf {
+        self.state_dir().join("stat-cache")
+    }
+
     /// The salt of the render cache's keys for secret variables.
     pub fn secret_salt(&self) -> PathBuf {
         self.state_dir().join("secret-salt")

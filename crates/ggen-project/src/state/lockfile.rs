@@ -62,6 +62,16 @@ pub struct LockedFile {
     pub mode: Option<String>,
 }
 
+/// How `source` names a pack installed from a directory.
+pub const DIRECTORY_SOURCE: &str = "path+file://";
+
+impl LockedPack {
+    /// The directory a pack was installed from (`None` for an archive or a registry).
+    pub fn directory(&self) -> Option<&str> {
+        self.source.strip_prefix(DIRECTORY_SOURCE)
+    }
+}
+
 impl Default for Lockfile {
     fn default() -> Self {
         Lockfile {

@@ -9,3 +9,4 @@ pub mod objects;
 mod parsed;
 pub mod secret_salt;
 pub mod snapshot;
+pub mod stat_cache;

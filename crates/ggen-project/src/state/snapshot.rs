@@ -55,6 +55,10 @@ pub struct SnapshotFile {
 pub struct FileStat {
     pub size: u64,
     pub mtime_ns: i128,
+    /// Changes with every write and every `touch` that puts an mtime back (0 in snapshots
+    /// written before it was recorded: those files are read once more).
+    #[serde(default)]
+    pub ctime_ns: i128,
     pub inode: u64,
     /// `sha256-<hex>` of the content that had this stat.
     pub hash: String,
@@ -75,12 +79,17 @@ impl FileStat {
             .map(|d| d.as_nanos() as i128)
             .unwrap_or(0);
         #[cfg(unix)]
-        let inode = std::os::unix::fs::MetadataExt::ino(meta);
+        let (inode, ctime_ns) = {
+            use std::os::unix::fs::MetadataExt;
+            let ctime_ns = i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec());
+            (meta.ino(), ctime_ns)
+        };
         #[cfg(not(unix))]
-        let inode = 0;
+        let (inode, ctime_ns) = (0, 0);
         FileStat {
             size: meta.len(),
             mtime_ns,
+            ctime_ns,
             inode,
             hash,
         }
@@ -89,7 +98,10 @@ impl FileStat {
     /// True when `meta` describes the same file content this stat was taken of.
     pub fn matches(&self, meta: &std::fs::Metadata) -> bool {
         let now = FileStat::from_metadata(meta, String::new());
-        now.size == self.size && now.mtime_ns == self.mtime_ns && now.inode == self.inode
+        now.size == self.size
+            && now.mtime_ns == self.mtime_ns
+            && now.ctime_ns == self.ctime_ns
+            && now.inode == self.inode
     }
 }
 

@@ -301,7 +301,11 @@ impl<'a> Transaction<'a> {
         let (snapshot_bytes, lock_text) =
             rayon::join(|| snapshot.to_bytes(), || lock_view.to_text());
         let lock_bytes = lock_text?.into_bytes();
-        self.commit_bytes(Some(&lock_bytes), Some(&snapshot_bytes?), packs)
+        let layout = self.layout;
+        let id = self.commit_bytes(Some(&lock_bytes), Some(&snapshot_bytes?), packs)?;
+        // After the commit point: the cache is derived from what is now the state.
+        crate::state::stat_cache::record(layout, lock, &lock_bytes, snapshot);
+        Ok(id)
     }
 
     /// Commits with the lockfile and snapshot given as bytes (`None`: remove them).

@@ -64,21 +64,29 @@ fn needs_repair(layout: &Layout) -> bool {
     if crate::state::stat_cache::vouches_for_state(layout) {
         return false;
     }
-    // The command takes the parsed values (see `state::parsed`): no second parse.
-    let lockfile = Lockfile::check(&layout.lockfile());
-    let snapshot = Snapshot::check(&layout.snapshot());
+    // The command takes the parsed values (see `state::parsed`): no second parse. The two
+    // parse side by side.
+    let (lockfile, snapshot) = rayon::join(
+        || Lockfile::check(&layout.lockfile()),
+        || Snapshot::check(&layout.snapshot()),
+    );
     matches!(lockfile, Err(ProjectError::CorruptLockfile { .. }))
         || matches!(snapshot, Err(ProjectError::CorruptSnapshot { .. }))
 }
 
 /// The project's lockfile and snapshot; an error when it is not a ggen project.
 pub fn load_project(layout: &Layout) -> Result<(Lockfile, Snapshot), ProjectError> {
-    let lock = Lockfile::load(&layout.lockfile())?.ok_or_else(|| ProjectError::NotAProject {
+    // Read and parsed side by side (the snapshot is the larger by far).
+    let (lock, snapshot) = rayon::join(
+        || Lockfile::load(&layout.lockfile()),
+        || Snapshot::load(&layout.snapshot()),
+    );
+    let lock = lock?.ok_or_else(|| ProjectError::NotAProject {
         path: layout.root().to_path_buf(),
     })?;
     // No snapshot (a fresh clone, `.ggen/` is not committed), or one of another lock (a
     // teammate's update pulled with git): the lock says what was generated.
-    let snapshot = match Snapshot::load(&layout.snapshot())? {
+    let snapshot = match snapshot? {
         Some(snapshot) if records_the_lock(&snapshot, &lock) => snapshot,
         _ => {
             let mut snapshot = crate::packs::rebuild::snapshot_from_lock(&lock);

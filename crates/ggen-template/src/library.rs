@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::TemplateError;
@@ -20,6 +21,18 @@ struct Entry {
     text: String,
     hash: String,
     references: References,
+}
+
+impl Entry {
+    /// `None` for a file that is not UTF-8 (it cannot be included).
+    fn of(bytes: &[u8]) -> Option<Entry> {
+        let text = std::str::from_utf8(bytes).ok()?;
+        Some(Entry {
+            references: scan(text),
+            text: text.to_string(),
+            hash: format!("sha256-{}", hex::encode(Sha256::digest(bytes))),
+        })
+    }
 }
 
 /// What a template's include tags name.
@@ -47,18 +60,21 @@ impl Library {
 
     /// Adds the file at `rel_path` (relative to the templates root, `/`-separated).
     pub fn add(&mut self, rel_path: &str, bytes: &[u8]) {
-        let Ok(text) = std::str::from_utf8(bytes) else {
-            return;
-        };
-        let hash = format!("sha256-{}", hex::encode(Sha256::digest(bytes)));
-        self.files.insert(
-            rel_path.to_string(),
-            Entry {
-                references: scan(text),
-                text: text.to_string(),
-                hash,
-            },
-        );
+        if let Some(entry) = Entry::of(bytes) {
+            self.files.insert(rel_path.to_string(), entry);
+        }
+    }
+
+    /// The library of `files` (each as [`Library::add`] takes it), read on every core: a
+    /// pack may hold tens of thousands of templates.
+    pub fn of_files(files: &[(&str, &[u8])]) -> Library {
+        let entries: Vec<(String, Entry)> = files
+            .par_iter()
+            .filter_map(|(rel_path, bytes)| Some((rel_path.to_string(), Entry::of(bytes)?)))
+            .collect();
+        Library {
+            files: entries.into_iter().collect(),
+        }
     }
 
     pub fn is_empty(&self) -> bool {

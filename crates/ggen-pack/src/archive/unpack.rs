@@ -146,7 +146,8 @@ impl Unpacker<'_> {
                 return Err(self.too_large(&name));
             }
             let executable = entry.header().mode().is_ok_and(|mode| mode & 0o111 != 0);
-            let written = self.file(&mut entry, &rel, &name, &mut unpacked, executable)?;
+            let written =
+                self.file(&mut entry, declared, &rel, &name, &mut unpacked, executable)?;
             if written != declared {
                 return Err(self.refuse(format!(
                     "entry {name:?} is truncated ({written} of {declared} bytes)"
@@ -169,31 +170,30 @@ impl Unpacker<'_> {
         }
     }
 
-    /// A file entry: its data read into memory, counted against the unpacked-size limit as
-    /// it arrives. Returns the bytes read.
+    /// A file entry of `declared` bytes (already within the unpacked-size limit): its data
+    /// read into memory, and never more than the limit allows whatever the stream holds.
+    /// Returns the bytes read.
     fn file(
         &self,
         entry: &mut impl Read,
+        declared: u64,
         rel: &Path,
         name: &str,
         unpacked: &mut u64,
         executable: bool,
     ) -> Result<u64, PackError> {
         let rel = slashed(rel);
-        let mut bytes = Vec::new();
-        let mut buffer = vec![0u8; 64 << 10];
-        loop {
-            let read = match entry.read(&mut buffer) {
-                Ok(0) => break,
-                Ok(read) => read,
-                Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
-                Err(err) => return Err(self.stream_error(&err, Some(name))),
-            };
-            *unpacked = unpacked.saturating_add(read as u64);
-            if *unpacked > self.limits.max_unpacked_bytes {
-                return Err(self.too_large(name));
-            }
-            bytes.extend_from_slice(buffer.get(..read).unwrap_or_default());
+        let allowed = self.limits.max_unpacked_bytes.saturating_sub(*unpacked);
+        // Room for the declared size at once (the caller checked it against the limit).
+        let mut bytes = Vec::with_capacity(usize::try_from(declared.min(allowed)).unwrap_or(0));
+        // One byte past what is allowed tells "too large" from "exactly at the limit".
+        entry
+            .take(allowed.saturating_add(1))
+            .read_to_end(&mut bytes)
+            .map_err(|err| self.stream_error(&err, Some(name)))?;
+        *unpacked = unpacked.saturating_add(bytes.len() as u64);
+        if *unpacked > self.limits.max_unpacked_bytes {
+            return Err(self.too_large(name));
         }
         let mut memory = self.memory.borrow_mut();
         let clear = match rel.rsplit_once('/') {

@@ -211,6 +211,7 @@ fn install_once(
         report.hooks.extend(runs);
     }
     report.warnings = warnings;
+    super::free_aside(planned);
     Ok(report)
 }
 

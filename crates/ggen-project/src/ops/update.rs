@@ -391,6 +391,7 @@ pub fn update_in(
         .filter_map(|(index, plan)| plan.unmerged(&regenerations[*index].generation.files))
         .collect();
     crate::state::git_index::record_unmerged(layout.root(), &unmerged);
+    super::free_aside((regenerations, plans, repair));
     Ok(report)
 }
 

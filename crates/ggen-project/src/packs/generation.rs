@@ -13,6 +13,9 @@ use crate::state::secret_salt::SecretSalt;
 use crate::state::snapshot::{GraphRecord, TemplateRecord};
 use crate::{ProjectError, Reporter};
 
+/// A template's outputs, each with the `sha256-<hex>` of its content.
+type Outputs = Vec<(ggen_template::RenderedFile, String)>;
+
 /// What the last generation of a pack left behind: its template records and the objects
 /// holding their outputs. A template whose key is unchanged is not rendered again.
 pub struct RenderCache<'a> {
@@ -21,8 +24,9 @@ pub struct RenderCache<'a> {
 }
 
 impl RenderCache<'_> {
-    /// The outputs recorded for `template` under `key`, if every one is still in the store.
-    fn outputs(&self, template: &Template, key: &str) -> Option<Vec<ggen_template::RenderedFile>> {
+    /// The outputs recorded for `template` under `key`, if every one is still in the store,
+    /// each with its hash (the store checked the content against it).
+    fn outputs(&self, template: &Template, key: &str) -> Option<Outputs> {
         let record = self.templates.get(&template.source)?;
         if record.key != key {
             return None;
@@ -32,13 +36,14 @@ impl RenderCache<'_> {
             .iter()
             .map(|(path, hash)| {
                 let content = self.objects.get(hash).ok()?;
-                Some(ggen_template::RenderedFile {
+                let output = ggen_template::RenderedFile {
                     path: path.clone(),
                     content,
                     template: template.source.clone(),
                     unless_exists: template.frontmatter.unless_exists,
                     moved_from: record.moved_from.get(path).cloned(),
-                })
+                };
+                Some((output, hash.clone()))
             })
             .collect()
     }
@@ -154,10 +159,12 @@ pub fn generate(
     let all_files = pack.template_files()?;
     // Every text file under the templates root can be included; partials are never output.
     let partials = pack.manifest.templates.partials.as_str();
-    let mut library = Library::new();
-    for file in &all_files {
-        library.add(&file.rel_path, &file.bytes);
-    }
+    let library = Library::of_files(
+        &all_files
+            .iter()
+            .map(|file| (file.rel_path.as_str(), file.bytes.as_slice()))
+            .collect::<Vec<_>>(),
+    );
     let renderer = Renderer::with_library(renderer.limits(), library);
     let renderer = &renderer;
     let executable: BTreeMap<&str, bool> = all_files
@@ -192,7 +199,7 @@ pub fn generate(
             (name.clone(), value)
         })
         .collect();
-    let rendered: Vec<(Template, String, Vec<ggen_template::RenderedFile>, bool)> = template_files
+    let rendered: Vec<(Template, String, Outputs, bool)> = template_files
         .par_iter()
         .map(|file| {
             let template = Template::parse(&file.rel_path, &file.bytes)?;
@@ -211,7 +218,15 @@ pub fn generate(
                     reporter.advance(outputs.len() as u64);
                     outputs
                 }
-                None => renderer.render_counted(&template, vars, &context, &graph, &progress)?,
+                // Hashed on the core that rendered them.
+                None => renderer
+                    .render_counted(&template, vars, &context, &graph, &progress)?
+                    .into_iter()
+                    .map(|output| {
+                        let hash = ggen_pack::integrity::sha256(&output.content);
+                        (output, hash)
+                    })
+                    .collect(),
             };
             Ok::<_, ProjectError>((template, key, outputs, fresh))
         })
@@ -231,7 +246,7 @@ pub fn generate(
             moved_from: BTreeMap::new(),
             key,
         };
-        for output in outputs {
+        for (output, hash) in outputs {
             if let Some(first) = owner.insert(output.path.clone(), output.template.clone()) {
                 return Err(ProjectError::PathCollision {
                     path: output.path,
@@ -239,7 +254,6 @@ pub fn generate(
                     second: format!("template {}", output.template),
                 });
             }
-            let hash = ggen_pack::integrity::sha256(&output.content);
             record.outputs.insert(output.path.clone(), hash.clone());
             if let Some(old) = &output.moved_from {
                 record.moved_from.insert(output.path.clone(), old.clone());

@@ -227,7 +227,7 @@ impl<'a> SharedLines<'a> {
             }
         };
         files.iter().for_each(|text| count(text));
-        others.for_each(|text| count(text));
+        others.for_each(&mut count);
         let mut sharing = SharedLines {
             holders,
             index: HashMap::new(),

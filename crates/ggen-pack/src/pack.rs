@@ -26,7 +26,7 @@ pub struct Pack {
 
 /// A pack's files held in memory, by `/`-separated path relative to the pack root.
 struct InMemoryFiles {
-    files: BTreeMap<String, (Vec<u8>, bool)>,
+    files: BTreeMap<String, (Arc<[u8]>, bool)>,
     dirs: BTreeSet<String>,
 }
 
@@ -42,7 +42,9 @@ pub struct PackFile {
     /// Path relative to the templates root (for templates) or the pack root (for graph
     /// files), `/`-separated.
     pub rel_path: String,
-    pub bytes: Vec<u8>,
+    /// Shared with the pack's own copy when it is held in memory (an archive): listing the
+    /// files of a large pack copies none of them.
+    pub bytes: Arc<[u8]>,
     /// The file has an executable bit set (kept through publish, install and update).
     pub executable: bool,
 }
@@ -111,15 +113,17 @@ impl Pack {
                 .and_then(|rest| rest.strip_prefix('/'))
                 .map(str::to_string),
         };
-        let files: BTreeMap<String, (Vec<u8>, bool)> = memory
+        let files: BTreeMap<String, (Arc<[u8]>, bool)> = memory
             .files
             .into_iter()
-            .filter_map(|(path, file)| Some((inside(path)?, file)))
+            .filter_map(|(path, (bytes, executable))| {
+                Some((inside(path)?, (Arc::from(bytes), executable)))
+            })
             .collect();
         let dirs = memory.dirs.into_iter().filter_map(inside).collect();
         let root = Path::new(archive).join(&prefix);
         let path = root.join("gpack.toml");
-        let manifest = files.get("gpack.toml").map(|(bytes, _)| bytes.as_slice());
+        let manifest = files.get("gpack.toml").map(|(bytes, _)| &bytes[..]);
         let text = match manifest {
             Some(bytes) if bytes.len() as u64 > MAX_MANIFEST_BYTES => Err(io::Error::new(
                 io::ErrorKind::FileTooLarge,
@@ -321,7 +325,7 @@ impl Pack {
         })?;
         Ok(PackFile {
             rel_path: file.rel_path,
-            bytes,
+            bytes: Arc::from(bytes),
             executable,
         })
     }

@@ -164,7 +164,7 @@ fn archives_without_a_single_pack_directory_have_their_root_at_the_top() {
     let files = pack.template_files().unwrap();
     assert_eq!(files.len(), 1);
     assert_eq!(
-        (files[0].rel_path.as_str(), files[0].bytes.as_slice()),
+        (files[0].rel_path.as_str(), &files[0].bytes[..]),
         ("a.txt", &b"a"[..])
     );
 }

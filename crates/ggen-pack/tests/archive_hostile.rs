@@ -282,6 +282,6 @@ fn the_fuzz_seed_itself_unpacks() {
     let names: Vec<&str> = files.iter().map(|f| f.rel_path.as_str()).collect();
     // The PAX path names the 700-byte entry (there is no `x`).
     assert_eq!(names, ["a.txt", "b.txt"]);
-    assert_eq!(files[0].bytes, b"hello {{ name }}\n");
-    assert_eq!(files[1].bytes, vec![7u8; 700]);
+    assert_eq!(&files[0].bytes[..], b"hello {{ name }}\n");
+    assert_eq!(&files[1].bytes[..], &[7u8; 700][..]);
 }

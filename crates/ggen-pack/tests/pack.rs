@@ -52,7 +52,7 @@ fn template_files_are_sorted_and_include_hidden_files() {
             "src/main.rs.tmpl",
         ]
     );
-    assert_eq!(files[5].bytes, b"templates/src/main.rs.tmpl");
+    assert_eq!(&files[5].bytes[..], b"templates/src/main.rs.tmpl");
 }
 
 #[test]
@@ -107,7 +107,7 @@ fn graph_files_follow_globs_relative_to_the_pack_root() {
         rel_paths(&files),
         ["extra.ttl", "graph/a.ttl", "graph/b.ttl"]
     );
-    assert_eq!(files[1].bytes, b"a");
+    assert_eq!(&files[1].bytes[..], b"a");
 }
 
 #[test]
@@ -148,7 +148,7 @@ mod symlinks {
             rel_paths(&files),
             ["LICENSE", "a.txt", "shared/license.txt"]
         );
-        assert_eq!(files[0].bytes, b"MIT");
+        assert_eq!(&files[0].bytes[..], b"MIT");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! inputs that make a template's cache key.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
@@ -18,20 +19,26 @@ pub struct Library {
 
 #[derive(Debug, Clone)]
 struct Entry {
-    text: String,
+    /// UTF-8 (checked when added), shared with the pack's copy.
+    text: Arc<[u8]>,
     hash: String,
     references: References,
 }
 
 impl Entry {
     /// `None` for a file that is not UTF-8 (it cannot be included).
-    fn of(bytes: &[u8]) -> Option<Entry> {
-        let text = std::str::from_utf8(bytes).ok()?;
+    fn of(bytes: Arc<[u8]>) -> Option<Entry> {
+        let text = std::str::from_utf8(&bytes).ok()?;
         Some(Entry {
             references: scan(text),
-            text: text.to_string(),
-            hash: format!("sha256-{}", hex::encode(Sha256::digest(bytes))),
+            hash: format!("sha256-{}", hex::encode(Sha256::digest(&bytes))),
+            text: bytes,
         })
+    }
+
+    fn text(&self) -> &str {
+        // Checked when the entry was made; never fails.
+        std::str::from_utf8(&self.text).unwrap_or_default()
     }
 }
 
@@ -60,17 +67,19 @@ impl Library {
 
     /// Adds the file at `rel_path` (relative to the templates root, `/`-separated).
     pub fn add(&mut self, rel_path: &str, bytes: &[u8]) {
-        if let Some(entry) = Entry::of(bytes) {
+        if let Some(entry) = Entry::of(Arc::from(bytes)) {
             self.files.insert(rel_path.to_string(), entry);
         }
     }
 
-    /// The library of `files` (each as [`Library::add`] takes it), read on every core: a
-    /// pack may hold tens of thousands of templates.
-    pub fn of_files(files: &[(&str, &[u8])]) -> Library {
+    /// The library of `files` (each as [`Library::add`] takes it, the bytes shared rather
+    /// than copied), read on every core: a pack may hold tens of thousands of templates.
+    pub fn of_files(files: &[(&str, &Arc<[u8]>)]) -> Library {
         let entries: Vec<(String, Entry)> = files
             .par_iter()
-            .filter_map(|(rel_path, bytes)| Some((rel_path.to_string(), Entry::of(bytes)?)))
+            .filter_map(|(rel_path, bytes)| {
+                Some((rel_path.to_string(), Entry::of(Arc::clone(bytes))?))
+            })
             .collect();
         Library {
             files: entries.into_iter().collect(),
@@ -98,7 +107,7 @@ impl Library {
     pub(crate) fn lookup(&self, name: &str) -> Result<&str, String> {
         check_name(name)?;
         match self.files.get(name) {
-            Some(entry) => Ok(&entry.text),
+            Some(entry) => Ok(entry.text()),
             None => Err(format!(
                 "no file `{name}` under the templates root (include names are paths relative \
                  to the templates root, e.g. `_partials/header.txt`)"

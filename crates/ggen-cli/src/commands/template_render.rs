@@ -89,7 +89,7 @@ pub fn load_graph(
     let mut sources = Vec::new();
     if let Some(pack) = pack {
         for file in pack.graph_files()? {
-            let text = String::from_utf8(file.bytes).map_err(|_| {
+            let text = String::from_utf8(file.bytes.to_vec()).map_err(|_| {
                 CliError::new(format!("graph file {}: not valid UTF-8", file.rel_path))
             })?;
             sources.push(GraphSource {

@@ -135,7 +135,7 @@ pub fn generate(
     let sources: Vec<GraphSource> = graph_files
         .iter()
         .map(|file| {
-            String::from_utf8(file.bytes.clone())
+            String::from_utf8(file.bytes.to_vec())
                 .map(|text| GraphSource {
                     name: file.rel_path.clone(),
                     text,
@@ -162,7 +162,7 @@ pub fn generate(
     let library = Library::of_files(
         &all_files
             .iter()
-            .map(|file| (file.rel_path.as_str(), file.bytes.as_slice()))
+            .map(|file| (file.rel_path.as_str(), &file.bytes))
             .collect::<Vec<_>>(),
     );
     let renderer = Renderer::with_library(renderer.limits(), library);

@@ -344,9 +344,7 @@ fn verify_checksum(bytes: &[u8]) -> Result<(), String> {
         .strip_suffix(b"\"\n}\n")
         .and_then(|hash| std::str::from_utf8(hash).ok())
         .ok_or("its checksum line is damaged")?;
-    let mut body = bytes[..at].to_vec();
-    body.extend_from_slice(b"\n}");
-    let actual = ggen_pack::integrity::sha256(&body);
+    let actual = ggen_pack::integrity::sha256_of_parts(&[&bytes[..at], b"\n}"]);
     if actual == recorded {
         Ok(())
     } else {

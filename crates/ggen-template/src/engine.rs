@@ -179,8 +179,10 @@ impl Fragment<'_> {
             }
             Fragment::Literal(text) => Ok(text.as_bytes().to_vec()),
             Fragment::Compiled(template) => {
+                // An output is usually about its template's size: room for that at once
+                // (no regrowing, little slack held while thousands of outputs wait).
                 let mut out = CappedWriter {
-                    bytes: Vec::new(),
+                    bytes: Vec::with_capacity(template.source().len().min(max_bytes)),
                     cap: max_bytes,
                     overflowed: false,
                 };

@@ -353,11 +353,12 @@ pub fn update_in(
         Mode::Update => "packs update",
         Mode::Regenerate => "packs regenerate",
     };
-    let mut tx = Transaction::begin(
+    let mut tx = Transaction::begin_known(
         project.guard(),
         env.history_limit,
         command,
         changes.iter().map(|c| c.path),
+        |path| snapshot.files.get(path)?.stat.as_ref(),
     )?;
     for (_, plan) in &plans {
         if let Some(from) = plan.carried_from() {

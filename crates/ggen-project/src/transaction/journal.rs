@@ -11,6 +11,7 @@ use ggen_fs::Durability;
 use serde::{Deserialize, Serialize};
 
 use crate::state::objects::ObjectStore;
+use crate::state::snapshot::FileStat;
 use crate::{Layout, ProjectError};
 
 /// The current record format.
@@ -162,6 +163,17 @@ pub type Missing = Option<(String, Vec<u8>)>;
 /// caller stores it (with the other captures, [`ObjectStore::store_all`]) so that the state
 /// can be restored later.
 pub fn capture(path: &Path, store: &ObjectStore) -> Result<(PathState, Missing), ProjectError> {
+    capture_known(path, store, None)
+}
+
+/// [`capture`] of a file whose stat ggen recorded when it last wrote or hashed it (`known`):
+/// while the file still has that stat and the store holds that content, its state is known
+/// without reading it (the way the plan reads the disk, and git its index).
+pub fn capture_known(
+    path: &Path,
+    store: &ObjectStore,
+    known: Option<&FileStat>,
+) -> Result<(PathState, Missing), ProjectError> {
     let meta = match std::fs::symlink_metadata(path) {
         Ok(meta) => meta,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((PathState::Absent, None)),
@@ -177,6 +189,16 @@ pub fn capture(path: &Path, store: &ObjectStore) -> Result<(PathState, Missing),
         return Err(ProjectError::NotAFile {
             path: path.to_path_buf(),
         });
+    }
+    if let Some(stat) = known
+        && stat.matches(&meta)
+        && store.holds(&stat.hash, meta.len())?
+    {
+        let state = PathState::File {
+            hash: stat.hash.clone(),
+            executable: ggen_fs::is_executable(&meta),
+        };
+        return Ok((state, None));
     }
     let bytes = ggen_fs::read(path)?;
     let hash = ggen_pack::integrity::sha256(&bytes);
@@ -349,6 +371,44 @@ mod tests {
         for good in ["src/main.rs", "a/b/.ggen", "ggen.lock.bak"] {
             assert!(check_relative(good, "test").is_ok(), "{good}");
         }
+    }
+
+    #[test]
+    fn a_file_with_its_recorded_stat_is_journaled_by_the_recorded_hash_unread() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ObjectStore::new(dir.path().join("objects"));
+        let file = dir.path().join("file.txt");
+        ggen_fs::write_atomic(&file, b"disk", Durability::Batch).unwrap();
+        // A recorded stat of this very file that names other content of the same size
+        // (held by the store): trusted, so the state is the recorded hash, unread.
+        let other = ggen_pack::integrity::sha256(b"base");
+        store
+            .store_all(&[(other.as_str(), b"base".as_slice())])
+            .unwrap();
+        let meta = std::fs::symlink_metadata(&file).unwrap();
+        let recorded = FileStat::from_metadata(&meta, other.clone());
+        let (state, missing) = capture_known(&file, &store, Some(&recorded)).unwrap();
+        assert_eq!(
+            state,
+            PathState::File {
+                hash: other.clone(),
+                executable: false
+            }
+        );
+        assert!(missing.is_none());
+        // Content the store lacks is never trusted by stat: it could not be restored.
+        let absent = FileStat::from_metadata(&meta, ggen_pack::integrity::sha256(b"gone"));
+        let (state, _) = capture_known(&file, &store, Some(&absent)).unwrap();
+        assert_eq!(
+            state.hash(),
+            Some(ggen_pack::integrity::sha256(b"disk").as_str())
+        );
+        // Once the file changes, its stat no longer matches: it is read.
+        ggen_fs::write_atomic(&file, b"edit", Durability::Batch).unwrap();
+        let (state, missing) = capture_known(&file, &store, Some(&recorded)).unwrap();
+        let edited = ggen_pack::integrity::sha256(b"edit");
+        assert_eq!(state.hash(), Some(edited.as_str()));
+        assert_eq!(missing.map(|(hash, _)| hash), Some(edited));
     }
 
     #[test]

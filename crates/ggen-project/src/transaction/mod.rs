@@ -74,6 +74,19 @@ impl<'a> Transaction<'a> {
         command: &str,
         paths: impl IntoIterator<Item = &'p str>,
     ) -> Result<Transaction<'a>, ProjectError> {
+        Transaction::begin_known(guard, history_limit, command, paths, |_| None)
+    }
+
+    /// [`Transaction::begin`] where `known` gives the stat ggen recorded for a path (the
+    /// snapshot's): a file that still has it is journaled by the hash recorded with it,
+    /// without being read again.
+    pub fn begin_known<'p, 'k>(
+        guard: &'a ProjectLock,
+        history_limit: usize,
+        command: &str,
+        paths: impl IntoIterator<Item = &'p str>,
+        known: impl Fn(&str) -> Option<&'k FileStat> + Sync,
+    ) -> Result<Transaction<'a>, ProjectError> {
         let layout = guard.layout();
         let store = ObjectStore::new(layout.objects());
         let paths: BTreeSet<String> = paths.into_iter().map(str::to_string).collect();
@@ -95,9 +108,9 @@ impl<'a> Transaction<'a> {
         if journaled {
             ggen_fs::create_dir_all(&dir)?;
         }
-        let capture = |path: &std::path::Path| {
+        let capture = |path: &std::path::Path, stat: Option<&FileStat>| {
             if journaled {
-                journal::capture(path, &store)
+                journal::capture_known(path, &store, stat)
             } else {
                 Ok((PathState::Absent, None))
             }
@@ -105,10 +118,10 @@ impl<'a> Transaction<'a> {
         let captured = (|| {
             let captures = paths
                 .par_iter()
-                .map(|path| Ok((path.clone(), capture(&layout.file(path))?)))
+                .map(|path| Ok((path.clone(), capture(&layout.file(path), known(path))?)))
                 .collect::<Result<Vec<_>, ProjectError>>()?;
-            let (lockfile, lock_bytes) = capture(&layout.lockfile())?;
-            let (snapshot, snapshot_bytes) = capture(&layout.snapshot())?;
+            let (lockfile, lock_bytes) = capture(&layout.lockfile(), None)?;
+            let (snapshot, snapshot_bytes) = capture(&layout.snapshot(), None)?;
             // The before-states' contents the store lacks, stored together (packs).
             let missing: Vec<(&str, &[u8])> = captures
                 .iter()

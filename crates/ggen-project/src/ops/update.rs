@@ -372,7 +372,8 @@ pub fn update_in(
         .par_iter()
         .map(|(index, plan)| {
             let files = &regenerations[*index].generation.files;
-            plan.new_record(stats.get(&plan.path).cloned(), files)
+            let previous = snapshot.files.get(&plan.path);
+            plan.new_record(stats.get(&plan.path).cloned(), files, previous)
         })
         .collect();
     for ((_, plan), record) in plans.iter().zip(records) {

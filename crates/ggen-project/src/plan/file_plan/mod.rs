@@ -238,12 +238,14 @@ impl FilePlan {
     }
 
     /// The snapshot's new record of this file once the change was applied (its regions
-    /// scanned from the new generation), when the plan makes one; independent of the other
-    /// plans, so all of them are made in parallel before [`FilePlan::record`].
+    /// scanned from the new generation, or taken from `previous`, the record it replaces,
+    /// when that was made of the same content), when the plan makes one; independent of the
+    /// other plans, so all of them are made in parallel before [`FilePlan::record`].
     pub fn new_record(
         &self,
         written: Option<FileStat>,
         files: &[GeneratedFile],
+        previous: Option<&SnapshotFile>,
     ) -> Option<SnapshotFile> {
         let Record::FromNew { index, stat } = &self.record else {
             return None;
@@ -253,7 +255,14 @@ impl FilePlan {
             StatSource::Written => written,
             StatSource::Known(stat) => stat.clone(),
         };
-        let (regions, _) = SnapshotRegion::scan(&file.path, &file.content);
+        // The regions are a function of the path and the content. A record without any
+        // (binary content, or rebuilt from the lock with no verified base) is scanned.
+        let regions = match previous {
+            Some(previous) if previous.hash == file.hash && previous.regions.is_some() => {
+                previous.regions.clone()
+            }
+            _ => SnapshotRegion::scan(&file.path, &file.content).0,
+        };
         Some(SnapshotFile {
             hash: file.hash.clone(),
             size: file.content.len() as u64,

@@ -364,7 +364,7 @@ fn a_damaged_lockfile_or_snapshot_is_restored_from_the_history() {
     let good_snapshot = std::fs::read_to_string(&path).unwrap();
     std::fs::write(
         &path,
-        good_snapshot.replacen("\"version\": \"1.0.0\"", "\"version\": \"1.0.1\"", 1),
+        good_snapshot.replacen("\"version\":\"1.0.0\"", "\"version\":\"1.0.1\"", 1),
     )
     .unwrap();
     assert_ne!(std::fs::read_to_string(&path).unwrap(), good_snapshot);

@@ -20,6 +20,8 @@ const RATIO_FLOOR: u64 = 1 << 20;
 const OVERHEAD_PER_ENTRY: u64 = 3 * 512;
 /// End-of-archive blocks and record padding (GNU tar pads to 10 KiB records).
 const OVERHEAD_FIXED: u64 = 64 << 10;
+/// The most an entry's declared size reserves before its data arrives.
+const RESERVE_AT_MOST: u64 = 8 << 20;
 
 /// Reads `bytes` into memory: the accepted files, each by its path in the archive, and the
 /// directories the archive lists or implies. See [`super::read`] for the rules.
@@ -184,8 +186,10 @@ impl Unpacker<'_> {
     ) -> Result<u64, PackError> {
         let rel = slashed(rel);
         let allowed = self.limits.max_unpacked_bytes.saturating_sub(*unpacked);
-        // Room for the declared size at once (the caller checked it against the limit).
-        let mut bytes = Vec::with_capacity(usize::try_from(declared.min(allowed)).unwrap_or(0));
+        // Room for the declared size at once, up to a bound: the size is the archive's word,
+        // and a hostile one must not reserve a gigabyte before the stream proves it.
+        let reserve = declared.min(allowed).min(RESERVE_AT_MOST);
+        let mut bytes = Vec::with_capacity(usize::try_from(reserve).unwrap_or(0));
         // One byte past what is allowed tells "too large" from "exactly at the limit".
         entry
             .take(allowed.saturating_add(1))

@@ -356,6 +356,78 @@ impl Parent {
         Ok(meta)
     }
 
+    /// Creates the file at the name, which must not exist (`Ok(None)` when something is
+    /// there: the caller replaces it the atomic way instead), with `bytes` and the executable
+    /// bits set (`Some(true)`) or not, and returns its metadata once written. No temporary
+    /// name and no rename: for a path a journal recorded as absent, whose recovery removes
+    /// whatever a crash left there, a half-written file is as recoverable as a temporary one.
+    pub(crate) fn create_file(
+        &self,
+        path: &Path,
+        bytes: &[u8],
+        durability: Durability,
+        executable: Option<bool>,
+    ) -> Result<Option<std::fs::Metadata>, FsError> {
+        let flags =
+            libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL | libc::O_NOFOLLOW | libc::O_CLOEXEC;
+        // SAFETY: the name is NUL-terminated and the descriptor is open; the mode is passed
+        // as the variadic third argument, as open(2) expects with O_CREAT.
+        let fd = unsafe {
+            libc::openat(
+                self.dir.as_raw_fd(),
+                self.name.as_ptr(),
+                flags,
+                0o666 as libc::c_uint,
+            )
+        };
+        if fd < 0 {
+            let e = io::Error::last_os_error();
+            return match e.raw_os_error() {
+                Some(libc::EEXIST) => Ok(None),
+                _ => Err(FsError::new("cannot create", path, e)),
+            };
+        }
+        // SAFETY: openat returned a new descriptor that nothing else owns.
+        let mut file = File::from(unsafe { OwnedFd::from_raw_fd(fd) });
+        let written = file
+            .write_all(bytes)
+            .map_err(|e| FsError::new("cannot write", path, e))
+            .and_then(|()| {
+                fault::checkpoint();
+                if durability == Durability::Sync {
+                    file.sync_all()
+                        .map_err(|e| FsError::new("cannot sync", path, e))?;
+                }
+                if executable == Some(true) {
+                    let meta = file
+                        .metadata()
+                        .map_err(|e| FsError::new("cannot read", path, e))?;
+                    let created =
+                        std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o7777;
+                    let wanted = crate::executable_bits(created, true);
+                    // SAFETY: fchmod only reads the descriptor `file` keeps open.
+                    let _ = unsafe { libc::fchmod(file.as_raw_fd(), wanted as libc::mode_t) };
+                }
+                // The last change made: the stat a later command compares with.
+                file.metadata()
+                    .map_err(|e| FsError::new("cannot read", path, e))
+            });
+        let meta = match written {
+            Ok(meta) => meta,
+            Err(err) => {
+                let _ = unlink_at(&self.dir, &self.name, 0);
+                return Err(err);
+            }
+        };
+        fault::checkpoint();
+        match durability {
+            Durability::Sync => self.sync()?,
+            Durability::Batch => pending::file(path),
+            Durability::Lossy => {}
+        }
+        Ok(Some(meta))
+    }
+
     /// Removes the file (or link) at the name; absence is fine. True when it removed one.
     pub(crate) fn remove_file(&self, path: &Path) -> Result<bool, FsError> {
         match unlink_at(&self.dir, &self.name, 0) {

@@ -48,6 +48,26 @@ impl DirHandles {
         }
         std::fs::symlink_metadata(path).map_err(|e| FsError::new("cannot read", path, e))
     }
+
+    /// A file that is not there yet, created in place under its own name (no temporary and
+    /// no rename: the caller's journal recorded the path as absent, so a crash midway leaves
+    /// a file its recovery removes). When something is at the name after all, it is replaced
+    /// the way [`DirHandles::write_file`] replaces a file. Returns the new file's metadata.
+    pub fn create_file(
+        &self,
+        path: &Path,
+        bytes: &[u8],
+        durability: Durability,
+        executable: Option<bool>,
+    ) -> Result<Metadata, FsError> {
+        #[cfg(unix)]
+        if let Some(parent) = crate::at::parent_held("cannot write", path, true, &self.dirs)?
+            && let Some(meta) = parent.create_file(path, bytes, durability, executable)?
+        {
+            return Ok(meta);
+        }
+        self.write_file(path, bytes, durability, executable)
+    }
 }
 
 #[cfg(test)]
@@ -92,6 +112,46 @@ mod tests {
             .write_file(&sibling, b"x", Durability::Batch, None)
             .unwrap();
         assert_eq!(std::fs::read(&sibling).unwrap(), b"x");
+        crate::sync_filesystem(project.path()).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_not_there_is_created_in_place_and_one_that_is_replaced() {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        let project = tempfile::tempdir().unwrap();
+        crate::confine_to(project.path());
+        let handles = DirHandles::new();
+        let script = project.path().join("bin/run.sh");
+        let meta = handles
+            .create_file(&script, b"#!/bin/sh\n", Durability::Batch, Some(true))
+            .unwrap();
+        let disk = std::fs::symlink_metadata(&script).unwrap();
+        assert_eq!(
+            (meta.ino(), meta.ctime_nsec()),
+            (disk.ino(), disk.ctime_nsec())
+        );
+        assert!(crate::is_executable(&disk));
+        // Nothing but the file: no temporary name was used.
+        let names: Vec<_> = std::fs::read_dir(project.path().join("bin"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["run.sh"]);
+        // Something is there after all (created meanwhile): replaced, its mode kept.
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o700)).unwrap();
+        let meta = handles
+            .create_file(&script, b"two\n", Durability::Batch, None)
+            .unwrap();
+        assert_ne!(meta.ino(), disk.ino());
+        assert_eq!(std::fs::read(&script).unwrap(), b"two\n");
+        assert_eq!(meta.permissions().mode() & 0o777, 0o700);
+        // A link at the name is never written through.
+        let outside = tempfile::tempdir().unwrap();
+        let link = project.path().join("bin/link.txt");
+        std::os::unix::fs::symlink(outside.path().join("x"), &link).unwrap();
+        let _ = handles.create_file(&link, b"x", Durability::Batch, None);
+        assert!(!outside.path().join("x").exists());
         crate::sync_filesystem(project.path()).unwrap();
     }
 

@@ -245,8 +245,23 @@ impl<'a> Transaction<'a> {
             .map(|change| {
                 let path = layout.file(change.path);
                 let content = change.content.unwrap_or_default();
-                let meta =
-                    handles.write_file(&path, content, Durability::Batch, change.executable)?;
+                // A path the journal recorded as absent is created under its own name (its
+                // recovery removes whatever a crash leaves there); any other is replaced
+                // through a temporary file and a rename.
+                let absent = self.journal.is_some()
+                    && self
+                        .record
+                        .files
+                        .get(change.path)
+                        .is_some_and(|entry| entry.before == PathState::Absent);
+                let meta = match absent {
+                    true => {
+                        handles.create_file(&path, content, Durability::Batch, change.executable)?
+                    }
+                    false => {
+                        handles.write_file(&path, content, Durability::Batch, change.executable)?
+                    }
+                };
                 let hash = ggen_pack::integrity::sha256(content);
                 let state = PathState::File {
                     hash: hash.clone(),

@@ -2,10 +2,11 @@
 //! and only a fully accepted archive handed back. Nothing is written to disk.
 
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::io::{self, Read};
 use std::path::Path;
 use std::rc::Rc;
+use std::sync::mpsc;
 
 use flate2::read::GzDecoder;
 
@@ -83,10 +84,19 @@ struct Unpacker<'a> {
 }
 
 impl Unpacker<'_> {
+    /// Inflates `bytes` on a thread of its own, a few chunks ahead, while this one parses
+    /// and checks the entries: the two halves of reading a large pack side by side.
     fn extract(&self, bytes: &[u8]) -> Result<(), PackError> {
-        let compressed = bytes.len() as u64;
+        std::thread::scope(|scope| {
+            let inflated = Inflating::start(scope, bytes);
+            self.extract_from(inflated, bytes.len() as u64)
+        })
+    }
+
+    /// Reads the archive from `inflated`, the tar stream inflated from `compressed` bytes.
+    fn extract_from(&self, inflated: impl Read, compressed: u64) -> Result<(), PackError> {
         let reader = Metered {
-            inner: GzDecoder::new(bytes),
+            inner: inflated,
             meter: Rc::clone(&self.meter),
             stream_cap: self
                 .limits
@@ -99,7 +109,7 @@ impl Unpacker<'_> {
         let mut entries = tar.entries().map_err(|err| self.stream_error(&err, None))?;
         let mut count: u64 = 0;
         let mut unpacked: u64 = 0;
-        let mut seen = BTreeSet::new();
+        let mut seen = HashSet::new();
         let mut last: Option<String> = None;
         loop {
             let mut entry = match entries.next() {
@@ -256,6 +266,82 @@ enum Trip {
 struct Meter {
     decompressed: Cell<u64>,
     tripped: Cell<Option<Trip>>,
+}
+
+/// How much is inflated at a time, and how many such chunks may wait for the reader: the
+/// inflating thread is never more than 256 KiB ahead of the limits the reader checks.
+const CHUNK: usize = 64 << 10;
+const CHUNKS_AHEAD: usize = 4;
+
+/// The tar stream inside a `.tar.gz`, inflated on a scoped thread and handed over in chunks.
+/// The thread stops at the end of the stream (after gzip's own check of its length and CRC),
+/// at the first error (passed on to the reader), or as soon as the reader is dropped.
+struct Inflating {
+    chunks: mpsc::Receiver<io::Result<Vec<u8>>>,
+    current: Vec<u8>,
+    at: usize,
+}
+
+impl Inflating {
+    fn start<'scope>(scope: &'scope std::thread::Scope<'scope, '_>, bytes: &'scope [u8]) -> Self {
+        let (sender, chunks) = mpsc::sync_channel(CHUNKS_AHEAD);
+        scope.spawn(move || {
+            let mut gzip = GzDecoder::new(bytes);
+            loop {
+                let mut chunk = vec![0u8; CHUNK];
+                let filled = fill(&mut gzip, &mut chunk);
+                let last = !matches!(filled, Ok(n) if n == CHUNK);
+                let message = filled.map(|n| {
+                    chunk.truncate(n);
+                    chunk
+                });
+                // A reader gone (done, or stopped at a refusal) ends the inflating too.
+                if sender.send(message).is_err() || last {
+                    break;
+                }
+            }
+        });
+        Inflating {
+            chunks,
+            current: Vec::new(),
+            at: 0,
+        }
+    }
+}
+
+/// Reads into `buf` until it is full or the stream ends; the bytes read.
+fn fill(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match reader.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+            Err(err) => return Err(err),
+        }
+    }
+    Ok(filled)
+}
+
+impl Read for Inflating {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.at == self.current.len() {
+            match self.chunks.recv() {
+                Ok(Ok(chunk)) if chunk.is_empty() => return Ok(0),
+                Ok(Ok(chunk)) => {
+                    self.current = chunk;
+                    self.at = 0;
+                }
+                Ok(Err(err)) => return Err(err),
+                // The stream ended (the thread sent its last chunk and left).
+                Err(mpsc::RecvError) => return Ok(0),
+            }
+        }
+        let n = (self.current.len() - self.at).min(buf.len());
+        buf[..n].copy_from_slice(&self.current[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
 }
 
 /// Counts every decompressed byte (headers included, which the entry sizes do not show) and

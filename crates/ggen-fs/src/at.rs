@@ -340,10 +340,22 @@ impl Parent {
                 file.metadata()
                     .map_err(|e| FsError::new("cannot read", path, e))
             });
+        self.settle(path, written, &temp_name, durability)
+    }
+
+    /// After a file was written under `written_name` in this directory: on failure the
+    /// file is removed again; on success the write is made as durable as asked.
+    fn settle(
+        &self,
+        path: &Path,
+        written: Result<std::fs::Metadata, FsError>,
+        written_name: &CStr,
+        durability: Durability,
+    ) -> Result<std::fs::Metadata, FsError> {
         let meta = match written {
             Ok(meta) => meta,
             Err(err) => {
-                let _ = unlink_at(&self.dir, &temp_name, 0);
+                let _ = unlink_at(&self.dir, written_name, 0);
                 return Err(err);
             }
         };
@@ -412,20 +424,7 @@ impl Parent {
                 file.metadata()
                     .map_err(|e| FsError::new("cannot read", path, e))
             });
-        let meta = match written {
-            Ok(meta) => meta,
-            Err(err) => {
-                let _ = unlink_at(&self.dir, &self.name, 0);
-                return Err(err);
-            }
-        };
-        fault::checkpoint();
-        match durability {
-            Durability::Sync => self.sync()?,
-            Durability::Batch => pending::file(path),
-            Durability::Lossy => {}
-        }
-        Ok(Some(meta))
+        self.settle(path, written, &self.name, durability).map(Some)
     }
 
     /// Removes the file (or link) at the name; absence is fine. True when it removed one.

@@ -310,36 +310,17 @@ impl Parent {
         let (temp_name, fd) = self.create_temporary(path)?;
         let temp_path = self.dir_path.join(OsStr::from_bytes(temp_name.as_bytes()));
         let mut file = File::from(fd);
-        let written = file
-            .write_all(bytes)
-            .map_err(|e| FsError::new("cannot write", &temp_path, e))
-            .and_then(|()| {
-                fault::checkpoint();
-                if durability == Durability::Sync {
-                    file.sync_all()
-                        .map_err(|e| FsError::new("cannot sync", &temp_path, e))?;
-                }
-                let meta = file
-                    .metadata()
-                    .map_err(|e| FsError::new("cannot read", &temp_path, e))?;
-                // Keep the mode of the file being replaced, as an editor would.
-                let replaced = self.regular_mode();
-                let created = std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o7777;
-                let base = replaced.map_or(created, u32::from);
-                let wanted = match executable {
-                    Some(executable) => crate::executable_bits(base, executable),
-                    None => base,
-                };
-                if replaced.is_some() || wanted != created {
-                    // SAFETY: fchmod only reads the descriptor `file` keeps open.
-                    let _ = unsafe { libc::fchmod(file.as_raw_fd(), wanted as libc::mode_t) };
-                }
-                rename_at(&self.dir, &temp_name, &self.dir, &self.name)
-                    .map_err(|e| FsError::new("cannot replace", path, e))?;
-                // After the rename, which changes the ctime.
-                file.metadata()
-                    .map_err(|e| FsError::new("cannot read", path, e))
-            });
+        let written = fill_new_file(&mut file, &temp_path, bytes, durability, executable, || {
+            // Keep the mode of the file being replaced, as an editor would.
+            self.regular_mode()
+        })
+        .and_then(|()| {
+            rename_at(&self.dir, &temp_name, &self.dir, &self.name)
+                .map_err(|e| FsError::new("cannot replace", path, e))?;
+            // After the rename, which changes the ctime.
+            file.metadata()
+                .map_err(|e| FsError::new("cannot read", path, e))
+        });
         self.settle(path, written, &temp_name, durability)
     }
 
@@ -401,25 +382,9 @@ impl Parent {
         }
         // SAFETY: openat returned a new descriptor that nothing else owns.
         let mut file = File::from(unsafe { OwnedFd::from_raw_fd(fd) });
-        let written = file
-            .write_all(bytes)
-            .map_err(|e| FsError::new("cannot write", path, e))
+        // Nothing replaced: the default mode, with the executable bits as asked.
+        let written = fill_new_file(&mut file, path, bytes, durability, executable, || None)
             .and_then(|()| {
-                fault::checkpoint();
-                if durability == Durability::Sync {
-                    file.sync_all()
-                        .map_err(|e| FsError::new("cannot sync", path, e))?;
-                }
-                if executable == Some(true) {
-                    let meta = file
-                        .metadata()
-                        .map_err(|e| FsError::new("cannot read", path, e))?;
-                    let created =
-                        std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o7777;
-                    let wanted = crate::executable_bits(created, true);
-                    // SAFETY: fchmod only reads the descriptor `file` keeps open.
-                    let _ = unsafe { libc::fchmod(file.as_raw_fd(), wanted as libc::mode_t) };
-                }
                 // The last change made: the stat a later command compares with.
                 file.metadata()
                     .map_err(|e| FsError::new("cannot read", path, e))
@@ -636,6 +601,46 @@ fn stat_at(dir: &OwnedFd, name: &CStr) -> io::Result<libc::mode_t> {
 
 fn is_link_at(dir: &OwnedFd, name: &CStr) -> bool {
     stat_at(dir, name).is_ok_and(|mode| mode & libc::S_IFMT == libc::S_IFLNK)
+}
+
+/// Writes `bytes` into the newly created `file` (`shown` in messages), syncs it when
+/// `durability` asks, and gives it its mode: that of the file it replaces (`replaced`, read
+/// once the bytes are written) or the default, with the executable bits set or cleared as
+/// `executable` says (`None`: left as they are).
+fn fill_new_file(
+    file: &mut File,
+    shown: &Path,
+    bytes: &[u8],
+    durability: Durability,
+    executable: Option<bool>,
+    replaced: impl FnOnce() -> Option<libc::mode_t>,
+) -> Result<(), FsError> {
+    file.write_all(bytes)
+        .map_err(|e| FsError::new("cannot write", shown, e))?;
+    fault::checkpoint();
+    if durability == Durability::Sync {
+        file.sync_all()
+            .map_err(|e| FsError::new("cannot sync", shown, e))?;
+    }
+    let replaced = replaced();
+    if replaced.is_none() && executable.is_none() {
+        // The default mode, as created.
+        return Ok(());
+    }
+    let meta = file
+        .metadata()
+        .map_err(|e| FsError::new("cannot read", shown, e))?;
+    let created = std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o7777;
+    let base = replaced.map_or(created, u32::from);
+    let wanted = match executable {
+        Some(executable) => crate::executable_bits(base, executable),
+        None => base,
+    };
+    if replaced.is_some() || wanted != created {
+        // SAFETY: fchmod only reads the descriptor `file` keeps open.
+        let _ = unsafe { libc::fchmod(file.as_raw_fd(), wanted as libc::mode_t) };
+    }
+    Ok(())
 }
 
 fn unlink_at(dir: &OwnedFd, name: &CStr, flags: libc::c_int) -> io::Result<()> {

@@ -288,13 +288,10 @@ impl Inflating {
         scope.spawn(move || {
             let mut gzip = GzDecoder::new(bytes);
             loop {
-                let mut chunk = vec![0u8; CHUNK];
-                let filled = fill(&mut gzip, &mut chunk);
+                let mut chunk = Vec::with_capacity(CHUNK);
+                let filled = (&mut gzip).take(CHUNK as u64).read_to_end(&mut chunk);
                 let last = !matches!(filled, Ok(n) if n == CHUNK);
-                let message = filled.map(|n| {
-                    chunk.truncate(n);
-                    chunk
-                });
+                let message = filled.map(|_| chunk);
                 // A reader gone (done, or stopped at a refusal) ends the inflating too.
                 if sender.send(message).is_err() || last {
                     break;
@@ -307,20 +304,6 @@ impl Inflating {
             at: 0,
         }
     }
-}
-
-/// Reads into `buf` until it is full or the stream ends; the bytes read.
-fn fill(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
-    let mut filled = 0;
-    while filled < buf.len() {
-        match reader.read(&mut buf[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
-            Err(err) => return Err(err),
-        }
-    }
-    Ok(filled)
 }
 
 impl Read for Inflating {

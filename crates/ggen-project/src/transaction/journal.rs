@@ -161,15 +161,10 @@ pub type Missing = Option<(String, Vec<u8>)>;
 
 /// The state of `path` now, and the file's content when `store` does not hold it yet: the
 /// caller stores it (with the other captures, [`ObjectStore::store_all`]) so that the state
-/// can be restored later.
-pub fn capture(path: &Path, store: &ObjectStore) -> Result<(PathState, Missing), ProjectError> {
-    capture_known(path, store, None)
-}
-
-/// [`capture`] of a file whose stat ggen recorded when it last wrote or hashed it (`known`):
-/// while the file still has that stat and the store holds that content, its state is known
-/// without reading it (the way the plan reads the disk, and git its index).
-pub fn capture_known(
+/// can be restored later. `known` is the stat ggen recorded when it last wrote or hashed the
+/// file: while the file still has it and the store holds that content, the state is known
+/// without reading the file (the way the plan reads the disk, and git its index).
+pub fn capture(
     path: &Path,
     store: &ObjectStore,
     known: Option<&FileStat>,
@@ -387,7 +382,7 @@ mod tests {
             .unwrap();
         let meta = std::fs::symlink_metadata(&file).unwrap();
         let recorded = FileStat::from_metadata(&meta, other.clone());
-        let (state, missing) = capture_known(&file, &store, Some(&recorded)).unwrap();
+        let (state, missing) = capture(&file, &store, Some(&recorded)).unwrap();
         assert_eq!(
             state,
             PathState::File {
@@ -398,14 +393,14 @@ mod tests {
         assert!(missing.is_none());
         // Content the store lacks is never trusted by stat: it could not be restored.
         let absent = FileStat::from_metadata(&meta, ggen_pack::integrity::sha256(b"gone"));
-        let (state, _) = capture_known(&file, &store, Some(&absent)).unwrap();
+        let (state, _) = capture(&file, &store, Some(&absent)).unwrap();
         assert_eq!(
             state.hash(),
             Some(ggen_pack::integrity::sha256(b"disk").as_str())
         );
         // Once the file changes, its stat no longer matches: it is read.
         ggen_fs::write_atomic(&file, b"edit", Durability::Batch).unwrap();
-        let (state, missing) = capture_known(&file, &store, Some(&recorded)).unwrap();
+        let (state, missing) = capture(&file, &store, Some(&recorded)).unwrap();
         let edited = ggen_pack::integrity::sha256(b"edit");
         assert_eq!(state.hash(), Some(edited.as_str()));
         assert_eq!(missing.map(|(hash, _)| hash), Some(edited));
@@ -418,7 +413,7 @@ mod tests {
         let file = dir.path().join("p/file.txt");
         // What a transaction does: capture, then store what the store lacks.
         let capture_and_store = |path: &Path| {
-            let (state, missing) = capture(path, &store).unwrap();
+            let (state, missing) = capture(path, &store, None).unwrap();
             if let Some((hash, bytes)) = &missing {
                 store
                     .store_all(&[(hash.as_str(), bytes.as_slice())])
@@ -430,7 +425,10 @@ mod tests {
         assert_eq!(absent, PathState::Absent);
         ggen_fs::write_atomic(&file, b"one", Durability::Batch).unwrap();
         let one = capture_and_store(&file);
-        assert!(capture(&file, &store).unwrap().1.is_none(), "stored once");
+        assert!(
+            capture(&file, &store, None).unwrap().1.is_none(),
+            "stored once"
+        );
         ggen_fs::write_atomic(&file, b"two", Durability::Batch).unwrap();
         assert!(restore(&file, &one, &store).unwrap());
         assert_eq!(std::fs::read(&file).unwrap(), b"one");

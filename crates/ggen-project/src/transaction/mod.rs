@@ -110,7 +110,7 @@ impl<'a> Transaction<'a> {
         }
         let capture = |path: &std::path::Path, stat: Option<&FileStat>| {
             if journaled {
-                journal::capture_known(path, &store, stat)
+                journal::capture(path, &store, stat)
             } else {
                 Ok((PathState::Absent, None))
             }

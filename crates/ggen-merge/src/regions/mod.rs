@@ -166,11 +166,7 @@ pub fn scan_bytes(path: &str, text: &[u8]) -> RegionScan {
     let mut warnings = Vec::new();
     let mut open: Option<(RegionKind, BTreeMap<String, String>, usize)> = None;
     let mut malformed = None;
-    for (index, raw) in text.split(|&b| b == b'\n').enumerate() {
-        let number = index + 1;
-        if memchr::memmem::find(raw, b"@ggen:").is_none() {
-            continue;
-        }
+    for (number, raw) in marked_lines(text) {
         let line = String::from_utf8_lossy(raw);
         let Some(body) = directive(&line, leaders) else {
             continue;
@@ -284,9 +280,63 @@ pub fn scan_bytes(path: &str, text: &[u8]) -> RegionScan {
     }
 }
 
+/// The lines of `text` (split at `\n`, numbered from 1) that hold `@ggen:`, found by
+/// searching the whole text once rather than line by line: most lines of a file hold none.
+fn marked_lines(text: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {
+    let finder = memchr::memmem::Finder::new(b"@ggen:");
+    let (mut from, mut number, mut counted_to) = (0, 1, 0);
+    std::iter::from_fn(move || {
+        let at = from + finder.find(&text[from..])?;
+        let start = memchr::memrchr(b'\n', &text[..at]).map_or(0, |i| i + 1);
+        let end = memchr::memchr(b'\n', &text[at..]).map_or(text.len(), |i| at + i);
+        number += memchr::memchr_iter(b'\n', &text[counted_to..start]).count();
+        counted_to = start;
+        from = (end + 1).min(text.len());
+        Some((number, &text[start..end]))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn marked_lines_are_the_lines_holding_a_marker_with_their_numbers() {
+        let text = b"@ggen:a\nplain\n\nx @ggen:b @ggen:c\r\n\n@ggen:";
+        let expected: Vec<(usize, &[u8])> = text
+            .split(|&b| b == b'\n')
+            .enumerate()
+            .filter(|(_, line)| memchr::memmem::find(line, b"@ggen:").is_some())
+            .map(|(index, line)| (index + 1, line))
+            .collect();
+        assert_eq!(marked_lines(text).collect::<Vec<_>>(), expected);
+        assert_eq!(
+            marked_lines(text).map(|(n, _)| n).collect::<Vec<_>>(),
+            [1, 4, 6]
+        );
+        assert_eq!(marked_lines(b"no markers\n").count(), 0);
+        assert_eq!(marked_lines(b"").count(), 0);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn marked_lines_match_a_line_by_line_search(
+            parts in proptest::collection::vec(
+                proptest::sample::select(&["@ggen:", "@ggen", "ggen:", "\n", "\r\n", "x", " "][..]),
+                0..40,
+            )
+        ) {
+            let text = parts.concat();
+            let text = text.as_bytes();
+            let by_line: Vec<(usize, &[u8])> = text
+                .split(|&b| b == b'\n')
+                .enumerate()
+                .filter(|(_, line)| memchr::memmem::find(line, b"@ggen:").is_some())
+                .map(|(index, line)| (index + 1, line))
+                .collect();
+            proptest::prop_assert_eq!(marked_lines(text).collect::<Vec<_>>(), by_line);
+        }
+    }
 
     const SAMPLE: &str = "\
 // @ggen:generated-start id=model pack=rust-web version=1.0.0

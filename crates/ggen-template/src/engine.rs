@@ -1,12 +1,13 @@
 //! The configured minijinja environment, compiled fragments, capped output and error wording.
 
 use std::io;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use minijinja::value::Value;
 use minijinja::{AutoEscape, Environment, ErrorKind, UndefinedBehavior};
 
 use crate::library::Library;
+use crate::substitution::{self, Substituted};
 use crate::{filters, plain};
 
 /// Work one render may do before it is stopped: one fuel is about one instruction or 64
@@ -54,10 +55,27 @@ impl Engine {
         if !has_markup(source) {
             return Ok(Fragment::Literal(source));
         }
+        if let Some(pieces) = substitution::pieces(source) {
+            return Ok(Fragment::Substitution {
+                pieces,
+                engine: self,
+                name,
+                source,
+                compiled: OnceLock::new(),
+            });
+        }
+        Ok(Fragment::Compiled(self.compile(name, source)?))
+    }
+
+    /// `source` compiled by the engine, after the depth checks.
+    pub(crate) fn compile<'a>(
+        &'a self,
+        name: &'a str,
+        source: &'a str,
+    ) -> Result<minijinja::Template<'a, 'a>, minijinja::Error> {
         crate::nesting::check_template(source)
             .map_err(|message| minijinja::Error::new(minijinja::ErrorKind::SyntaxError, message))?;
-        let template = self.env.template_from_named_str(name, source)?;
-        Ok(Fragment::Compiled(template))
+        self.env.template_from_named_str(name, source)
     }
 }
 
@@ -156,6 +174,15 @@ pub(crate) fn has_markup(source: &str) -> bool {
 pub(crate) enum Fragment<'a> {
     /// No template syntax: renders to itself.
     Literal(&'a str),
+    /// Only `{{ name }}` ([`substitution`]): copied together while every name is a string,
+    /// compiled by the engine (once) the first time one is not.
+    Substitution {
+        pieces: Vec<substitution::Piece<'a>>,
+        engine: &'a Engine,
+        name: &'a str,
+        source: &'a str,
+        compiled: OnceLock<minijinja::Template<'a, 'a>>,
+    },
     Compiled(minijinja::Template<'a, 'a>),
 }
 
@@ -178,20 +205,29 @@ impl Fragment<'_> {
                 Err(RenderFailure::TooLarge(max_bytes))
             }
             Fragment::Literal(text) => Ok(text.as_bytes().to_vec()),
-            Fragment::Compiled(template) => {
-                // An output is usually about its template's size: room for that at once
-                // (no regrowing, little slack held while thousands of outputs wait).
-                let mut out = CappedWriter {
-                    bytes: Vec::with_capacity(template.source().len().min(max_bytes)),
-                    cap: max_bytes,
-                    overflowed: false,
-                };
-                match template.render_captured_to(context.clone(), &mut out) {
-                    Ok(_) => Ok(out.bytes),
-                    Err(_) if out.overflowed => Err(RenderFailure::TooLarge(max_bytes)),
-                    Err(err) => Err(RenderFailure::Engine(err)),
+            Fragment::Substitution {
+                pieces,
+                engine,
+                name,
+                source,
+                compiled,
+            } => match substitution::render(pieces, context, max_bytes) {
+                Substituted::Done(bytes) => Ok(bytes),
+                Substituted::TooLarge => Err(RenderFailure::TooLarge(max_bytes)),
+                Substituted::NeedsEngine => {
+                    let template = match compiled.get() {
+                        Some(template) => template,
+                        None => {
+                            let template = engine
+                                .compile(name, source)
+                                .map_err(RenderFailure::Engine)?;
+                            compiled.get_or_init(|| template)
+                        }
+                    };
+                    render_compiled(template, context, max_bytes)
                 }
-            }
+            },
+            Fragment::Compiled(template) => render_compiled(template, context, max_bytes),
         }
     }
 
@@ -204,6 +240,25 @@ impl Fragment<'_> {
         let bytes = self.render(context, max_bytes)?;
         // The engine writes only UTF-8 (its sources and values are strings).
         Ok(String::from_utf8_lossy(&bytes).into_owned())
+    }
+}
+
+fn render_compiled(
+    template: &minijinja::Template<'_, '_>,
+    context: &Value,
+    max_bytes: usize,
+) -> Result<Vec<u8>, RenderFailure> {
+    // An output is usually about its template's size: room for that at once (no regrowing,
+    // little slack held while thousands of outputs wait).
+    let mut out = CappedWriter {
+        bytes: Vec::with_capacity(template.source().len().min(max_bytes)),
+        cap: max_bytes,
+        overflowed: false,
+    };
+    match template.render_captured_to(context.clone(), &mut out) {
+        Ok(_) => Ok(out.bytes),
+        Err(_) if out.overflowed => Err(RenderFailure::TooLarge(max_bytes)),
+        Err(err) => Err(RenderFailure::Engine(err)),
     }
 }
 

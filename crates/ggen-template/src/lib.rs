@@ -18,6 +18,7 @@ pub mod query_budget;
 mod render;
 pub mod render_budget;
 mod strict_yaml;
+mod substitution;
 mod template;
 
 pub use error::TemplateError;

@@ -3,7 +3,7 @@
 //! inputs that make a template's cache key.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
@@ -21,7 +21,9 @@ pub struct Library {
 struct Entry {
     /// UTF-8 (checked when added), shared with the pack's copy.
     text: Arc<[u8]>,
-    hash: String,
+    /// `sha256-<hex>` of the text, computed when first asked for: only included files and
+    /// [`Library::hash`] need it.
+    hash: OnceLock<String>,
     references: References,
 }
 
@@ -31,9 +33,14 @@ impl Entry {
         let text = std::str::from_utf8(&bytes).ok()?;
         Some(Entry {
             references: scan(text),
-            hash: format!("sha256-{}", hex::encode(Sha256::digest(&bytes))),
+            hash: OnceLock::new(),
             text: bytes,
         })
+    }
+
+    fn hash(&self) -> &str {
+        self.hash
+            .get_or_init(|| format!("sha256-{}", hex::encode(Sha256::digest(&self.text))))
     }
 
     fn text(&self) -> &str {
@@ -97,8 +104,8 @@ impl Library {
         for (name, entry) in &self.files {
             hasher.update((name.len() as u64).to_le_bytes());
             hasher.update(name.as_bytes());
-            hasher.update((entry.hash.len() as u64).to_le_bytes());
-            hasher.update(entry.hash.as_bytes());
+            hasher.update((entry.hash().len() as u64).to_le_bytes());
+            hasher.update(entry.hash().as_bytes());
         }
         format!("sha256-{}", hex::encode(hasher.finalize()))
     }
@@ -160,7 +167,7 @@ impl Library {
             let Some(entry) = self.files.get(name) else {
                 continue;
             };
-            inputs.files.insert(name.clone(), entry.hash.clone());
+            inputs.files.insert(name.clone(), entry.hash().to_string());
             chain.push(name.clone());
             let references = entry.references.clone();
             self.visit(&references, chain, done, inputs)?;
@@ -195,8 +202,10 @@ pub(crate) fn check_name(name: &str) -> Result<(), String> {
 /// dynamic.
 fn scan(text: &str) -> References {
     let mut references = References::default();
+    // One searcher for the whole text (most templates are long runs without a tag).
+    let tags = memchr::memmem::Finder::new("{%");
     let mut rest = text;
-    while let Some(at) = rest.find("{%") {
+    while let Some(at) = tags.find(rest.as_bytes()) {
         rest = &rest[at + 2..];
         let tag = rest.trim_start_matches(['-', '+']).trim_start();
         let keyword = tag

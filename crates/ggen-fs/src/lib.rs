@@ -372,6 +372,17 @@ pub fn sync_filesystem(dir: &Path) -> Result<(), FsError> {
     sync_whole_filesystem(dir)
 }
 
+/// Starts writing out a large batch ahead of its barrier, for a caller that has other work
+/// to do before [`sync_filesystem`]: that barrier then waits only for what was written
+/// since. Changes nothing about durability (the barrier is still needed); a small batch,
+/// which the barrier syncs file by file, is left alone.
+pub fn flush_ahead(dir: &Path) -> Result<(), FsError> {
+    if pending::count().is_some_and(|files| files <= pending::SMALL_BATCH) {
+        return Ok(());
+    }
+    sync_whole_filesystem(dir)
+}
+
 /// fsyncs `path` if it still exists (a later step of the same change may have replaced it).
 fn sync_existing(path: &Path, is_dir: bool) -> Result<(), FsError> {
     let opened = File::open(path);
@@ -444,6 +455,11 @@ mod pending {
         if let Ok(mut pending) = PENDING.lock() {
             pending.dirs.insert(path.to_path_buf());
         }
+    }
+
+    /// How many files are pending; `None` when the record is unusable.
+    pub fn count() -> Option<usize> {
+        Some(PENDING.lock().ok()?.files.len())
     }
 
     /// Everything pending, emptied; `None` when the record itself is unusable (a writer

@@ -623,8 +623,8 @@ fn fill_new_file(
             .map_err(|e| FsError::new("cannot sync", shown, e))?;
     }
     let replaced = replaced();
-    if replaced.is_none() && executable.is_none() {
-        // The default mode, as created.
+    if replaced.is_none() && executable != Some(true) {
+        // The default mode, as created (0o666 less the umask: never executable).
         return Ok(());
     }
     let meta = file

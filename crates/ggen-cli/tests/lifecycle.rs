@@ -82,6 +82,35 @@ fn phases_and_hooks_run_in_order_and_are_recorded() {
 }
 
 #[test]
+fn a_phase_that_runs_ggen_itself_keeps_the_inner_runs_record() {
+    let scratch = Scratch::new();
+    let make = format!(
+        "[lifecycle.inner]\ncommand = \"echo inner >> log.txt\"\n\
+         [lifecycle.outer]\ncommand = \"'{}' lifecycle run inner\"\n",
+        env!("CARGO_BIN_EXE_ggen")
+    );
+    let root = scratch.write_tree("proj", &[("make.toml", make.as_str())]);
+    let output = scratch
+        .ggen()
+        .args(["-C", "proj", "lifecycle", "run", "outer"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(log(&root), "inner\n");
+    let state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(root.join(".ggen/state.json")).unwrap()).unwrap();
+    let phases: Vec<&str> = state["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["phase"].as_str().unwrap())
+        .collect();
+    // The inner run finished first and is kept: the outer one adds its record to it.
+    assert_eq!(phases, ["inner", "outer"]);
+    assert_eq!(state["last_phase"], "outer");
+}
+
+#[test]
 fn a_failing_phase_stops_the_run_with_its_exit_code() {
     let scratch = Scratch::new();
     let root = project(&scratch);

@@ -12,6 +12,7 @@ use super::config::{Lifecycle, Phase, TEMPLATE_PHASE};
 use super::state::{LifecycleState, PhaseRecord};
 use crate::ops::update::{MergeStrategy, Mode, UpdateOptions};
 use crate::project::Project;
+use crate::transaction::project_lock::ProjectLock;
 use crate::{Environment, Layout, ProjectError, Reporter};
 
 #[derive(Debug, Clone)]
@@ -113,6 +114,7 @@ pub(crate) fn run_phases(
         held,
         lifecycle: &lifecycle,
         state: LifecycleState::load(&state_path)?,
+        recorded: LifecycleState::default(),
         runs: Vec::new(),
     };
     // before_all once, the phases in order, after_all once (SPEC §7: "before/after every
@@ -130,10 +132,21 @@ pub(crate) fn run_phases(
             break;
         }
     }
-    // Whatever happened, what ran is recorded.
+    // Whatever happened, what ran is recorded: added to the state as it is now, under the
+    // project lock, since another ggen may have recorded its own runs meanwhile (a phase may
+    // even run `ggen lifecycle run` itself).
     if !runner.runs.is_empty() {
         layout.ensure_state_dir()?;
-        runner.state.save(&state_path)?;
+        let _guard = match runner.held {
+            Some(_) => None,
+            None => Some(ProjectLock::acquire(layout, env.no_wait, reporter)?),
+        };
+        let mut state = LifecycleState::load(&state_path)?;
+        state.cache.extend(runner.recorded.cache);
+        for record in runner.recorded.history {
+            state.record(record);
+        }
+        state.save(&state_path)?;
     }
     result?;
     Ok(RunReport { runs: runner.runs })
@@ -147,7 +160,10 @@ struct Runner<'a> {
     /// The project lock, when the caller holds it.
     held: Option<&'a mut Project>,
     lifecycle: &'a Lifecycle,
+    /// The state when the run began, with this run's cache keys: what skips a phase.
     state: LifecycleState,
+    /// What this run adds to the state.
+    recorded: LifecycleState,
     runs: Vec<PhaseRun>,
 }
 
@@ -217,7 +233,8 @@ impl Runner<'_> {
             }
         };
         if let (Some(key), PhaseOutcome::Succeeded) = (key, &outcome) {
-            self.state.cache.insert(name.to_string(), key);
+            self.state.cache.insert(name.to_string(), key.clone());
+            self.recorded.cache.insert(name.to_string(), key);
         }
         let duration_ms = started.elapsed().as_millis() as u64;
         let (status, exit_code) = match &outcome {
@@ -225,7 +242,7 @@ impl Runner<'_> {
             PhaseOutcome::Skipped { .. } => ("skipped", None),
             PhaseOutcome::Failed { exit_code, .. } => ("failed", *exit_code),
         };
-        self.state.record(PhaseRecord {
+        self.recorded.record(PhaseRecord {
             phase: name.to_string(),
             started_at_ms,
             duration_ms,

@@ -178,6 +178,7 @@ mod tests {
                 path: "a.txt",
                 content: Some(b"committed"),
                 executable: None,
+                hash: None,
             };
             tx.apply(&[], &[change], &NoReporter).unwrap();
             tx.commit(&mut Lockfile::default(), &Snapshot::new())
@@ -189,6 +190,7 @@ mod tests {
                 path: "a.txt",
                 content: Some(b"half done"),
                 executable: None,
+                hash: None,
             };
             tx.apply(&[], &[change], &NoReporter).unwrap();
             std::mem::forget(tx);

@@ -542,6 +542,11 @@ fn write_install(
             path: &file.path,
             content: Some(outcome.carried.as_deref().unwrap_or(&file.content)),
             executable: Some(file.executable),
+            // A carried file holds the user's regions: not the generated output's hash.
+            hash: match outcome.carried {
+                Some(_) => None,
+                None => Some(file.hash.as_str()),
+            },
         })
         .collect();
     let mut tx = Transaction::begin(

@@ -131,6 +131,7 @@ pub fn resolve(
             path,
             content: Some(bytes),
             executable: None,
+            hash: None,
         }],
         _ => Vec::new(),
     };

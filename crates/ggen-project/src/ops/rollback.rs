@@ -262,6 +262,7 @@ mod tests {
                 path,
                 content: text.map(str::as_bytes),
                 executable: None,
+                hash: None,
             })
             .collect();
         tx.apply(&[], &changes, &NoReporter).unwrap();

@@ -68,6 +68,7 @@ pub fn uninstall(
             path,
             content: None,
             executable: None,
+            hash: None,
         })
         .collect();
     let mut tx = Transaction::begin(

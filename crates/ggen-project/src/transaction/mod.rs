@@ -46,6 +46,8 @@ pub struct FileChange<'a> {
     /// Set (`Some(true)`) or clear the executable bit after writing; `None` keeps the mode
     /// of the file replaced (a user's own chmod), or the default for a new file.
     pub executable: Option<bool>,
+    /// The `sha256-<hex>` of `content` when the caller already has it (`None`: computed).
+    pub hash: Option<&'a str>,
 }
 
 /// A change in flight; see the module documentation for the order of writes.
@@ -262,7 +264,13 @@ impl<'a> Transaction<'a> {
                         handles.write_file(&path, content, Durability::Batch, change.executable)?
                     }
                 };
-                let hash = ggen_pack::integrity::sha256(content);
+                let hash = match change.hash {
+                    Some(hash) => {
+                        debug_assert_eq!(hash, ggen_pack::integrity::sha256(content));
+                        hash.to_string()
+                    }
+                    None => ggen_pack::integrity::sha256(content),
+                };
                 let state = PathState::File {
                     hash: hash.clone(),
                     executable: ggen_fs::is_executable(&meta),
@@ -534,6 +542,7 @@ mod tests {
                 path,
                 content: text.map(str::as_bytes),
                 executable: None,
+                hash: None,
             })
             .collect()
     }

@@ -168,18 +168,21 @@ impl FilePlan {
             path,
             content: None,
             executable: None,
+            hash: None,
         });
         let this = if self.delete {
             Some(FileChange {
                 path: &self.path,
                 content: None,
                 executable: None,
+                hash: None,
             })
         } else {
             self.write.as_deref().map(|content| FileChange {
                 path: &self.path,
                 content: Some(content),
                 executable: self.executable,
+                hash: None,
             })
         };
         old.into_iter().chain(this)

@@ -34,6 +34,19 @@ fn log(root: &std::path::Path) -> String {
     std::fs::read_to_string(root.join("log.txt")).unwrap_or_default()
 }
 
+/// `.ggen/state.json`, and the phases of its history in order.
+fn recorded(root: &std::path::Path) -> (serde_json::Value, Vec<String>) {
+    let state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(root.join(".ggen/state.json")).unwrap()).unwrap();
+    let phases = state["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["phase"].as_str().unwrap().to_string())
+        .collect();
+    (state, phases)
+}
+
 #[test]
 fn phases_and_hooks_run_in_order_and_are_recorded() {
     let scratch = Scratch::new();
@@ -45,15 +58,8 @@ fn phases_and_hooks_run_in_order_and_are_recorded() {
         .unwrap();
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(log(&root), "lint\nsetup\nbuild\n");
-    let state: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(root.join(".ggen/state.json")).unwrap()).unwrap();
+    let (state, phases) = recorded(&root);
     assert_eq!(state["last_phase"], "build");
-    let phases: Vec<&str> = state["history"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["phase"].as_str().unwrap())
-        .collect();
     assert_eq!(phases, ["lint", "setup", "build"]);
     assert_eq!(state["history"][2]["status"], "succeeded");
     assert!(
@@ -97,14 +103,7 @@ fn a_phase_that_runs_ggen_itself_keeps_the_inner_runs_record() {
         .unwrap();
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(log(&root), "inner\n");
-    let state: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(root.join(".ggen/state.json")).unwrap()).unwrap();
-    let phases: Vec<&str> = state["history"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["phase"].as_str().unwrap())
-        .collect();
+    let (state, phases) = recorded(&root);
     // The inner run finished first and is kept: the outer one adds its record to it.
     assert_eq!(phases, ["inner", "outer"]);
     assert_eq!(state["last_phase"], "outer");

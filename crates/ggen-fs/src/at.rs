@@ -361,27 +361,11 @@ impl Parent {
         durability: Durability,
         executable: Option<bool>,
     ) -> Result<Option<std::fs::Metadata>, FsError> {
-        let flags =
-            libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL | libc::O_NOFOLLOW | libc::O_CLOEXEC;
-        // SAFETY: the name is NUL-terminated and the descriptor is open; the mode is passed
-        // as the variadic third argument, as open(2) expects with O_CREAT.
-        let fd = unsafe {
-            libc::openat(
-                self.dir.as_raw_fd(),
-                self.name.as_ptr(),
-                flags,
-                0o666 as libc::c_uint,
-            )
+        let mut file = match create_exclusive(&self.dir, &self.name) {
+            Ok(fd) => File::from(fd),
+            Err(e) if e.raw_os_error() == Some(libc::EEXIST) => return Ok(None),
+            Err(e) => return Err(FsError::new("cannot create", path, e)),
         };
-        if fd < 0 {
-            let e = io::Error::last_os_error();
-            return match e.raw_os_error() {
-                Some(libc::EEXIST) => Ok(None),
-                _ => Err(FsError::new("cannot create", path, e)),
-            };
-        }
-        // SAFETY: openat returned a new descriptor that nothing else owns.
-        let mut file = File::from(unsafe { OwnedFd::from_raw_fd(fd) });
         // Nothing replaced: the default mode, with the executable bits as asked.
         let written = fill_new_file(&mut file, path, bytes, durability, executable, || None)
             .and_then(|()| {
@@ -492,29 +476,16 @@ impl Parent {
     fn create_temporary(&self, path: &Path) -> Result<(CString, OwnedFd), FsError> {
         loop {
             let name = self.temporary_name(path, "")?;
-            let flags =
-                libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL | libc::O_NOFOLLOW | libc::O_CLOEXEC;
-            // SAFETY: the name is NUL-terminated and the descriptor is open; the mode is
-            // passed as the variadic third argument, as open(2) expects with O_CREAT.
-            let fd = unsafe {
-                libc::openat(
-                    self.dir.as_raw_fd(),
-                    name.as_ptr(),
-                    flags,
-                    0o666 as libc::c_uint,
-                )
-            };
-            if fd >= 0 {
-                // SAFETY: openat returned a new descriptor that nothing else owns.
-                return Ok((name, unsafe { OwnedFd::from_raw_fd(fd) }));
-            }
-            let e = io::Error::last_os_error();
-            if e.raw_os_error() != Some(libc::EEXIST) {
-                return Err(FsError::new(
-                    "cannot create a temporary file in",
-                    &self.dir_path,
-                    e,
-                ));
+            match create_exclusive(&self.dir, &name) {
+                Ok(fd) => return Ok((name, fd)),
+                Err(e) if e.raw_os_error() == Some(libc::EEXIST) => {}
+                Err(e) => {
+                    return Err(FsError::new(
+                        "cannot create a temporary file in",
+                        &self.dir_path,
+                        e,
+                    ));
+                }
             }
         }
     }
@@ -641,6 +612,20 @@ fn fill_new_file(
         let _ = unsafe { libc::fchmod(file.as_raw_fd(), wanted as libc::mode_t) };
     }
     Ok(())
+}
+
+/// A new regular file `name` in `dir`, opened for writing: never an existing file and never
+/// through a link (`EEXIST` when anything is at the name), mode 0o666 less the umask.
+fn create_exclusive(dir: &OwnedFd, name: &CStr) -> io::Result<OwnedFd> {
+    let flags = libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL | libc::O_NOFOLLOW | libc::O_CLOEXEC;
+    // SAFETY: the name is NUL-terminated and the descriptor is open; the mode is passed as
+    // the variadic third argument, as open(2) expects with O_CREAT.
+    let fd = unsafe { libc::openat(dir.as_raw_fd(), name.as_ptr(), flags, 0o666 as libc::c_uint) };
+    if fd < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: openat returned a new descriptor that nothing else owns.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
 }
 
 fn unlink_at(dir: &OwnedFd, name: &CStr, flags: libc::c_int) -> io::Result<()> {

@@ -372,15 +372,16 @@ pub fn sync_filesystem(dir: &Path) -> Result<(), FsError> {
     sync_whole_filesystem(dir)
 }
 
-/// Starts writing out a large batch ahead of its barrier, for a caller that has other work
-/// to do before [`sync_filesystem`]: that barrier then waits only for what was written
-/// since. Changes nothing about durability (the barrier is still needed); a small batch,
-/// which the barrier syncs file by file, is left alone.
-pub fn flush_ahead(dir: &Path) -> Result<(), FsError> {
+/// Starts writing out a large batch ahead of its barrier, on a thread of `scope`, for a
+/// caller that has other work to do before [`sync_filesystem`]: that barrier then waits
+/// only for what was written since, and reports any error (so this flush's result is not
+/// kept). Changes nothing about durability; a small batch, which the barrier syncs file by
+/// file, is left alone (no thread).
+pub fn flush_ahead<'scope>(scope: &'scope std::thread::Scope<'scope, '_>, dir: &'scope Path) {
     if pending::count().is_some_and(|files| files <= pending::SMALL_BATCH) {
-        return Ok(());
+        return;
     }
-    sync_whole_filesystem(dir)
+    scope.spawn(move || sync_whole_filesystem(dir));
 }
 
 /// fsyncs `path` if it still exists (a later step of the same change may have replaced it).

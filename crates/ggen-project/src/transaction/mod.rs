@@ -335,9 +335,8 @@ impl<'a> Transaction<'a> {
         let layout = self.layout;
         let id = std::thread::scope(|scope| {
             // The files written so far go out to the disk while the state is serialised and
-            // written: the commit's barrier then has little left to wait for (and reports
-            // any error this early flush meets, so its result is not needed).
-            scope.spawn(|| ggen_fs::flush_ahead(layout.root()));
+            // written: the commit's barrier then has little left to wait for.
+            ggen_fs::flush_ahead(scope, layout.root());
             // Both serialise large documents (20,000 files: 17 MB of JSON, 4 MB of TOML).
             let lock_view: &Lockfile = lock;
             let (snapshot_bytes, lock_text) =

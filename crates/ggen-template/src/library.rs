@@ -72,15 +72,18 @@ impl Library {
         Library::default()
     }
 
-    /// Adds the file at `rel_path` (relative to the templates root, `/`-separated).
-    pub fn add(&mut self, rel_path: &str, bytes: &[u8]) {
+    /// Adds the file at `rel_path` (the tests' way to build a library; packs use
+    /// [`Library::of_files`]).
+    #[cfg(test)]
+    pub(crate) fn add(&mut self, rel_path: &str, bytes: &[u8]) {
         if let Some(entry) = Entry::of(Arc::from(bytes)) {
             self.files.insert(rel_path.to_string(), entry);
         }
     }
 
-    /// The library of `files` (each as [`Library::add`] takes it, the bytes shared rather
-    /// than copied), read on every core: a pack may hold tens of thousands of templates.
+    /// The library of `files`, each by its path relative to the templates root
+    /// (`/`-separated), the bytes shared rather than copied; read on every core: a pack may
+    /// hold tens of thousands of templates.
     pub fn of_files(files: &[(&str, &Arc<[u8]>)]) -> Library {
         let entries: Vec<(String, Entry)> = files
             .par_iter()

@@ -35,12 +35,10 @@ pub fn run(args: &RenderArgs, global: &GlobalArgs, printer: &Printer) -> Result<
             .map(|p| ggen_project::packs::variable_kinds(&p.manifest))
             .unwrap_or_default(),
     };
-    let mut library = Library::new();
-    if let Some(pack) = &pack {
-        for file in pack.template_files()? {
-            library.add(&file.rel_path, &file.bytes);
-        }
-    }
+    let library = match &pack {
+        Some(pack) => ggen_project::packs::template_library(&pack.template_files()?),
+        None => Library::new(),
+    };
     let outputs =
         Renderer::with_library(env.limits, library).render(&template, &vars, &context, &graph)?;
     if printer.json {

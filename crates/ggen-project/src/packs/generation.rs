@@ -159,12 +159,7 @@ pub fn generate(
     let all_files = pack.template_files()?;
     // Every text file under the templates root can be included; partials are never output.
     let partials = pack.manifest.templates.partials.as_str();
-    let library = Library::of_files(
-        &all_files
-            .iter()
-            .map(|file| (file.rel_path.as_str(), &file.bytes))
-            .collect::<Vec<_>>(),
-    );
+    let library = template_library(&all_files);
     let renderer = Renderer::with_library(renderer.limits(), library);
     let renderer = &renderer;
     let executable: BTreeMap<&str, bool> = all_files
@@ -299,6 +294,17 @@ impl RenderProgress for OutputSteps<'_> {
             self.0.adjust_total(-1);
         }
     }
+}
+
+/// The includable files of a pack: every file under its templates root
+/// ([`ggen_pack::Pack::template_files`]), their bytes shared with the pack.
+pub fn template_library(files: &[ggen_pack::PackFile]) -> Library {
+    Library::of_files(
+        &files
+            .iter()
+            .map(|file| (file.rel_path.as_str(), &file.bytes))
+            .collect::<Vec<_>>(),
+    )
 }
 
 /// How each of `manifest`'s variables reaches templates: booleans, integers and lists as

@@ -2,6 +2,6 @@
 //! into files ([`generation`]).
 
 pub(crate) mod generation;
-pub use generation::variable_kinds;
+pub use generation::{template_library, variable_kinds};
 pub mod rebuild;
 pub mod source;
